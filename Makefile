@@ -1,0 +1,140 @@
+# ftpcfg — one Makefile.  `make` builds ./ftpcfg; `make check` installs the
+# Debian build dependencies it lacks and runs every test; `make demo` shows
+# the main job on a bundled example.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/ftpcfg
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+VERSION := 0.1.0
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libxml-2.0 libxslt libnftnl libmnl jansson
+
+# Where objects go: build/ for the plain build, build/san/ for the
+# sanitizer build that `make check` tests.
+BUILD ?= build
+SANITIZE ?=
+
+CFLAGS ?= -O2 -g
+WARNINGS := -std=c17 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Wswitch-enum
+ifneq ($(SANITIZE),)
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+	-DFTPCFG_VERSION='"$(VERSION)"' -DFTPCFG_DATADIR='"$(DATADIR)"' -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+SRCS := $(sort $(wildcard src/*.c))
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all install uninstall check deps lint unit golden-check netns e2e daemon-check \
+	golden demo fuzz bench clean
+
+all: ftpcfg
+
+ftpcfg: $(BUILD)/ftpcfg
+	$(Q)cp $< $@
+
+$(BUILD)/ftpcfg: $(OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+
+install: $(BUILD)/ftpcfg
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
+	install -m 0755 $(BUILD)/ftpcfg $(DESTDIR)$(BINDIR)/ftpcfg
+	install -m 0644 templates/site.xsd templates/*.xsl $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ftpcfg
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# ---- set-up -------------------------------------------------------------
+
+# Installs the Debian packages the build and the tests need, when missing.
+deps:
+	@scripts/install-deps.sh
+
+# ---- tests --------------------------------------------------------------
+
+SAN_BUILD := build/san
+SAN := address,undefined
+SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=$(SAN) CFLAGS='-O1 -g'
+# The tests run the sanitizer build; leaks are errors too.
+TEST_ENV = FTPCFG=$(CURDIR)/$(SAN_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory lint
+	$(Q)$(SAN_MAKE) $(SAN_BUILD)/ftpcfg $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS)))
+	$(Q)$(MAKE) --no-print-directory unit golden-check netns daemon-check e2e
+	@echo "make check: all passed"
+
+lint:
+	@scripts/lint.sh
+
+unit:
+	@$(TEST_ENV) tests/run-unit.sh $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS)))
+
+golden-check:
+	@$(TEST_ENV) tests/golden/run.sh
+
+golden: $(BUILD)/ftpcfg
+	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
+		tests/golden/run.sh --update
+
+netns:
+	@$(TEST_ENV) tests/run-scripts.sh netns tests/netns
+
+daemon-check:
+	@$(TEST_ENV) tests/run-scripts.sh daemon tests/daemon
+
+e2e:
+	@$(TEST_ENV) tests/run-scripts.sh e2e tests/e2e
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory -C . BUILD=build/fuzz CC=clang \
+		SANITIZE=address,undefined,fuzzer-no-link CFLAGS='-O1 -g -DFTPCFG_FUZZING' \
+		build/fuzz/fuzz_site
+	@tests/fuzz/run.sh build/fuzz/fuzz_site
+
+build/fuzz/fuzz_site: tests/fuzz/fuzz_site.c $(LIB_OBJS)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+clean:
+	rm -rf build ftpcfg

@@ -1,0 +1,41 @@
+/*
+ * cmd: the commands and what they share.  Adding a command means: its
+ * src/cmd_<name>.c, a prototype here, a row in main.c's table (help is
+ * printed from it), a README section, unit tests and a netns test.
+ */
+#ifndef FTPCFG_CMD_H
+#define FTPCFG_CMD_H
+
+#include <stdbool.h>
+
+#include "diag.h"
+
+/* Global options: set once by main, read-only afterwards. */
+struct opts {
+	const char *root;	/* NULL or a directory that prefixes every managed path */
+	const char *state_dir;
+	const char *templates_dir;
+	bool json;
+	bool quiet;
+	bool verbose;
+	bool color;
+};
+
+struct ctx {
+	const struct opts *opts;
+	struct diag *diag;
+	const char *prog;
+};
+
+/*
+ * Every command returns 0, a negative errno (main maps it to an exit code),
+ * or CMD_CHANGES when it found or made changes (exit 2).
+ */
+#define CMD_CHANGES 2
+/* A usage error found by the command itself (exit 64). */
+#define CMD_USAGE (-1000)
+
+int cmd_validate(struct ctx *c, int argc, char **argv);
+int cmd_render(struct ctx *c, int argc, char **argv);
+
+#endif

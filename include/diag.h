@@ -1,0 +1,55 @@
+/*
+ * diag: the one way ftpcfg reports a problem.  Records are collected while
+ * a command runs and printed once, by main, to stderr.
+ */
+#ifndef FTPCFG_DIAG_H
+#define FTPCFG_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Where something came from: a file name (not owned) and a 1-based line, 0 if unknown. */
+struct srcloc {
+	const char *file;
+	unsigned line;
+};
+
+enum diag_level {
+	DIAG_ERROR,
+	DIAG_WARNING,
+};
+
+struct diag_rec {
+	enum diag_level level;
+	char *file;	/* owned; NULL when no file applies */
+	unsigned line;
+	char *msg;	/* owned */
+};
+
+struct diag {
+	struct diag_rec *recs;
+	size_t n_recs;
+	size_t alloc;
+	size_t n_errors;
+	bool oom;	/* a record could not be stored */
+};
+
+void diag_init(struct diag *d);
+void diag_release(struct diag *d);
+
+/*
+ * Record an error at @loc (may be NULL) and return @err, so that
+ * `return diag(d, loc, -EINVAL, "...");` reads as one step.
+ */
+int diag(struct diag *d, const struct srcloc *loc, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Record a warning: something the site asks that cannot be fully honoured. */
+void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print every record as `ftpcfg: FILE:LINE: message`; warnings only if @warnings. */
+void diag_print(const struct diag *d, FILE *f, bool warnings);
+
+#endif

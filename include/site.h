@@ -1,0 +1,169 @@
+/*
+ * site: the site description as plain C data.  site_load() parses a file
+ * with libxml2 against templates/site.xsd, fills every default and runs the
+ * checks no schema can express.  Nothing here acts on the host.
+ */
+#ifndef FTPCFG_SITE_H
+#define FTPCFG_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+/* A site file larger than this is refused before parsing (a typo, not a site). */
+#define SITE_MAX_BYTES (4u * 1024 * 1024)
+
+enum site_daemon {
+	SITE_DAEMON_VSFTPD,
+	SITE_DAEMON_PROFTPD,
+	SITE_DAEMON_PUREFTPD,
+};
+
+/* Bit flags: SITE_MODE_BOTH is both bits. */
+enum site_mode {
+	SITE_MODE_ACTIVE = 1U << 0,
+	SITE_MODE_PASSIVE = 1U << 1,
+	SITE_MODE_BOTH = SITE_MODE_ACTIVE | SITE_MODE_PASSIVE,
+};
+
+enum site_helper {
+	SITE_HELPER_AUTO,
+	SITE_HELPER_NO,
+};
+
+enum site_tls_mode {
+	SITE_TLS_OFF,
+	SITE_TLS_EXPLICIT,
+	SITE_TLS_IMPLICIT,
+};
+
+/* An IPv4 or IPv6 address; v4 is stored in the first 4 bytes. */
+struct site_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t bytes[16];
+};
+
+struct site_net {
+	struct site_addr addr;	/* host bits are zero (checked) */
+	unsigned prefix;
+	unsigned line;
+};
+
+struct site_listen {
+	struct site_addr addr;
+	bool is_wildcard;	/* 0.0.0.0 or :: */
+	uint16_t port;
+	unsigned line;
+};
+
+struct site_tls {
+	enum site_tls_mode mode;
+	bool required;
+	char *cert;		/* NULL when TLS is off */
+	char *key;		/* may equal cert's value (a bundle) */
+	unsigned line;
+};
+
+struct site_users {
+	bool anonymous;
+	bool local;
+	bool chroot;
+	bool write;
+	char *anonymous_root;	/* NULL: the ftp user's home */
+	unsigned line;
+};
+
+struct site_limits {
+	unsigned max_clients;	/* 0: unlimited */
+	unsigned max_per_ip;	/* 0: unlimited */
+	unsigned idle_timeout;	/* seconds */
+	unsigned line;
+};
+
+struct site_server {
+	char *name;
+	enum site_daemon daemon;
+	enum site_mode mode;
+	unsigned line;
+
+	char *config_path;	/* absolute; pure-ftpd: ends in '/' for Debian's conf dir */
+	char *reload;		/* NULL: the daemon's default (see README) */
+	unsigned config_line;
+
+	struct site_listen *listens;
+	size_t n_listens;
+
+	uint16_t data_port;	/* active mode source port */
+	unsigned active_line;
+
+	uint16_t pasv_min;
+	uint16_t pasv_max;
+	bool has_external;
+	struct site_addr external;
+	unsigned passive_line;
+
+	struct site_tls tls;
+	struct site_users users;
+	struct site_limits limits;
+
+	bool has_allow;		/* false: any source */
+	struct site_net *allow;
+	size_t n_allow;
+	unsigned allow_line;
+
+	char *banner;		/* NULL: the daemon's own greeting */
+	unsigned banner_line;
+};
+
+struct site_firewall {
+	char *table;		/* standalone table name, default "ftpcfg" */
+	enum site_helper helper;
+	bool counters;
+	bool has_attach;
+	char *attach_family;	/* "inet", "ip" or "ip6" */
+	char *attach_table;
+	char *attach_chain;
+	unsigned line;
+};
+
+struct site {
+	char *file;		/* the path it was read from, for messages */
+	char *name;
+	unsigned version;
+	unsigned line;
+	struct site_firewall firewall;
+	struct site_server *servers;
+	size_t n_servers;
+};
+
+/*
+ * Parse, fill defaults and check @path against the schema in @schema_path.
+ * Every problem goes to @d.  On success *out is a new site owned by the
+ * caller (free with site_free()).  Returns 0, -EINVAL (invalid site: see @d),
+ * -ENOENT/-EACCES/-EISDIR (cannot read the file) or -ENOMEM.
+ */
+int site_load(const char *path, const char *schema_path, struct diag *d, struct site **out);
+
+/* The same from memory; @name is used in messages. */
+int site_load_buffer(const char *name, const char *buf, size_t len, const char *schema_path,
+		     struct diag *d, struct site **out);
+
+void site_free(struct site *s);
+
+bool server_has_tls(const struct site_server *srv);
+/* The plain control channel can be read by the conntrack helper. */
+bool server_uses_helper(const struct site *s, const struct site_server *srv);
+/* The passive range must be opened explicitly (TLS, helper="no", external address). */
+bool server_passive_explicit(const struct site *s, const struct site_server *srv);
+
+const char *site_daemon_name(enum site_daemon d);
+const char *site_mode_name(enum site_mode m);
+const char *site_tls_mode_name(enum site_tls_mode m);
+
+/* Format an address or network into @buf (INET6_ADDRSTRLEN + 4 is enough). */
+int site_addr_format(const struct site_addr *a, char *buf, size_t size);
+int site_net_format(const struct site_net *n, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * diag: collects errors and warnings with their source line.  It never
+ * prints on its own: main calls diag_print() once, at the end.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+void diag_init(struct diag *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void diag_release(struct diag *d)
+{
+	for (size_t i = 0; i < d->n_recs; i++) {
+		free(d->recs[i].file);
+		free(d->recs[i].msg);
+	}
+	free(d->recs);
+	diag_init(d);
+}
+
+static void diag_add(struct diag *d, enum diag_level level, const struct srcloc *loc,
+		     const char *fmt, va_list ap)
+{
+	struct diag_rec *rec;
+	char *msg = NULL;
+	char *file = NULL;
+
+	if (level == DIAG_ERROR)
+		d->n_errors++;
+	if (d->n_recs == d->alloc) {
+		size_t n = d->alloc ? d->alloc * 2 : 8;
+		struct diag_rec *r = realloc(d->recs, n * sizeof(*r));
+
+		if (!r) {
+			d->oom = true;
+			return;
+		}
+		d->recs = r;
+		d->alloc = n;
+	}
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		d->oom = true;
+		return;
+	}
+	if (loc && loc->file) {
+		file = strdup(loc->file);
+		if (!file) {
+			free(msg);
+			d->oom = true;
+			return;
+		}
+	}
+	rec = &d->recs[d->n_recs++];
+	rec->level = level;
+	rec->file = file;
+	rec->line = loc ? loc->line : 0;
+	rec->msg = msg;
+}
+
+int diag(struct diag *d, const struct srcloc *loc, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(d, DIAG_ERROR, loc, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_add(d, DIAG_WARNING, loc, fmt, ap);
+	va_end(ap);
+}
+
+void diag_print(const struct diag *d, FILE *f, bool warnings)
+{
+	for (size_t i = 0; i < d->n_recs; i++) {
+		const struct diag_rec *r = &d->recs[i];
+		const char *lvl = r->level == DIAG_WARNING ? "warning: " : "";
+
+		if (r->level == DIAG_WARNING && !warnings)
+			continue;
+		if (r->file && r->line)
+			fprintf(f, "ftpcfg: %s:%u: %s%s\n", r->file, r->line, lvl, r->msg);
+		else if (r->file)
+			fprintf(f, "ftpcfg: %s: %s%s\n", r->file, lvl, r->msg);
+		else
+			fprintf(f, "ftpcfg: %s%s\n", lvl, r->msg);
+	}
+	if (d->oom)
+		fprintf(f, "ftpcfg: out of memory while recording errors; some are missing\n");
+}
