@@ -34,6 +34,19 @@ struct ctx {
 #define CMD_CHANGES 2
 /* A usage error found by the command itself (exit 64). */
 #define CMD_USAGE (-1000)
+/* The site file cannot be read (exit 66). */
+#define CMD_NOINPUT (-1001)
+
+struct site;
+
+/*
+ * Load and check the site at @path with the schema from the templates
+ * directory.  0, CMD_NOINPUT, -EACCES, -EINVAL (see the diag) or -ENOMEM.
+ */
+int cmd_load_site(struct ctx *c, const char *path, struct site **out);
+
+/* Parse a command's options: only -h/--help and those in @longopts. */
+int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis);
 
 int cmd_validate(struct ctx *c, int argc, char **argv);
 int cmd_render(struct ctx *c, int argc, char **argv);

@@ -1,0 +1,36 @@
+/*
+ * cmd_common: what every command does the same way: load the site with
+ * the installed schema, and report a usage error.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "site.h"
+
+int cmd_load_site(struct ctx *c, const char *path, struct site **out)
+{
+	char *schema = NULL;
+	int ret;
+
+	if (asprintf(&schema, "%s/site.xsd", c->opts->templates_dir) < 0)
+		return -ENOMEM;
+	ret = site_load(path, schema, c->diag, out);
+	free(schema);
+	switch (ret) {
+	case -ENOENT:
+	case -EISDIR:
+	case -ENOTDIR:
+	case -ELOOP:
+		return CMD_NOINPUT;
+	default:
+		return ret;
+	}
+}
+
+int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis)
+{
+	return diag(c->diag, NULL, CMD_USAGE, "usage: ftpcfg %s %s (see 'ftpcfg --help')", cmd,
+		    synopsis);
+}

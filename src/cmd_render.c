@@ -1,0 +1,164 @@
+/*
+ * render: everything apply would write, computed and printed (or written
+ * below -o DIR), without touching the live system.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "effective.h"
+#include "nft_text.h"
+#include "render_conf.h"
+#include "ruleset.h"
+#include "site.h"
+#include "txn.h"
+
+/* The ruleset's file name under -o DIR (DESIGN: "Decisions"). */
+#define RULESET_FILE "/ftpcfg.nft"
+
+struct rendered {
+	struct conf_set files;
+	char *ruleset;	/* nft text, loadable with nft -f */
+};
+
+static void rendered_release(struct rendered *r)
+{
+	conf_set_release(&r->files);
+	free(r->ruleset);
+}
+
+static int render_all(struct ctx *c, const struct site *s, struct rendered *r)
+{
+	struct ruleset *rs = NULL;
+	int ret;
+
+	ret = render_conf(s, c->opts->templates_dir, c->diag, &r->files);
+	if (ret < 0)
+		return ret;
+	ret = ruleset_build(s, &rs);
+	if (ret < 0)
+		return ret;
+	ret = nft_text_render(rs, NFT_TEXT_LOADABLE, &r->ruleset);
+	ruleset_free(rs);
+	return ret;
+}
+
+static int print_json(const struct rendered *r)
+{
+	json_t *doc = json_object();
+	json_t *files = json_array();
+	int ret = -ENOMEM;
+
+	if (!doc || !files)
+		goto out;
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		const struct conf_file *f = &r->files.files[i];
+		json_t *o = json_pack("{s:s, s:s, s:s%}", "path", f->path, "server",
+				      f->server->name, "content", f->content, f->len);
+
+		if (!o || json_array_append_new(files, o) < 0)
+			goto out;
+	}
+	if (json_object_set(doc, "files", files) < 0 ||
+	    json_object_set_new(doc, "ruleset", json_string(r->ruleset)) < 0)
+		goto out;
+	if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0)
+		goto out;
+	putchar('\n');
+	ret = 0;
+out:
+	json_decref(files);
+	json_decref(doc);
+	return ret;
+}
+
+static void print_text(const struct rendered *r)
+{
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		const struct conf_file *f = &r->files.files[i];
+
+		printf("==> %s <==\n", f->path);
+		fwrite(f->content, 1, f->len, stdout);
+		if (f->len && f->content[f->len - 1] != '\n')
+			putchar('\n');
+		putchar('\n');
+	}
+	printf("==> ruleset (ftpcfg.nft) <==\n%s", r->ruleset);
+}
+
+static int write_out(struct ctx *c, const char *dir, const struct rendered *r)
+{
+	int ret;
+
+	for (size_t i = 0; i < r->files.n_files; i++) {
+		const struct conf_file *f = &r->files.files[i];
+
+		ret = txn_write_file(dir, f->path, f->content, f->len, 0644, c->diag);
+		if (ret < 0)
+			return ret;
+	}
+	return txn_write_file(dir, RULESET_FILE, r->ruleset, strlen(r->ruleset), 0644, c->diag);
+}
+
+int cmd_render(struct ctx *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "effective", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *synopsis = "[-o DIR] [--effective] SITE.xml";
+	struct rendered r = { 0 };
+	struct site *s = NULL;
+	const char *outdir = NULL;
+	bool effective = false;
+	char *xml = NULL;
+	size_t xml_len = 0;
+	int opt;
+	int ret;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'e':
+			effective = true;
+			break;
+		default:
+			return cmd_usage(c, "render", synopsis);
+		}
+	}
+	if (optind != argc - 1 || (effective && outdir))
+		return cmd_usage(c, "render", synopsis);
+	conf_set_init(&r.files);
+	ret = cmd_load_site(c, argv[optind], &s);
+	if (ret < 0)
+		goto out;
+	if (effective) {
+		ret = effective_xml(s, &xml, &xml_len);
+		if (ret == 0 && fwrite(xml, 1, xml_len, stdout) != xml_len)
+			ret = -EIO;
+		goto out;
+	}
+	ret = render_all(c, s, &r);
+	if (ret < 0)
+		goto out;
+	if (outdir)
+		ret = write_out(c, outdir, &r);
+	else if (c->opts->json)
+		ret = print_json(&r);
+	else
+		print_text(&r);
+out:
+	free(xml);
+	rendered_release(&r);
+	site_free(s);
+	return ret;
+}

@@ -1,0 +1,418 @@
+/*
+ * site: reads a site description into struct site.  libxml2 parses it (no
+ * DTD, no entities, no network), the schema checks its shape, and every
+ * default is filled here, in site_server_init() and site_server_finish().
+ * It never writes, resolves or executes anything.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+#include "site.h"
+#include "site_internal.h"
+
+
+struct parse_ctx {
+	const char *file;
+	struct diag *d;
+	bool doctype;	/* a DOCTYPE was seen: refuse the document */
+	unsigned doctype_line;
+};
+
+static const struct {
+	enum site_daemon daemon;
+	const char *name;
+	const char *path;
+	const char *reload;
+} daemon_defaults[] = {
+	{ SITE_DAEMON_VSFTPD, "vsftpd", "/etc/vsftpd.conf", "systemctl reload vsftpd" },
+	{ SITE_DAEMON_PROFTPD, "proftpd", "/etc/proftpd/proftpd.conf", "systemctl reload proftpd" },
+	{ SITE_DAEMON_PUREFTPD, "pure-ftpd", "/etc/pure-ftpd/conf/", "systemctl restart pure-ftpd" },
+};
+
+const char *site_daemon_name(enum site_daemon d)
+{
+	for (size_t i = 0; i < sizeof(daemon_defaults) / sizeof(daemon_defaults[0]); i++)
+		if (daemon_defaults[i].daemon == d)
+			return daemon_defaults[i].name;
+	return "?";
+}
+
+const char *site_daemon_default_path(enum site_daemon d)
+{
+	for (size_t i = 0; i < sizeof(daemon_defaults) / sizeof(daemon_defaults[0]); i++)
+		if (daemon_defaults[i].daemon == d)
+			return daemon_defaults[i].path;
+	return NULL;
+}
+
+const char *site_daemon_default_reload(enum site_daemon d)
+{
+	for (size_t i = 0; i < sizeof(daemon_defaults) / sizeof(daemon_defaults[0]); i++)
+		if (daemon_defaults[i].daemon == d)
+			return daemon_defaults[i].reload;
+	return NULL;
+}
+
+const char *site_mode_name(enum site_mode m)
+{
+	switch (m) {
+	case SITE_MODE_ACTIVE:
+		return "active";
+	case SITE_MODE_PASSIVE:
+		return "passive";
+	case SITE_MODE_BOTH:
+		return "both";
+	}
+	return "?";
+}
+
+const char *site_tls_mode_name(enum site_tls_mode m)
+{
+	switch (m) {
+	case SITE_TLS_OFF:
+		return "off";
+	case SITE_TLS_EXPLICIT:
+		return "explicit";
+	case SITE_TLS_IMPLICIT:
+		return "implicit";
+	}
+	return "?";
+}
+
+bool server_has_tls(const struct site_server *srv)
+{
+	return srv->tls.mode != SITE_TLS_OFF;
+}
+
+bool server_uses_helper(const struct site *s, const struct site_server *srv)
+{
+	return s->firewall.helper == SITE_HELPER_AUTO && !server_has_tls(srv);
+}
+
+bool server_passive_explicit(const struct site *s, const struct site_server *srv)
+{
+	/*
+	 * The kernel's FTP helper records no expectation for a PASV reply
+	 * that names another address than the connection's, so a NAT'd
+	 * server's range has to be opened by port.
+	 */
+	return !server_uses_helper(s, srv) || srv->has_external;
+}
+
+int site_addr_format(const struct site_addr *a, char *buf, size_t size)
+{
+	if (!inet_ntop(a->family, a->bytes, buf, (socklen_t)size))
+		return -ENOSPC;
+	return 0;
+}
+
+int site_net_format(const struct site_net *n, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int len;
+
+	if (site_addr_format(&n->addr, addr, sizeof(addr)) < 0)
+		return -ENOSPC;
+	len = snprintf(buf, size, "%s/%u", addr, n->prefix);
+	if (len < 0 || (size_t)len >= size)
+		return -ENOSPC;
+	return 0;
+}
+
+static void server_release(struct site_server *srv)
+{
+	free(srv->name);
+	free(srv->config_path);
+	free(srv->reload);
+	free(srv->listens);
+	free(srv->tls.cert);
+	free(srv->tls.key);
+	free(srv->users.anonymous_root);
+	free(srv->allow);
+	free(srv->banner);
+}
+
+void site_free(struct site *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_servers; i++)
+		server_release(&s->servers[i]);
+	free(s->servers);
+	free(s->file);
+	free(s->name);
+	free(s->firewall.table);
+	free(s->firewall.attach_family);
+	free(s->firewall.attach_table);
+	free(s->firewall.attach_chain);
+	free(s);
+}
+
+/* ---- libxml2 plumbing ------------------------------------------------ */
+
+/* Drop libxml2's trailing newline and full stop; keep the rest of its words. */
+static void report_xml_error(struct parse_ctx *pc, const xmlError *e, const char *what)
+{
+	struct srcloc loc = { pc->file, e->line > 0 ? (unsigned)e->line : 0 };
+	char *msg = strdup(e->message ? e->message : "unknown error");
+	size_t len;
+
+	if (!msg) {
+		diag(pc->d, &loc, -ENOMEM, "out of memory");
+		return;
+	}
+	len = strlen(msg);
+	/* One line per problem: libxml2 sometimes adds a second line of detail. */
+	for (size_t i = 0; i < len; i++)
+		if (msg[i] == '\n')
+			msg[i] = ' ';
+	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '.' || msg[len - 1] == ' '))
+		msg[--len] = '\0';
+	diag(pc->d, &loc, -EINVAL, "%s: %s", what, msg);
+	free(msg);
+}
+
+static void on_parse_error(void *user, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	/* Once the DOCTYPE is refused, what libxml2 says after it is noise. */
+	if (pc->doctype || e->level == XML_ERR_WARNING)
+		return;
+	report_xml_error(pc, e, "not well-formed XML");
+}
+
+static void on_schema_error(void *user, xmlErrorPtr e)
+{
+	report_xml_error(user, e, "does not match the site schema");
+}
+
+/* The schema itself is ours; its parser's messages only matter when it is missing. */
+static void on_schema_parse_error(void *user, xmlErrorPtr e)
+{
+	(void)user;
+	(void)e;
+}
+
+/*
+ * A DOCTYPE is where external DTDs and entity declarations (billion
+ * laughs, XXE) come from: stop the parser at the first one.
+ */
+static void on_doctype(void *user, const xmlChar *name, const xmlChar *ext_id,
+		       const xmlChar *sys_id)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	(void)name;
+	(void)ext_id;
+	(void)sys_id;
+	pc->doctype = true;
+	pc->doctype_line = ctxt->input ? (unsigned)ctxt->input->line : 0;
+	xmlStopParser(ctxt);
+}
+
+static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPtr *out)
+{
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	int ret = -EINVAL;
+
+	if (len > SITE_MAX_BYTES) {
+		struct srcloc loc = { pc->file, 0 };
+
+		return diag(pc->d, &loc, -EINVAL,
+			    "file is %zu bytes, more than a site description may be (%u); "
+			    "check that this is the right file", len, SITE_MAX_BYTES);
+	}
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return -ENOMEM;
+	ctxt->_private = pc;
+	ctxt->sax->serror = on_parse_error;
+	ctxt->sax->error = NULL;
+	ctxt->sax->warning = NULL;
+	ctxt->sax->internalSubset = on_doctype;
+	ctxt->vctxt.error = NULL;
+	ctxt->vctxt.warning = NULL;
+	/*
+	 * No XML_PARSE_NOENT (entities stay unexpanded), no DTDLOAD, no
+	 * network; XML_PARSE_HUGE stays off so libxml2's depth and size
+	 * limits hold.
+	 */
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, pc->file, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
+				XML_PARSE_BIG_LINES);
+	if (pc->doctype) {
+		struct srcloc loc = { pc->file, pc->doctype_line };
+
+		diag(pc->d, &loc, -EINVAL,
+		     "a DOCTYPE is not allowed in a site description (no DTDs, no entity "
+		     "declarations); remove it");
+		goto out;
+	}
+	if (!doc || !ctxt->wellFormed || pc->d->n_errors) {
+		if (!pc->d->n_errors) {
+			struct srcloc loc = { pc->file, 0 };
+
+			diag(pc->d, &loc, -EINVAL, "not well-formed XML");
+		}
+		goto out;
+	}
+	*out = doc;
+	doc = NULL;
+	ret = 0;
+out:
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return ret;
+}
+
+static int validate_schema(struct parse_ctx *pc, xmlDocPtr doc, const char *schema_path)
+{
+	xmlSchemaParserCtxtPtr pctxt = NULL;
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaValidCtxtPtr vctxt = NULL;
+	int ret = -EINVAL;
+
+	/* Checked first: libxml2 would print its own I/O warning. */
+	if (access(schema_path, R_OK) < 0) {
+		ret = diag(pc->d, NULL, -EIO, "cannot read the site schema '%s': %s; reinstall "
+			   "ftpcfg or set FTPCFG_TEMPLATE_DIR", schema_path, strerror(errno));
+		goto out;
+	}
+	pctxt = xmlSchemaNewParserCtxt(schema_path);
+	if (!pctxt) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	xmlSchemaSetParserStructuredErrors(pctxt, on_schema_parse_error, pc);
+	schema = xmlSchemaParse(pctxt);
+	if (!schema) {
+		ret = diag(pc->d, NULL, -EIO,
+			   "cannot load the site schema '%s'; reinstall ftpcfg or set "
+			   "FTPCFG_TEMPLATE_DIR", schema_path);
+		goto out;
+	}
+	vctxt = xmlSchemaNewValidCtxt(schema);
+	if (!vctxt) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, pc);
+	if (xmlSchemaValidateDoc(vctxt, doc) != 0) {
+		if (!pc->d->n_errors)
+			diag(pc->d, &(struct srcloc){ pc->file, 0 }, -EINVAL,
+			     "does not match the site schema");
+		goto out;
+	}
+	ret = 0;
+out:
+	xmlSchemaFreeValidCtxt(vctxt);
+	xmlSchemaFree(schema);
+	xmlSchemaFreeParserCtxt(pctxt);
+	return ret;
+}
+
+int site_load_buffer(const char *name, const char *buf, size_t len, const char *schema_path,
+		     struct diag *d, struct site **out)
+{
+	struct parse_ctx pc = { .file = name, .d = d };
+	xmlDocPtr doc = NULL;
+	struct site *s = NULL;
+	size_t errors_before = d->n_errors;
+	int ret;
+
+	ret = parse_xml(&pc, buf, len, &doc);
+	if (ret < 0)
+		goto out;
+	ret = validate_schema(&pc, doc, schema_path);
+	if (ret < 0)
+		goto out;
+	ret = site_from_doc(name, doc, d, &s);
+	if (ret < 0)
+		goto out;
+	site_check(s, d);
+	if (d->n_errors > errors_before) {
+		ret = -EINVAL;
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+	ret = 0;
+out:
+	site_free(s);
+	xmlFreeDoc(doc);
+	return ret;
+}
+
+int site_load(const char *path, const char *schema_path, struct diag *d, struct site **out)
+{
+	struct srcloc loc = { path, 0 };
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1;
+	int ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		diag(d, &loc, ret, "cannot read the site description: %s", strerror(-ret));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = -errno;
+		diag(d, &loc, ret, "cannot read the site description: %s", strerror(-ret));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = diag(d, &loc, -EISDIR, "is a directory; name the site's XML file");
+		goto out;
+	}
+	if (st.st_size > (off_t)SITE_MAX_BYTES) {
+		ret = diag(d, &loc, -EINVAL,
+			   "file is %lld bytes, more than a site description may be (%u); "
+			   "check that this is the right file",
+			   (long long)st.st_size, SITE_MAX_BYTES);
+		goto out;
+	}
+	/* Read one byte past the limit so a file that grows under us is caught too. */
+	buf = malloc(SITE_MAX_BYTES + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, SITE_MAX_BYTES + 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			diag(d, &loc, ret, "cannot read the site description: %s", strerror(-ret));
+			goto out;
+		}
+		if (n == 0 || len + (size_t)n > SITE_MAX_BYTES) {
+			len += (size_t)n;
+			break;
+		}
+		len += (size_t)n;
+	}
+	ret = site_load_buffer(path, buf, len, schema_path, d, out);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}

@@ -1,0 +1,40 @@
+/*
+ * Private to the site module (site.c, site_parse.c, site_check.c): the
+ * steps of site_load() after libxml2 has parsed and the schema has passed.
+ */
+#ifndef FTPCFG_SITE_INTERNAL_H
+#define FTPCFG_SITE_INTERNAL_H
+
+#include <libxml/tree.h>
+
+#include "site.h"
+
+/* Copy a schema-valid document into a new site, defaults filled.  0, -EINVAL or -ENOMEM. */
+int site_from_doc(const char *file, xmlDocPtr doc, struct diag *d, struct site **out);
+
+/* The checks no schema can express; every problem goes to @d. */
+void site_check(const struct site *s, struct diag *d);
+
+/* What the element walkers share: where messages go. */
+struct walk {
+	const char *file;
+	struct diag *d;
+};
+
+static inline unsigned site_node_line(const xmlNode *n)
+{
+	long line = xmlGetLineNo(n);
+
+	return line > 0 ? (unsigned)line : 0;
+}
+
+/* Values (site_value.c).  Each returns 0 or -EINVAL after a diag. */
+int site_parse_addr(const char *text, struct site_addr *a);
+int site_check_line(struct walk *w, unsigned line, const char *what, const char *s);
+int site_check_path(struct walk *w, unsigned line, const char *what, const char *s);
+int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net);
+
+const char *site_daemon_default_path(enum site_daemon d);
+const char *site_daemon_default_reload(enum site_daemon d);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * site_value: the values inside a site description (addresses, networks,
+ * one-line strings, paths), checked as they are copied.  Pure functions.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "site.h"
+#include "site_internal.h"
+
+int site_parse_addr(const char *text, struct site_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, text, a->bytes) == 1) {
+		a->family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, a->bytes) == 1) {
+		a->family = AF_INET6;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * A string that goes into a daemon's file or a command line: one line of
+ * printable text.  C0 and C1 controls and Unicode line separators would
+ * start a new directive in the daemon's file.
+ */
+int site_check_line(struct walk *w, unsigned line, const char *what, const char *s)
+{
+	struct srcloc loc = { w->file, line };
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; p[i]; i++) {
+		bool bad = p[i] < 0x20 || p[i] == 0x7f;
+
+		if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f)
+			bad = true;
+		if (p[i] == 0xe2 && p[i + 1] == 0x80 && (p[i + 2] == 0xa8 || p[i + 2] == 0xa9))
+			bad = true;
+		if (bad)
+			return diag(w->d, &loc, -EINVAL,
+				    "%s contains a control character or line break at byte %zu; "
+				    "write it on one line of printable text", what, i + 1);
+	}
+	return 0;
+}
+
+/*
+ * A path written into a daemon's file and, under --root, opened by us:
+ * absolute, no "." or ".." components (they would escape --root), and
+ * none of the characters the daemons' parsers treat specially.
+ */
+int site_check_path(struct walk *w, unsigned line, const char *what, const char *s)
+{
+	struct srcloc loc = { w->file, line };
+	int ret = site_check_line(w, line, what, s);
+
+	if (ret < 0)
+		return ret;
+	if (s[0] != '/')
+		return diag(w->d, &loc, -EINVAL, "%s '%s' is not an absolute path; start it with '/'",
+			    what, s);
+	if (strpbrk(s, " \t\"'\\#"))
+		return diag(w->d, &loc, -EINVAL,
+			    "%s '%s' contains a space, quote, backslash or '#'; "
+			    "the daemons' files cannot hold it safely: rename the file", what, s);
+	for (const char *p = s; *p; p++) {
+		const char *seg = p + 1;
+		size_t len;
+
+		if (*p != '/')
+			continue;
+		len = strcspn(seg, "/");
+		if ((len == 0 && seg[0] == '/') || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return diag(w->d, &loc, -EINVAL,
+				    "%s '%s' has an empty, '.' or '..' component; "
+				    "write the plain absolute path", what, s);
+	}
+	return 0;
+}
+
+int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net)
+{
+	struct srcloc loc = { w->file, site_node_line(n) };
+	xmlChar *content = xmlNodeGetContent(n);
+	char text[80];
+	char *slash;
+	char *start;
+	size_t len;
+	unsigned max;
+	int ret = -EINVAL;
+
+	if (!content)
+		return -ENOMEM;
+	start = (char *)content;
+	start += strspn(start, " \t\r\n");
+	len = strlen(start);
+	while (len && strchr(" \t\r\n", start[len - 1]))
+		len--;
+	if (len >= sizeof(text)) {
+		ret = diag(w->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
+		goto out;
+	}
+	memcpy(text, start, len);
+	text[len] = '\0';
+	net->line = loc.line;
+	slash = strchr(text, '/');
+	if (slash)
+		*slash = '\0';
+	if (site_parse_addr(text, &net->addr) < 0) {
+		ret = diag(w->d, &loc, -EINVAL, "network '%.*s' is not an IPv4 or IPv6 network; "
+			   "write it as ADDRESS/PREFIX", (int)len, start);
+		goto out;
+	}
+	max = net->addr.family == AF_INET ? 32 : 128;
+	net->prefix = max;
+	if (slash) {
+		char *end;
+		unsigned long p;
+
+		errno = 0;
+		p = strtoul(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || p > max) {
+			ret = diag(w->d, &loc, -EINVAL, "network '%.*s' has a prefix length outside "
+				   "0-%u", (int)len, start, max);
+			goto out;
+		}
+		net->prefix = (unsigned)p;
+	}
+	for (unsigned bit = net->prefix; bit < max; bit++) {
+		if (net->addr.bytes[bit / 8] & (0x80 >> (bit % 8))) {
+			struct site_net fixed = *net;
+			char good[INET6_ADDRSTRLEN + 5];
+
+			for (unsigned b = net->prefix; b < max; b++)
+				fixed.addr.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			if (site_net_format(&fixed, good, sizeof(good)) < 0)
+				good[0] = '\0';
+			ret = diag(w->d, &loc, -EINVAL, "network '%.*s' has host bits set; write '%s'",
+				   (int)len, start, good);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	xmlFree(content);
+	return ret;
+}
+

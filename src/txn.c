@@ -1,0 +1,182 @@
+/*
+ * txn: atomic file replacement below an optional root, the way git's
+ * lockfile does it: temp file in the same directory, fsync, rename, fsync
+ * the directory.  Never follows a symlink below the root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "txn.h"
+
+/* Directory descriptors opened on the way down are never symlinks. */
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+static int fail(struct diag *d, const char *root, const char *path, int err, const char *what)
+{
+	return diag(d, NULL, err, "cannot write '%s%s': %s: %s", root ? root : "", path, what,
+		    strerror(-err));
+}
+
+/* Open (creating when missing) each directory of @path below @root; the last component is left. */
+static int open_parent(const char *root, const char *path, struct diag *d, int *out_fd,
+		       const char **out_name)
+{
+	char comp[256];
+	const char *p = path;
+	int fd;
+
+	fd = open(root && *root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(d, root, path, -errno, "cannot open the root directory");
+	for (;;) {
+		size_t len;
+		int next;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (p[len] == '\0')
+			break;
+		if (len >= sizeof(comp)) {
+			close(fd);
+			return fail(d, root, path, -ENAMETOOLONG, "a directory name is too long");
+		}
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		next = openat(fd, comp, DIR_FLAGS);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+				int err = -errno;
+
+				close(fd);
+				return fail(d, root, path, err, "cannot create a directory");
+			}
+			next = openat(fd, comp, DIR_FLAGS);
+		}
+		if (next < 0) {
+			int err = -errno;
+
+			close(fd);
+			if (err == -ELOOP || err == -ENOTDIR)
+				return fail(d, root, path, err, "a directory on the way is a symlink "
+					    "or not a directory; ftpcfg does not follow symlinks");
+			return fail(d, root, path, err, "cannot open a directory");
+		}
+		close(fd);
+		fd = next;
+		p += len;
+	}
+	if (!*p) {
+		close(fd);
+		return fail(d, root, path, -EISDIR, "names a directory");
+	}
+	*out_fd = fd;
+	*out_name = p;
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int txn_write_file(const char *root, const char *path, const void *data, size_t len,
+		   mode_t mode, struct diag *d)
+{
+	char tmp[300];
+	const char *name = NULL;
+	struct stat st;
+	bool exists = false;
+	bool tmp_made = false;
+	int dirfd = -1;
+	int fd = -1;
+	int ret;
+
+	ret = open_parent(root, path, d, &dirfd, &name);
+	if (ret < 0)
+		return ret;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			ret = fail(d, root, path, -ELOOP, "it is a symlink; ftpcfg replaces only "
+				   "regular files: remove the link or point the site at the real "
+				   "file");
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			ret = fail(d, root, path, -EINVAL, "it is not a regular file");
+			goto out;
+		}
+		exists = true;
+	} else if (errno != ENOENT) {
+		ret = fail(d, root, path, -errno, "cannot inspect it");
+		goto out;
+	}
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.ftpcfg-%ld", name, (long)getpid()) >=
+	    sizeof(tmp)) {
+		ret = fail(d, root, path, -ENAMETOOLONG, "the file name is too long");
+		goto out;
+	}
+	/* A stale temp file of ours (same pid after a crash) is ours to replace. */
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = fail(d, root, path, -errno, "cannot create a temporary file beside it");
+		goto out;
+	}
+	tmp_made = true;
+	if ((exists && fchown(fd, st.st_uid, st.st_gid) < 0 && errno != EPERM)) {
+		ret = fail(d, root, path, -errno, "cannot keep its owner");
+		goto out;
+	}
+	if (fchmod(fd, exists ? (st.st_mode & 07777) : mode) < 0) {
+		ret = fail(d, root, path, -errno, "cannot set its mode");
+		goto out;
+	}
+	ret = write_all(fd, data, len);
+	if (ret == 0 && fsync(fd) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		fail(d, root, path, ret, "cannot write the temporary file");
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		ret = fail(d, root, path, -errno, "cannot close the temporary file");
+		goto out;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		ret = fail(d, root, path, -errno, "cannot rename the temporary file into place");
+		goto out;
+	}
+	tmp_made = false;
+	if (fsync(dirfd) < 0) {
+		ret = fail(d, root, path, -errno, "cannot sync its directory");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp_made)
+		unlinkat(dirfd, tmp, 0);
+	close(dirfd);
+	return ret;
+}
