@@ -428,6 +428,8 @@ static const char *const server_children[] = {
 	"config", "listen", "active", "passive", "tls", "users", "limits", "allow", "banner",
 };
 
+#define N_SERVER_CHILDREN (sizeof(server_children) / sizeof(server_children[0]))
+
 static int parse_child(struct walk *w, const xmlNode *c, struct site_server *srv)
 {
 	const char *name = (const char *)c->name;
@@ -456,7 +458,7 @@ static int parse_child(struct walk *w, const xmlNode *c, struct site_server *srv
 
 static int parse_server(struct walk *w, const xmlNode *n, struct site_server *srv)
 {
-	unsigned seen[sizeof(server_children) / sizeof(server_children[0])] = { 0 };
+	unsigned seen[N_SERVER_CHILDREN] = { 0 };
 	char *daemon = NULL;
 	int ret = 0;
 
@@ -483,19 +485,19 @@ static int parse_server(struct walk *w, const xmlNode *n, struct site_server *sr
 
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		for (k = 0; k < sizeof(server_children) / sizeof(server_children[0]); k++)
+		for (k = 0; k < N_SERVER_CHILDREN; k++)
 			if (!strcmp((const char *)c->name, server_children[k]))
 				break;
-		if (k < sizeof(seen) / sizeof(seen[0]) && seen[k] && strcmp(server_children[k],
-									     "listen")) {
+		if (k == N_SERVER_CHILDREN)
+			continue;	/* the schema admits nothing else */
+		if (seen[k] && strcmp(server_children[k], "listen")) {
 			struct srcloc loc = { w->file, site_node_line(c) };
 
 			ret = diag(w->d, &loc, -EINVAL, "<%s> given twice in server '%s' (first on "
 				   "line %u); keep one", server_children[k], srv->name, seen[k]);
 			continue;
 		}
-		if (k < sizeof(seen) / sizeof(seen[0]))
-			seen[k] = site_node_line(c);
+		seen[k] = site_node_line(c);
 		r = parse_child(w, c, srv);
 		if (r == -ENOMEM)
 			return r;

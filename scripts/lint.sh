@@ -1,0 +1,30 @@
+#!/bin/sh
+# The module boundaries STYLE.md asks for, checked by grep, then cppcheck.
+set -eu
+cd "$(dirname "$0")/.."
+fail=0
+
+nl=$(grep -l -E '#include <(libmnl|libnftnl)/' src/*.c include/*.h 2>/dev/null | grep -v '^src/nft_netlink' || true)
+if [ -n "$nl" ]; then
+	echo "lint: netlink headers outside src/nft_netlink*.c: $nl"; fail=1
+fi
+ex=$(grep -n -E '(^|[^_a-z])(exit|abort)[[:space:]]*\(' src/*.c | grep -v '^src/main.c:' || true)
+if [ -n "$ex" ]; then
+	echo "lint: exit()/abort() outside main.c:"; echo "$ex"; fail=1
+fi
+er=$(grep -n -E '(fprintf|fputs)\(stderr' src/*.c | grep -v -E '^src/(main|diag)\.c:' || true)
+if [ -n "$er" ]; then
+	echo "lint: only main.c and diag.c write to stderr:"; echo "$er"; fail=1
+fi
+xml=$(grep -l -E '#include <libxml/' src/*.c | grep -v -E '^src/(site|site_parse|site_value|effective|render_conf|main)\.c$' || true)
+if [ -n "$xml" ]; then
+	echo "lint: libxml2 outside the parsing and rendering modules: $xml"; fail=1
+fi
+if command -v cppcheck >/dev/null; then
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--suppress=missingIncludeSystem --inline-suppr -Iinclude -D_GNU_SOURCE src/ || fail=1
+else
+	echo "lint: cppcheck is missing (scripts/install-deps.sh installs it)"; fail=1
+fi
+[ "$fail" = 0 ] && echo "lint: ok"
+exit "$fail"
