@@ -4,6 +4,7 @@
  * the directory.  Never follows a symlink below the root.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,8 @@ static int fail(struct diag *d, const char *root, const char *path, int err, con
 }
 
 /* Open (creating when missing) each directory of @path below @root; the last component is left. */
-static int open_parent(const char *root, const char *path, struct diag *d, int *out_fd,
-		       const char **out_name)
+static int open_parent(const char *root, const char *path, bool create, struct diag *d,
+		       int *out_fd, const char **out_name)
 {
 	char comp[256];
 	const char *p = path;
@@ -49,6 +50,10 @@ static int open_parent(const char *root, const char *path, struct diag *d, int *
 		memcpy(comp, p, len);
 		comp[len] = '\0';
 		next = openat(fd, comp, DIR_FLAGS);
+		if (next < 0 && errno == ENOENT && !create) {
+			close(fd);
+			return -ENOENT;
+		}
 		if (next < 0 && errno == ENOENT) {
 			if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
 				int err = -errno;
@@ -109,7 +114,7 @@ int txn_write_file(const char *root, const char *path, const void *data, size_t 
 	int fd = -1;
 	int ret;
 
-	ret = open_parent(root, path, d, &dirfd, &name);
+	ret = open_parent(root, path, true, d, &dirfd, &name);
 	if (ret < 0)
 		return ret;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -177,6 +182,91 @@ out:
 		close(fd);
 	if (tmp_made)
 		unlinkat(dirfd, tmp, 0);
+	close(dirfd);
+	return ret;
+}
+
+int txn_read_file(const char *root, const char *path, char **out, size_t *len, struct stat *st,
+		  struct diag *d)
+{
+	const char *name = NULL;
+	char *buf = NULL;
+	size_t used = 0;
+	int dirfd = -1;
+	int fd = -1;
+	int ret;
+
+	*out = NULL;
+	*len = 0;
+	ret = open_parent(root, path, false, d, &dirfd, &name);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = errno == ENOENT ? 0 : -errno;
+		if (ret == -ELOOP)
+			fail(d, root, path, ret, "it is a symlink; ftpcfg manages only regular files");
+		else if (ret < 0)
+			diag(d, NULL, ret, "cannot read '%s%s': %s", root ? root : "", path,
+			     strerror(-ret));
+		goto out;
+	}
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > (off_t)TXN_MAX_FILE) {
+		ret = diag(d, NULL, -EINVAL, "cannot read '%s%s': not a regular file of at most "
+			   "%u bytes", root ? root : "", path, TXN_MAX_FILE);
+		goto out;
+	}
+	buf = malloc((size_t)st->st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (used < (size_t)st->st_size) {
+		ssize_t n = read(fd, buf + used, (size_t)st->st_size - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = diag(d, NULL, -errno, "cannot read '%s%s': %s", root ? root : "", path,
+				   strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	if (dirfd >= 0)
+		close(dirfd);
+	return ret;
+}
+
+int txn_remove_file(const char *root, const char *path, struct diag *d)
+{
+	const char *name = NULL;
+	int dirfd = -1;
+	int ret;
+
+	ret = open_parent(root, path, false, d, &dirfd, &name);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	ret = 0;
+	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+		ret = fail(d, root, path, -errno, "cannot remove it");
+	else if (fsync(dirfd) < 0)
+		ret = fail(d, root, path, -errno, "cannot sync its directory");
 	close(dirfd);
 	return ret;
 }
