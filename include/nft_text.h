@@ -1,24 +1,52 @@
 /*
  * nft_text: the ruleset IR printed in nft syntax, as `nft list table` prints
- * it, so that desired and live rulesets compare as text.
+ * it (nft 1.0.6: tabs, a blank line between objects, set elements wrapped
+ * as nft wraps them), so that desired and live rulesets compare as text.
+ *
+ * Counters print as a bare `counter`: the IR holds no values, and counter
+ * values are never a difference.  `nft list` prints `counter packets N
+ * bytes M`; whoever compares with it strips those two numbers.
  */
 #ifndef FTPCFG_NFT_TEXT_H
 #define FTPCFG_NFT_TEXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ruleset.h"
 
 enum nft_text_flags {
 	/*
-	 * A file for `nft -f`: standalone mode adds "table X; delete table X;"
-	 * first so that loading it replaces the table (loading twice is
-	 * idempotent); attach mode flushes and re-adds only ftpcfg's chains.
+	 * A file for `nft -f`.  Standalone: "table X" and "delete table X"
+	 * come first, so that loading replaces the table in one transaction
+	 * and loading twice gives the same ruleset.  Attach: ftpcfg's chain
+	 * and sets are added if missing and flushed, then refilled, and the
+	 * jump is inserted; see nft_text.c for why a second load adds a
+	 * second jump.
 	 */
 	NFT_TEXT_LOADABLE = 1U << 0,
 };
 
+/*
+ * Without NFT_TEXT_LOADABLE, an attach-mode ruleset prints as the part of
+ * the foreign table that ftpcfg manages: its helper, sets and chains, and
+ * the foreign base chain holding only the jump (no type line: its hook
+ * and policy are not ftpcfg's).
+ */
+
 /* Print @rs; *out is a new NUL-terminated string owned by the caller. 0 or -ENOMEM. */
 int nft_text_render(const struct ruleset *rs, unsigned flags, char **out);
+
+/* "10.0.0.0/24", "10.0.0.1-10.0.0.5" or "10.0.0.7": two addresses and a dash fit. */
+#define NFT_TEXT_RANGE_MAX (2 * 46 + 2)
+
+/*
+ * Print one set element as nft does: a single address, a prefix, or
+ * lo-hi.  0, or -EINVAL for an unknown family, -ENOSPC if @size is short.
+ */
+int nft_text_range(int addr_family, const struct ir_range *r, char *buf, size_t size);
+
+/* Print one rule as `nft list` prints it, without indentation or newline. 0 or -ENOMEM. */
+int nft_text_rule(const struct ir_rule *r, char **out);
 
 #endif

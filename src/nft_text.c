@@ -1,0 +1,464 @@
+/*
+ * nft_text: prints the ruleset IR in nft syntax, byte for byte as nft 1.0.6
+ * `nft list table` prints it, and as a file for `nft -f`.  It reads only the
+ * IR; it never parses nft syntax and never talks to the kernel.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "nft_text.h"
+
+/*
+ * nft's continuation between set elements (src/expression.c
+ * calculate_delim()): three tabs and five spaces line up under "{ ".
+ */
+#define ELEM_NEWLINE ",\n\t\t\t     "
+
+/* A growing output buffer; the first failure sticks and later appends do nothing. */
+struct sbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+	int err;
+};
+
+static int sb_reserve(struct sbuf *sb, size_t n)
+{
+	size_t cap;
+	char *buf;
+
+	if (sb->err)
+		return sb->err;
+	if (n < sb->cap - sb->len)
+		return 0;
+	cap = sb->cap ? sb->cap : 4096;
+	while (cap - sb->len <= n) {
+		if (cap > SIZE_MAX / 2) {
+			sb->err = -ENOMEM;
+			return sb->err;
+		}
+		cap *= 2;
+	}
+	buf = realloc(sb->buf, cap);
+	if (!buf) {
+		sb->err = -ENOMEM;
+		return sb->err;
+	}
+	sb->buf = buf;
+	sb->cap = cap;
+	return 0;
+}
+
+static void sb_addn(struct sbuf *sb, const char *s, size_t n)
+{
+	if (sb_reserve(sb, n) < 0)
+		return;
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+static void sb_add(struct sbuf *sb, const char *s)
+{
+	sb_addn(sb, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void sb_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb_reserve(sb, 128) < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sb->err = -EINVAL;
+		return;
+	}
+	if ((size_t)n >= sb->cap - sb->len) {
+		if (sb_reserve(sb, (size_t)n) < 0)
+			return;
+		va_start(ap, fmt);
+		vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+		va_end(ap);
+	}
+	sb->len += (size_t)n;
+}
+
+/* Hand the text to the caller, or free it on error. */
+static int sb_finish(struct sbuf *sb, char **out)
+{
+	if (!sb->err)
+		sb_reserve(sb, 0);
+	if (sb->err) {
+		free(sb->buf);
+		return sb->err;
+	}
+	*out = sb->buf;
+	return 0;
+}
+
+static const char *ip_word(int af)
+{
+	return af == AF_INET6 ? "ip6" : "ip";
+}
+
+static void print_addr(struct sbuf *sb, int af, const uint8_t *bytes)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(af, bytes, buf, sizeof(buf))) {
+		sb->err = sb->err ? sb->err : -EINVAL;
+		return;
+	}
+	sb_add(sb, buf);
+}
+
+/*
+ * Host bits of the prefix that lo..hi is, or -1 when it is not one: lo ^ hi
+ * must be a run of low ones, and lo must be zero under it.
+ */
+static int range_host_bits(const struct ir_range *r, size_t len)
+{
+	int bits = 0;
+	bool ones = false;
+
+	for (size_t i = len; i > 0; i--) {
+		uint8_t x = r->lo[i - 1] ^ r->hi[i - 1];
+
+		if (r->lo[i - 1] & x)
+			return -1;
+		if (ones && x)
+			return -1;
+		if (x == 0xff) {
+			bits += 8;
+			continue;
+		}
+		/* x must be 2^k - 1; whatever follows must be zero. */
+		if (x & (x + 1))
+			return -1;
+		while (x) {
+			bits++;
+			x >>= 1;
+		}
+		ones = true;
+	}
+	return bits;
+}
+
+int nft_text_range(int addr_family, const struct ir_range *r, char *buf, size_t size)
+{
+	char lo[INET6_ADDRSTRLEN];
+	char hi[INET6_ADDRSTRLEN];
+	size_t len = ir_addr_len(addr_family);
+	int host;
+	int n;
+
+	if (!len)
+		return -EINVAL;
+	if (!inet_ntop(addr_family, r->lo, lo, sizeof(lo)))
+		return -EINVAL;
+	host = range_host_bits(r, len);
+	if (host == 0)
+		n = snprintf(buf, size, "%s", lo);
+	else if (host > 0)
+		n = snprintf(buf, size, "%s/%d", lo, (int)(len * 8) - host);
+	else if (!inet_ntop(addr_family, r->hi, hi, sizeof(hi)))
+		return -EINVAL;
+	else
+		n = snprintf(buf, size, "%s-%s", lo, hi);
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return 0;
+}
+
+static void print_ports(struct sbuf *sb, const char *dir, uint16_t lo, uint16_t hi)
+{
+	if (lo == hi)
+		sb_addf(sb, "tcp %s %u", dir, lo);
+	else
+		sb_addf(sb, "tcp %s %u-%u", dir, lo, hi);
+}
+
+/* nft prints a ct state mask in bit order, joined by commas. */
+static void print_ct_state(struct sbuf *sb, uint32_t mask)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} states[] = {
+		{ IR_CT_INVALID, "invalid" },
+		{ IR_CT_ESTABLISHED, "established" },
+		{ IR_CT_RELATED, "related" },
+		{ IR_CT_NEW, "new" },
+	};
+	const char *sep = "";
+
+	sb_add(sb, "ct state ");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		if (!(mask & states[i].bit))
+			continue;
+		sb_addf(sb, "%s%s", sep, states[i].name);
+		sep = ",";
+	}
+}
+
+static void print_match(struct sbuf *sb, const struct ir_match *m)
+{
+	switch (m->kind) {
+	case IR_MATCH_TCP_DPORT:
+		print_ports(sb, "dport", m->port_lo, m->port_hi);
+		break;
+	case IR_MATCH_TCP_SPORT:
+		print_ports(sb, "sport", m->port_lo, m->port_hi);
+		break;
+	case IR_MATCH_TCP_SPORT_LIST:
+		sb_add(sb, "tcp sport {");
+		for (size_t i = 0; i < m->n_ports && i < IR_MAX_PORTS; i++)
+			sb_addf(sb, "%s %u", i ? "," : "", m->ports[i]);
+		sb_add(sb, " }");
+		break;
+	case IR_MATCH_DADDR:
+		sb_addf(sb, "%s daddr ", ip_word(m->addr.family));
+		print_addr(sb, m->addr.family, m->addr.bytes);
+		break;
+	case IR_MATCH_SADDR_SET:
+		sb_addf(sb, "%s saddr @%s", ip_word(m->addr_family), m->set);
+		break;
+	case IR_MATCH_DADDR_SET:
+		sb_addf(sb, "%s daddr @%s", ip_word(m->addr_family), m->set);
+		break;
+	case IR_MATCH_CT_STATE:
+		print_ct_state(sb, m->ct_state);
+		break;
+	case IR_MATCH_CT_COUNT:
+		sb_addf(sb, "ct count over %u", m->count);
+		break;
+	case IR_MATCH_CT_COUNT_PER_SADDR:
+		sb_addf(sb, "add @%s { %s saddr ct count over %u }", m->set,
+			ip_word(m->addr_family), m->count);
+		break;
+	}
+}
+
+static void print_rule(struct sbuf *sb, const struct ir_rule *r)
+{
+	for (size_t i = 0; i < r->n_matches; i++) {
+		print_match(sb, &r->matches[i]);
+		sb_add(sb, " ");
+	}
+	if (r->counter)
+		sb_add(sb, "counter ");
+	switch (r->verdict) {
+	case IR_VERDICT_ACCEPT:
+		sb_add(sb, "accept");
+		break;
+	case IR_VERDICT_DROP:
+		sb_add(sb, "drop");
+		break;
+	case IR_VERDICT_JUMP:
+		sb_addf(sb, "jump %s", r->target);
+		break;
+	case IR_VERDICT_CT_HELPER:
+		sb_addf(sb, "ct helper set \"%s\"", r->target);
+		break;
+	}
+	if (r->comment)
+		sb_addf(sb, " comment \"%s\"", r->comment);
+}
+
+int nft_text_rule(const struct ir_rule *r, char **out)
+{
+	struct sbuf sb = { 0 };
+
+	print_rule(&sb, r);
+	return sb_finish(&sb, out);
+}
+
+static void print_helper(struct sbuf *sb, const struct ir_helper *h)
+{
+	sb_addf(sb, "\tct helper %s {\n\t\ttype \"%s\" protocol tcp\n\t\tl3proto %s\n\t}\n",
+		h->name, h->type, ir_family_name(h->l3proto));
+}
+
+static void print_elements(struct sbuf *sb, const struct ir_set *set)
+{
+	/* nft puts two IPv4 elements on a line, one IPv6 element (calculate_delim()). */
+	size_t per_line = set->addr_family == AF_INET ? 2 : 1;
+	char buf[NFT_TEXT_RANGE_MAX];
+
+	sb_add(sb, "\t\telements = { ");
+	for (size_t i = 0; i < set->n_elems; i++) {
+		int ret = nft_text_range(set->addr_family, &set->elems[i], buf, sizeof(buf));
+
+		if (ret < 0) {
+			sb->err = sb->err ? sb->err : ret;
+			return;
+		}
+		if (i)
+			sb_add(sb, i % per_line ? ", " : ELEM_NEWLINE);
+		sb_add(sb, buf);
+	}
+	sb_add(sb, " }\n");
+}
+
+static void print_set(struct sbuf *sb, const struct ir_set *set)
+{
+	sb_addf(sb, "\tset %s {\n\t\ttype %s\n", set->name,
+		set->addr_family == AF_INET6 ? "ipv6_addr" : "ipv4_addr");
+	if (set->size)
+		sb_addf(sb, "\t\tsize %u\n", set->size);
+	if (set->flags & (IR_SET_INTERVAL | IR_SET_DYNAMIC)) {
+		sb_add(sb, "\t\tflags ");
+		if (set->flags & IR_SET_INTERVAL)
+			sb_add(sb, set->flags & IR_SET_DYNAMIC ? "interval," : "interval");
+		if (set->flags & IR_SET_DYNAMIC)
+			sb_add(sb, "dynamic");
+		sb_add(sb, "\n");
+	}
+	if (set->flags & IR_SET_AUTO_MERGE)
+		sb_add(sb, "\t\tauto-merge\n");
+	if (set->n_elems)
+		print_elements(sb, set);
+	sb_add(sb, "\t}\n");
+}
+
+/*
+ * nft names a priority after the nearest standard one within 10 that suits
+ * the hook (src/rule.c prio2str()), else prints the number.
+ */
+static void print_priority(struct sbuf *sb, enum ir_hook hook, int prio)
+{
+	static const struct {
+		int val;
+		const char *name;
+	} std[] = {
+		{ -300, "raw" }, { -150, "mangle" }, { -100, "dstnat" },
+		{ 0, "filter" }, { 50, "security" }, { 100, "srcnat" },
+	};
+
+	for (size_t i = 0; i < sizeof(std) / sizeof(std[0]); i++) {
+		long long off = (long long)prio - std[i].val;
+
+		if (off < -10 || off > 10)
+			continue;
+		if ((std[i].val == -100 && hook != IR_HOOK_PREROUTING && hook != IR_HOOK_OUTPUT) ||
+		    (std[i].val == 100 && hook != IR_HOOK_INPUT))
+			break;
+		if (off > 0)
+			sb_addf(sb, "%s + %lld", std[i].name, off);
+		else if (off < 0)
+			sb_addf(sb, "%s - %lld", std[i].name, -off);
+		else
+			sb_add(sb, std[i].name);
+		return;
+	}
+	sb_addf(sb, "%d", prio);
+}
+
+static void print_chain(struct sbuf *sb, const struct ir_chain *c)
+{
+	sb_addf(sb, "\tchain %s {\n", c->name);
+	if (c->hook != IR_HOOK_NONE) {
+		sb_addf(sb, "\t\ttype filter hook %s priority ", ir_hook_name(c->hook));
+		print_priority(sb, c->hook, c->priority);
+		sb_addf(sb, "; policy %s;\n", c->policy_drop ? "drop" : "accept");
+	}
+	for (size_t i = 0; i < c->n_rules; i++) {
+		sb_add(sb, "\t\t");
+		print_rule(sb, &c->rules[i]);
+		sb_add(sb, "\n");
+	}
+	sb_add(sb, "\t}\n");
+}
+
+/* The table block; @foreign adds the attach chain as ftpcfg sees it (the jump only). */
+static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign)
+{
+	const char *sep = "";
+
+	sb_addf(sb, "table %s %s {\n", ir_family_name(rs->family), rs->table);
+	for (size_t i = 0; i < rs->n_helpers; i++, sep = "\n") {
+		sb_add(sb, sep);
+		print_helper(sb, &rs->helpers[i]);
+	}
+	for (size_t i = 0; i < rs->n_sets; i++, sep = "\n") {
+		sb_add(sb, sep);
+		print_set(sb, &rs->sets[i]);
+	}
+	if (foreign && rs->attach) {
+		sb_addf(sb, "%s\tchain %s {\n\t\tjump %s\n\t}\n", sep, rs->attach_chain,
+			rs->jump_chain);
+		sep = "\n";
+	}
+	for (size_t i = 0; i < rs->n_chains; i++, sep = "\n") {
+		sb_add(sb, sep);
+		print_chain(sb, &rs->chains[i]);
+	}
+	sb_add(sb, "}\n");
+}
+
+/*
+ * Attach mode as a file for `nft -f`, on nft 1.0.6.  Our chains and
+ * interval sets are added if missing and flushed, then refilled by the
+ * table block (which, in a file, adds and never replaces); dynamic sets
+ * keep their per-source counts.  The foreign table and chain must exist,
+ * or the whole file fails and nothing changes.
+ *
+ * Limitation: nft deletes a rule only by handle, which a file cannot know,
+ * so a second load inserts a second, identical jump.  That is harmless
+ * (the second jump sees only packets ftpcfg's chain returned, and it
+ * returns them again), but visible.  `ftpcfg apply` finds the jump by
+ * handle and replaces it.  Objects of a server that left the site stay
+ * until then too.
+ */
+static void print_attach_file(struct sbuf *sb, const struct ruleset *rs)
+{
+	const char *fam = ir_family_name(rs->family);
+
+	sb_add(sb, "# ftpcfg attach mode: replaces ftpcfg's own objects only.  Loading this\n"
+		   "# file again adds a second, harmless jump; `ftpcfg apply` does not.\n");
+	for (size_t i = 0; i < rs->n_chains; i++)
+		sb_addf(sb, "add chain %s %s %s\nflush chain %s %s %s\n", fam, rs->table,
+			rs->chains[i].name, fam, rs->table, rs->chains[i].name);
+	for (size_t i = 0; i < rs->n_sets; i++) {
+		const struct ir_set *set = &rs->sets[i];
+
+		if (set->flags & IR_SET_DYNAMIC)
+			continue;
+		sb_addf(sb, "add set %s %s %s { type %s;%s%s }\n", fam, rs->table, set->name,
+			set->addr_family == AF_INET6 ? "ipv6_addr" : "ipv4_addr",
+			set->flags & IR_SET_INTERVAL ? " flags interval;" : "",
+			set->flags & IR_SET_AUTO_MERGE ? " auto-merge;" : "");
+		sb_addf(sb, "flush set %s %s %s\n", fam, rs->table, set->name);
+	}
+	print_table(sb, rs, false);
+	sb_addf(sb, "insert rule %s %s %s jump %s\n", fam, rs->table, rs->attach_chain,
+		rs->jump_chain);
+}
+
+int nft_text_render(const struct ruleset *rs, unsigned flags, char **out)
+{
+	struct sbuf sb = { 0 };
+
+	if (!(flags & NFT_TEXT_LOADABLE)) {
+		print_table(&sb, rs, true);
+	} else if (rs->attach) {
+		print_attach_file(&sb, rs);
+	} else {
+		/* "table" creates it when missing, so that "delete" cannot fail. */
+		sb_addf(&sb, "table %s %s\ndelete table %s %s\n", ir_family_name(rs->family),
+			rs->table, ir_family_name(rs->family), rs->table);
+		print_table(&sb, rs, false);
+	}
+	return sb_finish(&sb, out);
+}
