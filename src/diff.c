@@ -147,7 +147,7 @@ static int myers(const struct lines *a, const struct lines *b, struct edit **out
 			}
 		}
 	}
-	ed = calloc((size_t)(n + m) + 1, sizeof(*ed));
+	ed = calloc(a->n + b->n + 1, sizeof(*ed));
 	if (!ed)
 		goto out;
 	*n_out = 0;
