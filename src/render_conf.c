@@ -106,6 +106,9 @@ static void log_flush(struct xml_log *log, struct diag *d, const char *what, boo
 
 		while (n && (line[n - 1] == ' ' || line[n - 1] == '\r'))
 			n--;
+		/* libxslt announces each message with a bare "error" line first. */
+		if ((n == 5 && !strncmp(line, "error", 5)) || (n == 7 && !strncmp(line, "warning", 7)))
+			n = 0;
 		if (n && failed)
 			diag(d, &loc, -EINVAL, "%.*s", (int)n, line);
 		else if (n)
@@ -274,6 +277,8 @@ static int transform(struct render *r, const struct site_server *srv, char **out
 	ret = stylesheet_load(r, srv->daemon, &style);
 	if (ret < 0)
 		return ret;
+	if (style->doc && style->doc->URL)
+		what = (const char *)style->doc->URL;
 	ret = -ENOMEM;
 	tctxt = xsltNewTransformContext(style, r->doc);
 	if (!tctxt)
