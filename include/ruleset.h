@@ -163,6 +163,15 @@ int ruleset_build(const struct site *s, struct ruleset **out);
 void ruleset_free(struct ruleset *rs);
 
 /*
+ * Append a zeroed rule to @c, growing its array geometrically; the chain
+ * owns it.  NULL when out of memory (the chain is unchanged).
+ */
+struct ir_rule *ir_chain_add_rule(struct ir_chain *c);
+
+/* Free what @c owns (its rules and their strings, its name), not @c itself. */
+void ir_chain_release(struct ir_chain *c);
+
+/*
  * Append one range to @set, growing its array geometrically (never one
  * allocation per element).  0 or -ENOMEM; the set is unchanged on failure.
  */

@@ -52,177 +52,6 @@ struct srv_ctx {
 	const char *perip[N_FAM];
 };
 
-const char *ir_family_name(enum ir_family f)
-{
-	switch (f) {
-	case IR_FAMILY_INET:
-		return "inet";
-	case IR_FAMILY_IP:
-		return "ip";
-	case IR_FAMILY_IP6:
-		return "ip6";
-	}
-	return "?";
-}
-
-const char *ir_hook_name(enum ir_hook h)
-{
-	switch (h) {
-	case IR_HOOK_NONE:
-		return "none";
-	case IR_HOOK_PREROUTING:
-		return "prerouting";
-	case IR_HOOK_INPUT:
-		return "input";
-	case IR_HOOK_OUTPUT:
-		return "output";
-	}
-	return "?";
-}
-
-size_t ir_addr_len(int addr_family)
-{
-	if (addr_family == AF_INET)
-		return 4;
-	if (addr_family == AF_INET6)
-		return 16;
-	return 0;
-}
-
-void ir_range_from_net(struct ir_range *r, const struct site_net *n)
-{
-	size_t len = ir_addr_len(n->addr.family);
-	unsigned prefix = n->prefix > len * 8 ? (unsigned)(len * 8) : n->prefix;
-
-	memset(r, 0, sizeof(*r));
-	for (size_t i = 0; i < len; i++) {
-		unsigned bits = 0;
-		uint8_t mask;
-
-		if (prefix >= (i + 1) * 8)
-			bits = 8;
-		else if (prefix > i * 8)
-			bits = prefix - (unsigned)(i * 8);
-		mask = bits ? (uint8_t)(0xffU << (8 - bits)) : 0;
-		r->lo[i] = n->addr.bytes[i] & mask;
-		r->hi[i] = r->lo[i] | (uint8_t)~mask;
-	}
-}
-
-int ir_set_reserve(struct ir_set *set, size_t n)
-{
-	struct ir_range *elems;
-	size_t want;
-
-	if (n <= set->alloc - set->n_elems)
-		return 0;
-	if (n > SIZE_MAX / sizeof(*elems) - set->n_elems)
-		return -ENOMEM;
-	want = set->n_elems + n;
-	elems = realloc(set->elems, want * sizeof(*elems));
-	if (!elems)
-		return -ENOMEM;
-	set->elems = elems;
-	set->alloc = want;
-	return 0;
-}
-
-int ir_set_add_range(struct ir_set *set, const struct ir_range *r)
-{
-	if (set->n_elems == set->alloc) {
-		size_t more = set->alloc ? set->alloc : 16;
-		int ret = ir_set_reserve(set, more);
-
-		if (ret < 0)
-			return ret;
-	}
-	set->elems[set->n_elems++] = *r;
-	return 0;
-}
-
-/* Bytes past an address's length are zero, so whole keys compare as one. */
-static int range_cmp(const void *a, const void *b)
-{
-	const struct ir_range *x = a;
-	const struct ir_range *y = b;
-
-	return memcmp(x->lo, y->lo, sizeof(x->lo));
-}
-
-/* Is @b == @a + 1 over @len bytes?  False when @a is the top of the key space. */
-static bool is_successor(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	uint8_t next[16];
-	size_t i = len;
-
-	memcpy(next, a, len);
-	while (i > 0) {
-		i--;
-		if (++next[i] != 0)
-			return memcmp(next, b, len) == 0;
-	}
-	return false;
-}
-
-void ir_set_normalize(struct ir_set *set)
-{
-	struct ir_range *e = set->elems;
-	size_t len = ir_addr_len(set->addr_family);
-	size_t w = 0;
-
-	if (set->n_elems < 2)
-		return;
-	if (!len)
-		len = sizeof(e->lo);
-	qsort(e, set->n_elems, sizeof(*e), range_cmp);
-	for (size_t i = 1; i < set->n_elems; i++) {
-		if (memcmp(e[i].lo, e[w].hi, len) <= 0 || is_successor(e[w].hi, e[i].lo, len)) {
-			if (memcmp(e[i].hi, e[w].hi, len) > 0)
-				memcpy(e[w].hi, e[i].hi, len);
-		} else {
-			e[++w] = e[i];
-		}
-	}
-	set->n_elems = w + 1;
-}
-
-static void chain_release(struct ir_chain *c)
-{
-	for (size_t i = 0; i < c->n_rules; i++) {
-		struct ir_rule *r = &c->rules[i];
-
-		for (size_t j = 0; j < r->n_matches; j++)
-			free(r->matches[j].set);
-		free(r->target);
-		free(r->comment);
-	}
-	free(c->rules);
-	free(c->name);
-}
-
-void ruleset_free(struct ruleset *rs)
-{
-	if (!rs)
-		return;
-	for (size_t i = 0; i < rs->n_helpers; i++) {
-		free(rs->helpers[i].name);
-		free(rs->helpers[i].type);
-	}
-	for (size_t i = 0; i < rs->n_sets; i++) {
-		free(rs->sets[i].name);
-		free(rs->sets[i].elems);
-	}
-	for (size_t i = 0; i < rs->n_chains; i++)
-		chain_release(&rs->chains[i]);
-	free(rs->helpers);
-	free(rs->sets);
-	free(rs->chains);
-	free(rs->table);
-	free(rs->attach_chain);
-	free(rs->jump_chain);
-	free(rs);
-}
-
 static bool table_has(const struct ruleset *rs, int af)
 {
 	switch (rs->family) {
@@ -248,32 +77,6 @@ static int add_chain(struct ruleset *rs, const char *name, enum ir_hook hook, si
 	return 0;
 }
 
-/* A new rule at the end of chain @chain, starting with @n_base matches of @base. */
-static struct ir_rule *rule_add(struct build *b, size_t chain, const struct ir_match *base,
-				size_t n_base, unsigned line)
-{
-	struct ir_chain *c = &b->rs->chains[chain];
-	struct ir_rule *r;
-
-	if (c->n_rules == c->alloc) {
-		size_t alloc = c->alloc ? 2 * c->alloc : 16;
-		struct ir_rule *rules = realloc(c->rules, alloc * sizeof(*rules));
-
-		if (!rules)
-			return NULL;
-		c->rules = rules;
-		c->alloc = alloc;
-	}
-	r = &c->rules[c->n_rules++];
-	memset(r, 0, sizeof(*r));
-	if (n_base)
-		memcpy(r->matches, base, n_base * sizeof(*base));
-	r->n_matches = n_base;
-	r->counter = b->s->firewall.counters;
-	r->line = line;
-	return r;
-}
-
 static struct ir_match *match_push(struct ir_rule *r, enum ir_match_kind kind)
 {
 	struct ir_match *m = &r->matches[r->n_matches++];
@@ -283,9 +86,25 @@ static struct ir_match *match_push(struct ir_rule *r, enum ir_match_kind kind)
 	return m;
 }
 
-static void match_ct_state(struct ir_rule *r, uint32_t mask)
+/*
+ * A new rule at the end of chain @chain: the @n_base matches of @base,
+ * then `ct state @state` unless @state is 0.  NULL when out of memory.
+ */
+static struct ir_rule *rule_add(struct build *b, size_t chain, const struct ir_match *base,
+				size_t n_base, uint32_t state, unsigned line)
 {
-	match_push(r, IR_MATCH_CT_STATE)->ct_state = mask;
+	struct ir_rule *r = ir_chain_add_rule(&b->rs->chains[chain]);
+
+	if (!r)
+		return NULL;
+	if (n_base)
+		memcpy(r->matches, base, n_base * sizeof(*base));
+	r->n_matches = n_base;
+	r->counter = b->s->firewall.counters;
+	r->line = line;
+	if (state)
+		match_push(r, IR_MATCH_CT_STATE)->ct_state = state;
+	return r;
 }
 
 /* A match on set @set (SADDR_SET, DADDR_SET or CT_COUNT_PER_SADDR). */
@@ -323,6 +142,14 @@ static int rule_end(struct ir_rule *r, enum ir_verdict v, const char *target,
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* A rule of @base and @state (see rule_add()) with a verdict and a comment. */
+static int add_simple(struct build *b, size_t chain, const struct ir_match *base, size_t n,
+		      uint32_t state, unsigned line, enum ir_verdict v,
+		      const struct site_server *srv, const char *purpose)
+{
+	return rule_end(rule_add(b, chain, base, n, state, line), v, NULL, srv, purpose);
 }
 
 static int add_set(struct build *b, const struct site_server *srv, const char *what, int fam,
@@ -476,7 +303,7 @@ static int add_helper_rules(struct build *b, const struct srv_ctx *sc)
 
 		if (!n)
 			continue;
-		ret = rule_end(rule_add(b, b->pre, base, n, srv->listens[i].line),
+		ret = rule_end(rule_add(b, b->pre, base, n, 0, srv->listens[i].line),
 			       IR_VERDICT_CT_HELPER, b->helper, srv, "ftp helper");
 		if (ret < 0)
 			return ret;
@@ -492,14 +319,10 @@ static int add_helper_rules(struct build *b, const struct srv_ctx *sc)
 static int add_established(struct build *b, const struct srv_ctx *sc, const struct ir_match *base,
 			   size_t n, unsigned line)
 {
-	struct ir_rule *r;
-
 	if (!b->rs->attach)
 		return 0;
-	r = rule_add(b, b->in, base, n, line);
-	if (r)
-		match_ct_state(r, IR_CT_ESTABLISHED);
-	return rule_end(r, IR_VERDICT_ACCEPT, NULL, sc->srv, "established");
+	return add_simple(b, b->in, base, n, IR_CT_ESTABLISHED, line, IR_VERDICT_ACCEPT, sc->srv,
+			  "established");
 }
 
 /*
@@ -514,31 +337,21 @@ static int add_allowed(struct build *b, size_t chain, const struct srv_ctx *sc,
 	struct ir_rule *r;
 	int ret;
 
-	if (!sc->srv->has_allow) {
-		r = rule_add(b, chain, base, n, line);
-		if (r && state)
-			match_ct_state(r, state);
-		return rule_end(r, IR_VERDICT_ACCEPT, NULL, sc->srv, what);
-	}
+	if (!sc->srv->has_allow)
+		return add_simple(b, chain, base, n, state, line, IR_VERDICT_ACCEPT, sc->srv, what);
 	for (int f = V4; f < N_FAM; f++) {
 		if (!fam[f] || !sc->allow[f])
 			continue;
-		r = rule_add(b, chain, base, n, line);
+		r = rule_add(b, chain, base, n, state, line);
 		if (!r)
 			return -ENOMEM;
-		if (state)
-			match_ct_state(r, state);
 		ret = match_set(r, kind, fam_af[f], sc->allow[f], 0);
-		if (ret < 0)
-			return ret;
-		ret = rule_end(r, IR_VERDICT_ACCEPT, NULL, sc->srv, what);
+		if (!ret)
+			ret = rule_end(r, IR_VERDICT_ACCEPT, NULL, sc->srv, what);
 		if (ret < 0)
 			return ret;
 	}
-	r = rule_add(b, chain, base, n, line);
-	if (r && state)
-		match_ct_state(r, state);
-	return rule_end(r, IR_VERDICT_DROP, NULL, sc->srv, refused);
+	return add_simple(b, chain, base, n, state, line, IR_VERDICT_DROP, sc->srv, refused);
 }
 
 static int add_control_rules(struct build *b, const struct srv_ctx *sc, size_t i)
@@ -559,15 +372,13 @@ static int add_control_rules(struct build *b, const struct srv_ctx *sc, size_t i
 	for (int f = V4; f < N_FAM && srv->limits.max_per_ip; f++) {
 		if (!fam[f])
 			continue;
-		r = rule_add(b, b->in, base, n, srv->limits.line);
+		r = rule_add(b, b->in, base, n, IR_CT_NEW, srv->limits.line);
 		if (!r)
 			return -ENOMEM;
-		match_ct_state(r, IR_CT_NEW);
 		ret = match_set(r, IR_MATCH_CT_COUNT_PER_SADDR, fam_af[f], sc->perip[f],
 				srv->limits.max_per_ip);
-		if (ret < 0)
-			return ret;
-		ret = rule_end(r, IR_VERDICT_DROP, NULL, srv, "max-per-ip");
+		if (!ret)
+			ret = rule_end(r, IR_VERDICT_DROP, NULL, srv, "max-per-ip");
 		if (ret < 0)
 			return ret;
 	}
@@ -577,11 +388,9 @@ static int add_control_rules(struct build *b, const struct srv_ctx *sc, size_t i
 		 * that rule, so the cap holds per listener block.  Listeners
 		 * that share a port and are wildcards are one block.
 		 */
-		r = rule_add(b, b->in, base, n, srv->limits.line);
-		if (r) {
-			match_ct_state(r, IR_CT_NEW);
+		r = rule_add(b, b->in, base, n, IR_CT_NEW, srv->limits.line);
+		if (r)
 			match_push(r, IR_MATCH_CT_COUNT)->count = srv->limits.max_clients;
-		}
 		ret = rule_end(r, IR_VERDICT_DROP, NULL, srv, "max-clients");
 		if (ret < 0)
 			return ret;
@@ -599,7 +408,6 @@ static int add_passive_rules(struct build *b, const struct srv_ctx *sc)
 		.port_lo = srv->pasv_min,
 		.port_hi = srv->pasv_max,
 	};
-	struct ir_rule *r;
 	int ret;
 
 	ret = add_established(b, sc, &base, 1, line);
@@ -609,14 +417,12 @@ static int add_passive_rules(struct build *b, const struct srv_ctx *sc)
 		return add_allowed(b, b->in, sc, &base, 1, sc->fam, 0, IR_MATCH_SADDR_SET, line,
 				   "passive", "passive, refused");
 	/* The helper admits a data connection only from the control connection's client. */
-	r = rule_add(b, b->in, &base, 1, line);
-	if (r)
-		match_ct_state(r, IR_CT_RELATED);
-	ret = rule_end(r, IR_VERDICT_ACCEPT, NULL, srv, "passive");
-	if (ret < 0)
-		return ret;
-	return rule_end(rule_add(b, b->in, &base, 1, line), IR_VERDICT_DROP, NULL, srv,
-			"passive, refused");
+	ret = add_simple(b, b->in, &base, 1, IR_CT_RELATED, line, IR_VERDICT_ACCEPT, srv,
+			 "passive");
+	if (!ret)
+		ret = add_simple(b, b->in, &base, 1, 0, line, IR_VERDICT_DROP, srv,
+				 "passive, refused");
+	return ret;
 }
 
 static int add_active_rules(struct build *b, const struct srv_ctx *sc)
@@ -628,22 +434,17 @@ static int add_active_rules(struct build *b, const struct srv_ctx *sc)
 		.port_lo = srv->data_port,
 		.port_hi = srv->data_port,
 	};
-	struct ir_rule *r;
 	int ret;
 
 	if (!server_uses_helper(b->s, srv))
 		return add_allowed(b, b->out, sc, &base, 1, sc->fam, IR_CT_NEW,
 				   IR_MATCH_DADDR_SET, line, "active", "active, refused");
-	r = rule_add(b, b->out, &base, 1, line);
-	if (r)
-		match_ct_state(r, IR_CT_RELATED);
-	ret = rule_end(r, IR_VERDICT_ACCEPT, NULL, srv, "active");
-	if (ret < 0)
-		return ret;
-	r = rule_add(b, b->out, &base, 1, line);
-	if (r)
-		match_ct_state(r, IR_CT_NEW);
-	return rule_end(r, IR_VERDICT_DROP, NULL, srv, "active, refused");
+	ret = add_simple(b, b->out, &base, 1, IR_CT_RELATED, line, IR_VERDICT_ACCEPT, srv,
+			 "active");
+	if (!ret)
+		ret = add_simple(b, b->out, &base, 1, IR_CT_NEW, line, IR_VERDICT_DROP, srv,
+				 "active, refused");
+	return ret;
 }
 
 /*
@@ -656,18 +457,15 @@ static int add_pureftpd_rules(struct build *b)
 	for (size_t i = 0; i < b->s->n_servers; i++) {
 		const struct site_server *srv = &b->s->servers[i];
 		struct ir_match base = { .kind = IR_MATCH_TCP_SPORT_LIST };
-		struct ir_rule *r;
 
 		if (srv->daemon != SITE_DAEMON_PUREFTPD || (srv->mode & SITE_MODE_ACTIVE))
 			continue;
 		base.n_ports = sizeof(pureftpd_active_ports) / sizeof(pureftpd_active_ports[0]);
 		memcpy(base.ports, pureftpd_active_ports, sizeof(pureftpd_active_ports));
-		r = rule_add(b, b->out, &base, 1, srv->line);
-		if (r)
-			match_ct_state(r, IR_CT_RELATED | IR_CT_NEW);
 		/* One rule serves every such server: the ports are the daemon's, not the site's. */
-		return rule_end(r, IR_VERDICT_DROP, NULL, srv,
-				"no active mode; pure-ftpd cannot refuse PORT, its ephemeral fallback passes");
+		return add_simple(b, b->out, &base, 1, IR_CT_RELATED | IR_CT_NEW, srv->line,
+				  IR_VERDICT_DROP, srv,
+				  "no active mode; pure-ftpd cannot refuse PORT, its ephemeral fallback passes");
 	}
 	return 0;
 }
@@ -747,7 +545,7 @@ static void drop_empty_chains(struct ruleset *rs)
 
 	for (size_t i = 0; i < rs->n_chains; i++) {
 		if (!rs->chains[i].n_rules && rs->chains[i].hook != IR_HOOK_NONE) {
-			chain_release(&rs->chains[i]);
+			ir_chain_release(&rs->chains[i]);
 			continue;
 		}
 		rs->chains[w++] = rs->chains[i];
@@ -769,11 +567,8 @@ static int build_rules(struct build *b, struct srv_ctx *sc)
 	}
 	if (!b->rs->attach) {
 		/* Connections already admitted keep going whatever the rules below now say. */
-		struct ir_rule *r = rule_add(b, b->in, NULL, 0, s->firewall.line);
-
-		if (r)
-			match_ct_state(r, IR_CT_ESTABLISHED);
-		ret = rule_end(r, IR_VERDICT_ACCEPT, NULL, NULL, "established");
+		ret = add_simple(b, b->in, NULL, 0, IR_CT_ESTABLISHED, s->firewall.line,
+				 IR_VERDICT_ACCEPT, NULL, "established");
 		if (ret < 0)
 			return ret;
 	}

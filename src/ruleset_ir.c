@@ -1,0 +1,204 @@
+/*
+ * ruleset_ir: the IR's own operations, shared by whoever builds or decodes
+ * a ruleset: set elements (add, normalize), names, and freeing.  Nothing
+ * here knows about sites beyond turning a network into a range.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ruleset.h"
+
+const char *ir_family_name(enum ir_family f)
+{
+	switch (f) {
+	case IR_FAMILY_INET:
+		return "inet";
+	case IR_FAMILY_IP:
+		return "ip";
+	case IR_FAMILY_IP6:
+		return "ip6";
+	}
+	return "?";
+}
+
+const char *ir_hook_name(enum ir_hook h)
+{
+	switch (h) {
+	case IR_HOOK_NONE:
+		return "none";
+	case IR_HOOK_PREROUTING:
+		return "prerouting";
+	case IR_HOOK_INPUT:
+		return "input";
+	case IR_HOOK_OUTPUT:
+		return "output";
+	}
+	return "?";
+}
+
+size_t ir_addr_len(int addr_family)
+{
+	if (addr_family == AF_INET)
+		return 4;
+	if (addr_family == AF_INET6)
+		return 16;
+	return 0;
+}
+
+void ir_range_from_net(struct ir_range *r, const struct site_net *n)
+{
+	size_t len = ir_addr_len(n->addr.family);
+	unsigned prefix = n->prefix > len * 8 ? (unsigned)(len * 8) : n->prefix;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < len; i++) {
+		unsigned bits = 0;
+		uint8_t mask;
+
+		if (prefix >= (i + 1) * 8)
+			bits = 8;
+		else if (prefix > i * 8)
+			bits = prefix - (unsigned)(i * 8);
+		mask = bits ? (uint8_t)(0xffU << (8 - bits)) : 0;
+		r->lo[i] = n->addr.bytes[i] & mask;
+		r->hi[i] = r->lo[i] | (uint8_t)~mask;
+	}
+}
+
+int ir_set_reserve(struct ir_set *set, size_t n)
+{
+	struct ir_range *elems;
+	size_t want;
+
+	if (n <= set->alloc - set->n_elems)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*elems) - set->n_elems)
+		return -ENOMEM;
+	want = set->n_elems + n;
+	elems = realloc(set->elems, want * sizeof(*elems));
+	if (!elems)
+		return -ENOMEM;
+	set->elems = elems;
+	set->alloc = want;
+	return 0;
+}
+
+int ir_set_add_range(struct ir_set *set, const struct ir_range *r)
+{
+	if (set->n_elems == set->alloc) {
+		size_t more = set->alloc ? set->alloc : 16;
+		int ret = ir_set_reserve(set, more);
+
+		if (ret < 0)
+			return ret;
+	}
+	set->elems[set->n_elems++] = *r;
+	return 0;
+}
+
+/* Bytes past an address's length are zero, so whole keys compare as one. */
+static int range_cmp(const void *a, const void *b)
+{
+	const struct ir_range *x = a;
+	const struct ir_range *y = b;
+
+	return memcmp(x->lo, y->lo, sizeof(x->lo));
+}
+
+/* Is @b == @a + 1 over @len bytes?  False when @a is the top of the key space. */
+static bool is_successor(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint8_t next[16];
+	size_t i = len;
+
+	memcpy(next, a, len);
+	while (i > 0) {
+		i--;
+		if (++next[i] != 0)
+			return memcmp(next, b, len) == 0;
+	}
+	return false;
+}
+
+void ir_set_normalize(struct ir_set *set)
+{
+	struct ir_range *e = set->elems;
+	size_t len = ir_addr_len(set->addr_family);
+	size_t w = 0;
+
+	if (set->n_elems < 2)
+		return;
+	if (!len)
+		len = sizeof(e->lo);
+	qsort(e, set->n_elems, sizeof(*e), range_cmp);
+	for (size_t i = 1; i < set->n_elems; i++) {
+		if (memcmp(e[i].lo, e[w].hi, len) <= 0 || is_successor(e[w].hi, e[i].lo, len)) {
+			if (memcmp(e[i].hi, e[w].hi, len) > 0)
+				memcpy(e[w].hi, e[i].hi, len);
+		} else {
+			e[++w] = e[i];
+		}
+	}
+	set->n_elems = w + 1;
+}
+
+struct ir_rule *ir_chain_add_rule(struct ir_chain *c)
+{
+	struct ir_rule *r;
+
+	if (c->n_rules == c->alloc) {
+		size_t alloc = c->alloc ? 2 * c->alloc : 16;
+		struct ir_rule *rules;
+
+		if (alloc > SIZE_MAX / sizeof(*rules))
+			return NULL;
+		rules = realloc(c->rules, alloc * sizeof(*rules));
+		if (!rules)
+			return NULL;
+		c->rules = rules;
+		c->alloc = alloc;
+	}
+	r = &c->rules[c->n_rules++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+void ir_chain_release(struct ir_chain *c)
+{
+	for (size_t i = 0; i < c->n_rules; i++) {
+		struct ir_rule *r = &c->rules[i];
+
+		for (size_t j = 0; j < r->n_matches; j++)
+			free(r->matches[j].set);
+		free(r->target);
+		free(r->comment);
+	}
+	free(c->rules);
+	free(c->name);
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	if (!rs)
+		return;
+	for (size_t i = 0; i < rs->n_helpers; i++) {
+		free(rs->helpers[i].name);
+		free(rs->helpers[i].type);
+	}
+	for (size_t i = 0; i < rs->n_sets; i++) {
+		free(rs->sets[i].name);
+		free(rs->sets[i].elems);
+	}
+	for (size_t i = 0; i < rs->n_chains; i++)
+		ir_chain_release(&rs->chains[i]);
+	free(rs->helpers);
+	free(rs->sets);
+	free(rs->chains);
+	free(rs->table);
+	free(rs->attach_chain);
+	free(rs->jump_chain);
+	free(rs);
+}
