@@ -267,7 +267,7 @@ static int transform(struct render *r, const struct site_server *srv, char **out
 	};
 	const char *what = stylesheet_file[srv->daemon];
 	xsltTransformContextPtr tctxt = NULL;
-	xsltStylesheetPtr style;
+	xsltStylesheetPtr style = NULL;
 	xmlDocPtr result = NULL;
 	xmlChar *text = NULL;
 	int text_len = 0;
