@@ -231,7 +231,8 @@ static int srv_ctx_init(struct build *b, const struct site_server *srv, struct s
 	for (int f = V4; f < N_FAM; f++) {
 		struct ir_set *set;
 
-		if (!sc->fam[f] || !srv->limits.max_per_ip)
+		/* A refused family needs no count: its connections are dropped anyway. */
+		if (!sc->fam[f] || !srv->limits.max_per_ip || (srv->has_allow && !sc->allow[f]))
 			continue;
 		ret = add_set(b, srv, "perip", f, &sc->perip[f]);
 		if (ret < 0)
@@ -369,8 +370,8 @@ static int add_control_rules(struct build *b, const struct srv_ctx *sc, size_t i
 	ret = add_established(b, sc, base, n, line);
 	if (ret < 0)
 		return ret;
-	for (int f = V4; f < N_FAM && srv->limits.max_per_ip; f++) {
-		if (!fam[f])
+	for (int f = V4; f < N_FAM; f++) {
+		if (!fam[f] || !sc->perip[f])
 			continue;
 		r = rule_add(b, b->in, base, n, IR_CT_NEW, srv->limits.line);
 		if (!r)

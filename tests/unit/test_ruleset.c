@@ -263,16 +263,18 @@ static void test_ruleset_family_without_networks_is_refused(void **state)
 
 	fx->srv[0].tls.mode = SITE_TLS_EXPLICIT;
 	fx->srv[0].limits.max_clients = 0;
-	fx->srv[0].limits.max_per_ip = 0;
 	fx_allow(fx, 0, "10.200.0.128", 25);
 	fx_allow(fx, 0, "10.200.0.0", 25);
+	/* A refused family gets no per-source count either: it is dropped anyway. */
 	assert_string_equal(chain_rules(fx, "input"),
 		"ct state established accept comment \"established\"\n"
+		"tcp dport 21 ct state new add @pub_perip_v4 { ip saddr ct count over 5 } drop comment \"pub: max-per-ip\"\n"
 		"tcp dport 21 ip saddr @pub_allow_v4 accept comment \"pub: control\"\n"
 		"tcp dport 21 drop comment \"pub: control, refused\"\n"
 		"tcp dport 40000-40009 ip saddr @pub_allow_v4 accept comment \"pub: passive\"\n"
 		"tcp dport 40000-40009 drop comment \"pub: passive, refused\"\n");
 	assert_null(find_set(fx->rs, "pub_allow_v6"));
+	assert_null(find_set(fx->rs, "pub_perip_v6"));
 	assert_int_equal(find_set(fx->rs, "pub_allow_v4")->n_elems, 1);
 }
 
