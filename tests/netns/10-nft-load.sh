@@ -164,7 +164,7 @@ for site in "$root"/examples/*.xml "$root"/tests/data/*.xml "$work"/gen/*.xml; d
 	fi
 	n=$((n + 1))
 	d="$work/$n"
-	mkdir -p "$d"
+	mkdir -p "$d/out"
 	run "$FTPCFG" render -o "$d/out" "$site" >/dev/null
 	file="$d/out/ftpcfg.nft"
 	mode=standalone
