@@ -12,8 +12,13 @@
 
 #include "diag.h"
 
-/* A site file larger than this is refused before parsing (a typo, not a site). */
-#define SITE_MAX_BYTES (4u * 1024 * 1024)
+/*
+ * A site file larger than this is refused before parsing (a typo, not a
+ * site).  An allowlist may hold 100 000 networks: written one per line,
+ * indented, at IPv6's longest that is about 7 MB, so 16 MiB leaves room
+ * for comments while the parsed tree stays near 250 MB at worst.
+ */
+#define SITE_MAX_BYTES (16u * 1024 * 1024)
 
 enum site_daemon {
 	SITE_DAEMON_VSFTPD,

@@ -5,10 +5,12 @@
  * It never writes, resolves or executes anything.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,12 +22,27 @@
 #include "site_internal.h"
 
 
+/*
+ * libxml2 2.9 compares each attribute of a start tag with every one before
+ * it, so one tag with 200 000 attributes parses for minutes.  No element
+ * of a site has more than five; check_attr_counts() refuses a tag with
+ * more than this before libxml2 sees it.
+ */
+#define MAX_ATTRS 32
+
 struct parse_ctx {
 	const char *file;
 	struct diag *d;
+	size_t errors_before;	/* d->n_errors when this load began */
+	bool xml_error;		/* libxml2 reported an error: the rest are its echoes */
 	bool doctype;	/* a DOCTYPE was seen: refuse the document */
 	unsigned doctype_line;
 };
+
+static bool has_new_errors(const struct parse_ctx *pc)
+{
+	return pc->d->n_errors > pc->errors_before;
+}
 
 static const struct {
 	enum site_daemon daemon;
@@ -159,10 +176,14 @@ void site_free(struct site *s)
 
 /* ---- libxml2 plumbing ------------------------------------------------ */
 
+/* libxml2 quotes whole values; a message is one line, not a megabyte. */
+#define MAX_XML_MSG 240
+
 /* Drop libxml2's trailing newline and full stop; keep the rest of its words. */
 static void report_xml_error(struct parse_ctx *pc, const xmlError *e, const char *what)
 {
 	struct srcloc loc = { pc->file, e->line > 0 ? (unsigned)e->line : 0 };
+	const char *more = "";
 	char *msg = strdup(e->message ? e->message : "unknown error");
 	size_t len;
 
@@ -171,25 +192,67 @@ static void report_xml_error(struct parse_ctx *pc, const xmlError *e, const char
 		return;
 	}
 	len = strlen(msg);
-	/* One line per problem: libxml2 sometimes adds a second line of detail. */
+	if (len > MAX_XML_MSG) {
+		/* Cut at the start of a UTF-8 sequence. */
+		len = MAX_XML_MSG;
+		while (len && ((unsigned char)msg[len] & 0xc0) == 0x80)
+			len--;
+		msg[len] = '\0';
+		more = "...";
+	}
+	/*
+	 * One line per problem: libxml2 sometimes adds a second line of
+	 * detail, and quotes values that may hold a CR or a tab.
+	 */
 	for (size_t i = 0; i < len; i++)
-		if (msg[i] == '\n')
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
 			msg[i] = ' ';
-	while (len && (msg[len - 1] == '\n' || msg[len - 1] == '.' || msg[len - 1] == ' '))
+	while (!*more && len && (msg[len - 1] == '.' || msg[len - 1] == ' '))
 		msg[--len] = '\0';
-	diag(pc->d, &loc, -EINVAL, "%s: %s", what, msg);
+	diag(pc->d, &loc, -EINVAL, "%s: %s%s", what, msg, more);
 	free(msg);
 }
 
+static bool msg_starts(const xmlError *e, const char *prefix)
+{
+	return e->message && !strncmp(e->message, prefix, strlen(prefix));
+}
+
+/*
+ * libxml2 goes on after a fatal error and reports every later one, so a
+ * file of 200 000 bad references gives 200 000 lines: keep the first.
+ * Where its advice does not apply to a site (encodings, XML_PARSE_HUGE,
+ * entities), say what does.
+ */
 static void on_parse_error(void *user, xmlErrorPtr e)
 {
 	xmlParserCtxtPtr ctxt = user;
 	struct parse_ctx *pc = ctxt->_private;
+	struct srcloc loc = { pc->file, e->line > 0 ? (unsigned)e->line : 0 };
+	const char *bytes = e->message ? strstr(e->message, "Bytes: ") : NULL;
 
 	/* Once the DOCTYPE is refused, what libxml2 says after it is noise. */
-	if (pc->doctype || e->level == XML_ERR_WARNING)
+	if (pc->doctype || pc->xml_error || e->level == XML_ERR_WARNING)
 		return;
-	report_xml_error(pc, e, "not well-formed XML");
+	pc->xml_error = true;
+	if (e->code == XML_ERR_INVALID_CHAR && bytes &&
+	    msg_starts(e, "Input is not proper UTF-8")) {
+		bytes += strlen("Bytes: ");
+		diag(pc->d, &loc, -EINVAL, "not valid UTF-8 (bytes %.*s); save the site "
+		     "description as UTF-8", (int)strcspn(bytes, "\n"), bytes);
+	} else if (e->code == XML_ERR_INVALID_CHAR && msg_starts(e, "xmlParseCharRef")) {
+		diag(pc->d, &loc, -EINVAL, "not well-formed XML: character reference to U+%04X, "
+		     "which XML does not allow; remove it", (unsigned)e->int1);
+	} else if (e->code == XML_ERR_UNDECLARED_ENTITY && e->str1 && strlen(e->str1) < 64) {
+		diag(pc->d, &loc, -EINVAL, "not well-formed XML: entity '&%s;' is not defined; "
+		     "a site description knows only &amp; &lt; &gt; &quot; &apos; (write '&' "
+		     "as '&amp;')", e->str1);
+	} else if (msg_starts(e, "Excessive depth in document")) {
+		diag(pc->d, &loc, -EINVAL, "not well-formed XML: elements nest more than %d deep; "
+		     "a site description nests 4", e->int1);
+	} else {
+		report_xml_error(pc, e, "not well-formed XML");
+	}
 }
 
 static void on_schema_error(void *user, xmlErrorPtr e)
@@ -222,6 +285,132 @@ static void on_doctype(void *user, const xmlChar *name, const xmlChar *ext_id,
 	xmlStopParser(ctxt);
 }
 
+static bool starts_with(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (size_t)(end - p) >= n && !memcmp(p, s, n);
+}
+
+static bool is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static unsigned line_at(const char *buf, const char *p)
+{
+	unsigned line = 1;
+
+	for (const char *q = buf; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
+/*
+ * A site is UTF-8 (or ASCII).  libxml2 would switch to whatever encoding a
+ * byte order mark or the XML declaration names, and its converters print
+ * to stderr on bad input: refuse those here, and parse with
+ * XML_PARSE_IGNORE_ENC so that no converter ever runs.
+ */
+static int check_encoding(struct parse_ctx *pc, const char *buf, size_t len)
+{
+	struct srcloc loc = { pc->file, 1 };
+	const char *end = buf + len;
+	const char *p = buf;
+	const char *decl_end;
+	const char *enc;
+	const char *name;
+	size_t n;
+
+	if (starts_with(p, end, "\xef\xbb\xbf"))
+		p += 3;
+	if (starts_with(p, end, "\xfe\xff") || starts_with(p, end, "\xff\xfe") ||
+	    memchr(p, '\0', end - p < 4 ? (size_t)(end - p) : 4))
+		return diag(pc->d, &loc, -EINVAL, "the file is UTF-16 or UTF-32, not UTF-8; save "
+			    "the site description as UTF-8");
+	/* "<?xm" in EBCDIC, which libxml2 would decode. */
+	if (starts_with(p, end, "\x4c\x6f\xa7\x94"))
+		return diag(pc->d, &loc, -EINVAL, "the file is EBCDIC, not UTF-8; save the site "
+			    "description as UTF-8");
+	if (!starts_with(p, end, "<?xml"))
+		return 0;
+	/* The declaration is short; what libxml2 finds wrong in it, it reports. */
+	decl_end = memmem(p, (size_t)(end - p) < 256 ? (size_t)(end - p) : 256, "?>", 2);
+	enc = decl_end ? memmem(p, (size_t)(decl_end - p), "encoding", 8) : NULL;
+	if (!enc)
+		return 0;
+	for (enc += 8; enc < decl_end && (is_xml_space(*enc) || *enc == '='); enc++)
+		;
+	if (enc == decl_end || (*enc != '"' && *enc != '\''))
+		return 0;
+	/* An odd name is libxml2's to report (and it never switches to it). */
+	for (name = ++enc; enc < decl_end && (isalnum((unsigned char)*enc) || *enc == '-' ||
+					      *enc == '_' || *enc == '.'); enc++)
+		;
+	if (enc == decl_end || *enc != name[-1])
+		return 0;
+	n = (size_t)(enc - name);
+	if ((n == 5 && !strncasecmp(name, "UTF-8", 5)) ||
+	    (n == 8 && !strncasecmp(name, "US-ASCII", 8)))
+		return 0;
+	return diag(pc->d, &loc, -EINVAL, "the file declares encoding '%.*s'; a site "
+		    "description must be UTF-8: convert it (iconv -f %.*s -t UTF-8) and "
+		    "declare encoding=\"UTF-8\"", (int)n, name, (int)n, name);
+}
+
+/*
+ * Count the attributes of each start tag: '=' outside quoted values.
+ * Comments, CDATA sections and processing instructions are skipped as
+ * libxml2 skips them; a '<' always starts new markup, as in XML.
+ */
+static int check_attr_counts(struct parse_ctx *pc, const char *buf, size_t len)
+{
+	const char *end = buf + len;
+	const char *p = buf;
+
+	while ((p = memchr(p, '<', (size_t)(end - p)))) {
+		const char *close = NULL;
+		const char *q;
+		unsigned n = 0;
+
+		if (starts_with(p, end, "<!--"))
+			close = "-->";
+		else if (starts_with(p, end, "<![CDATA["))
+			close = "]]>";
+		else if (starts_with(p, end, "<?"))
+			close = "?>";
+		else if (starts_with(p, end, "<!") || starts_with(p, end, "</"))
+			close = ">";
+		if (close) {
+			q = memmem(p + 2, (size_t)(end - p - 2), close, strlen(close));
+			if (!q)
+				return 0;
+			p = q + strlen(close);
+			continue;
+		}
+		for (q = p + 1; q < end && *q != '>' && *q != '<'; q++) {
+			if (*q == '"' || *q == '\'') {
+				char quote = *q;
+
+				while (q + 1 < end && q[1] != quote && q[1] != '<')
+					q++;
+				if (q + 1 < end && q[1] == quote)
+					q++;
+				continue;
+			}
+			if (*q == '=' && ++n > MAX_ATTRS) {
+				struct srcloc loc = { pc->file, line_at(buf, p) };
+
+				return diag(pc->d, &loc, -EINVAL, "an element has more than %u "
+					    "attributes; no element of a site description has more "
+					    "than 5: remove the others", MAX_ATTRS);
+			}
+		}
+		p = q;
+	}
+	return 0;
+}
+
 static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPtr *out)
 {
 	xmlParserCtxtPtr ctxt = NULL;
@@ -235,6 +424,13 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 			    "file is %zu bytes, more than a site description may be (%u); "
 			    "check that this is the right file", len, SITE_MAX_BYTES);
 	}
+	ret = check_encoding(pc, buf, len);
+	if (ret < 0)
+		return ret;
+	ret = check_attr_counts(pc, buf, len);
+	if (ret < 0)
+		return ret;
+	ret = -EINVAL;
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return -ENOMEM;
@@ -252,7 +448,7 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 	 */
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, pc->file, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING |
-				XML_PARSE_BIG_LINES);
+				XML_PARSE_BIG_LINES | XML_PARSE_IGNORE_ENC);
 	if (pc->doctype) {
 		struct srcloc loc = { pc->file, pc->doctype_line };
 
@@ -261,8 +457,8 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 		     "declarations); remove it");
 		goto out;
 	}
-	if (!doc || !ctxt->wellFormed || pc->d->n_errors) {
-		if (!pc->d->n_errors) {
+	if (!doc || !ctxt->wellFormed || has_new_errors(pc)) {
+		if (!has_new_errors(pc)) {
 			struct srcloc loc = { pc->file, 0 };
 
 			diag(pc->d, &loc, -EINVAL, "not well-formed XML");
@@ -276,6 +472,23 @@ out:
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	return ret;
+}
+
+/*
+ * Every element of the schema is global, and XML Schema lets any global
+ * element be a document's root: <limits/> alone would pass it.
+ */
+static int check_root(struct parse_ctx *pc, xmlDocPtr doc)
+{
+	const xmlNode *root = xmlDocGetRootElement(doc);
+	struct srcloc loc = { pc->file, root ? site_node_line(root) : 0 };
+
+	/* A namespaced root fails the schema, which says so better. */
+	if (!root || root->ns || !strcmp((const char *)root->name, "site"))
+		return 0;
+	return diag(pc->d, &loc, -EINVAL, "the root element is <%s>, not <site>; a site "
+		    "description is one <site name=\"...\" version=\"1\"> element",
+		    (const char *)root->name);
 }
 
 static int validate_schema(struct parse_ctx *pc, xmlDocPtr doc, const char *schema_path)
@@ -311,7 +524,7 @@ static int validate_schema(struct parse_ctx *pc, xmlDocPtr doc, const char *sche
 	}
 	xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, pc);
 	if (xmlSchemaValidateDoc(vctxt, doc) != 0) {
-		if (!pc->d->n_errors)
+		if (!has_new_errors(pc))
 			diag(pc->d, &(struct srcloc){ pc->file, 0 }, -EINVAL,
 			     "does not match the site schema");
 		goto out;
@@ -327,13 +540,15 @@ out:
 int site_load_buffer(const char *name, const char *buf, size_t len, const char *schema_path,
 		     struct diag *d, struct site **out)
 {
-	struct parse_ctx pc = { .file = name, .d = d };
+	struct parse_ctx pc = { .file = name, .d = d, .errors_before = d->n_errors };
 	xmlDocPtr doc = NULL;
 	struct site *s = NULL;
-	size_t errors_before = d->n_errors;
 	int ret;
 
 	ret = parse_xml(&pc, buf, len, &doc);
+	if (ret < 0)
+		goto out;
+	ret = check_root(&pc, doc);
 	if (ret < 0)
 		goto out;
 	ret = validate_schema(&pc, doc, schema_path);
@@ -343,7 +558,7 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	if (ret < 0)
 		goto out;
 	site_check(s, d);
-	if (d->n_errors > errors_before) {
+	if (has_new_errors(&pc)) {
 		ret = -EINVAL;
 		goto out;
 	}

@@ -23,6 +23,11 @@
 #define DEFAULT_IDLE_TIMEOUT 300
 /* A greeting is one reply line; keep it well inside any client's buffer. */
 #define MAX_BANNER 256
+/*
+ * A daemon binds a handful of sockets; site_check() compares every pair of
+ * listeners, so 200 000 <listen> elements would take minutes.
+ */
+#define MAX_LISTENS 64
 
 static bool is_elem(const xmlNode *n, const char *name)
 {
@@ -346,6 +351,12 @@ static int parse_config(struct walk *w, const xmlNode *n, struct site_server *sr
 		ret = -EINVAL;
 	if (srv->reload && site_check_line(w, srv->config_line, "reload command", srv->reload) < 0)
 		ret = -EINVAL;
+	/* The shell runs "" happily: the daemon would keep its old configuration. */
+	else if (srv->reload && !srv->reload[strspn(srv->reload, " ")])
+		ret = diag(w->d, &(struct srcloc){ w->file, srv->config_line }, -EINVAL,
+			   "reload command is empty; name the command that reloads the daemon, "
+			   "or remove reload= for the default ('%s')",
+			   site_daemon_default_reload(srv->daemon));
 	return ret;
 }
 
@@ -459,6 +470,7 @@ static int parse_child(struct walk *w, const xmlNode *c, struct site_server *srv
 static int parse_server(struct walk *w, const xmlNode *n, struct site_server *srv)
 {
 	unsigned seen[N_SERVER_CHILDREN] = { 0 };
+	size_t n_listen_elems = 0;
 	char *daemon = NULL;
 	int ret = 0;
 
@@ -490,6 +502,16 @@ static int parse_server(struct walk *w, const xmlNode *n, struct site_server *sr
 				break;
 		if (k == N_SERVER_CHILDREN)
 			continue;	/* the schema admits nothing else */
+		if (!strcmp(server_children[k], "listen") && ++n_listen_elems > MAX_LISTENS) {
+			struct srcloc loc = { w->file, site_node_line(c) };
+
+			/* Once is enough. */
+			if (n_listen_elems == MAX_LISTENS + 1)
+				ret = diag(w->d, &loc, -EINVAL, "server '%s' has more than %u "
+					   "<listen> elements; declare another <server> for the "
+					   "others", srv->name, MAX_LISTENS);
+			continue;
+		}
 		if (seen[k] && strcmp(server_children[k], "listen")) {
 			struct srcloc loc = { w->file, site_node_line(c) };
 

@@ -127,7 +127,8 @@ int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net)
 		p = strtoul(slash + 1, &end, 10);
 		if (errno || end == slash + 1 || *end || p > max) {
 			ret = diag(w->d, &loc, -EINVAL, "network '%.*s' has a prefix length outside "
-				   "0-%u", (int)len, start, max);
+				   "0-%u; write ADDRESS/PREFIX with a prefix from 0 to %u",
+				   (int)len, start, max, max);
 			goto out;
 		}
 		net->prefix = (unsigned)p;
