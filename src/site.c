@@ -28,7 +28,7 @@
  * of a site has more than five; check_attr_counts() refuses a tag with
  * more than this before libxml2 sees it.
  */
-#define MAX_ATTRS 32
+#define MAX_ATTRS 32u
 
 struct parse_ctx {
 	const char *file;

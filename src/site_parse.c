@@ -27,7 +27,7 @@
  * A daemon binds a handful of sockets; site_check() compares every pair of
  * listeners, so 200 000 <listen> elements would take minutes.
  */
-#define MAX_LISTENS 64
+#define MAX_LISTENS 64u
 
 static bool is_elem(const xmlNode *n, const char *name)
 {
