@@ -8,6 +8,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
+# shellcheck source=tests/netns/lib.sh
 . "$here/lib.sh"
 
 # ---- inside `unshare -n` ------------------------------------------------
@@ -32,12 +33,16 @@ ftpcfg_blocks() {
 inner_standalone() {
 	file=$1
 	dir=$2
-	table=$(sed -n '1s/^table //p' "$file")
-	[ -n "$table" ] || fail "$file does not start with 'table FAMILY NAME'"
+	fam=$(sed -n '1s/^table \([a-z0-9]*\) [^ ]*$/\1/p' "$file")
+	table=$(sed -n '1s/^table [a-z0-9]* \([^ ]*\)$/\1/p' "$file")
+	if [ -z "$fam" ] || [ -z "$table" ]; then
+		fail "$file does not start with 'table FAMILY NAME'"
+	fi
 	run nft -f "$file"
-	run nft list table $table | strip_counters >"$dir/listed"
+	run nft list table "$fam" "$table" | strip_counters >"$dir/listed"
 	tail -n +3 "$file" >"$dir/expected"
-	run diff -u "$dir/expected" "$dir/listed" || fail "nft lists $table differently from ftpcfg"
+	run diff -u "$dir/expected" "$dir/listed" ||
+		fail "nft lists $fam $table differently from ftpcfg"
 	run nft list ruleset | strip_counters >"$dir/ruleset1"
 	run nft -f "$file"
 	run nft list ruleset | strip_counters >"$dir/ruleset2"

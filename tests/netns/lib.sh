@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Helpers for the netns tests; sourced, never run (tests/run-scripts.sh skips lib*.sh).
 
 # Print a command, then run it.
