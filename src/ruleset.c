@@ -3,6 +3,7 @@
  * A pure function of the site: it never talks to the kernel and never
  * re-checks what site validation has already refused.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,10 +21,10 @@ static const uint16_t pureftpd_active_ports[] = { 2, 3, 4, 5, 6, 10, 14, 16, 20 
 
 /*
  * Entries of a per-source connection-count set.  A dynamic set needs a
- * bound; 65535 sources is far above what one FTP host serves at once and
- * costs a few MiB at most.  When it is full, a new source is not added and
- * its rule does not match: the limit then fails open, the daemon's own
- * per-IP limit still holds.
+ * bound on the kernel memory it may take; 65535 sources is far above what
+ * one FTP host serves at once.  When it is full, a new source is not added
+ * and its rule does not match: the limit then fails open, and the daemon's
+ * own per-IP limit still holds.
  */
 #define PERIP_SET_SIZE 65535
 
@@ -79,8 +80,11 @@ static int add_chain(struct ruleset *rs, const char *name, enum ir_hook hook, si
 
 static struct ir_match *match_push(struct ir_rule *r, enum ir_match_kind kind)
 {
-	struct ir_match *m = &r->matches[r->n_matches++];
+	struct ir_match *m;
 
+	/* The rule shapes below are fixed; more matches is a bug here, not bad input. */
+	assert(r->n_matches < IR_MAX_MATCHES);
+	m = &r->matches[r->n_matches++];
 	memset(m, 0, sizeof(*m));
 	m->kind = kind;
 	return m;
