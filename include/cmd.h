@@ -48,7 +48,11 @@ int cmd_load_site(struct ctx *c, const char *path, struct site **out);
 /* Parse a command's options: only -h/--help and those in @longopts. */
 int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis);
 
-int cmd_validate(struct ctx *c, int argc, char **argv);
+int cmd_apply(struct ctx *c, int argc, char **argv);
+int cmd_diff(struct ctx *c, int argc, char **argv);
 int cmd_render(struct ctx *c, int argc, char **argv);
+int cmd_rollback(struct ctx *c, int argc, char **argv);
+int cmd_status(struct ctx *c, int argc, char **argv);
+int cmd_validate(struct ctx *c, int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@ void diag_release(struct diag *d)
 	diag_init(d);
 }
 
+__attribute__((format(printf, 4, 0)))
 static void diag_add(struct diag *d, enum diag_level level, const struct srcloc *loc,
 		     const char *fmt, va_list ap)
 {

@@ -40,8 +40,16 @@ static const struct cmd {
 	const char *synopsis;
 	const char *summary;
 } cmds[] = {
+	{ "apply", cmd_apply, "[--check] [--detailed-exitcode] [--no-reload] SITE.xml",
+	  "make it so, as one transaction (files, ruleset, reload)" },
+	{ "diff", cmd_diff, "SITE.xml",
+	  "show what apply would change: a plan, then unified diffs (exit 2: changes)" },
 	{ "render", cmd_render, "[-o DIR] [--effective] SITE.xml",
 	  "print what would be written: each daemon file, then the ruleset" },
+	{ "rollback", cmd_rollback, "[--no-reload]",
+	  "return to the state before the last apply" },
+	{ "status", cmd_status, "",
+	  "show what ftpcfg manages now: files, table, last apply, drift" },
 	{ "validate", cmd_validate, "SITE.xml",
 	  "check the site (schema and meaning); print nothing on success" },
 };

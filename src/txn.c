@@ -32,6 +32,8 @@ static int open_parent(const char *root, const char *path, bool create, struct d
 	int fd;
 
 	fd = open(root && *root ? root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !create)
+		return -ENOENT;
 	if (fd < 0)
 		return fail(d, root, path, -errno, "cannot open the root directory");
 	for (;;) {

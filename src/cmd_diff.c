@@ -1,0 +1,217 @@
+/*
+ * diff: what apply would change, as a plan (one line per object, as
+ * terraform plan prints it) followed by unified diffs of each file and of
+ * the ruleset.  Exit 0 when nothing differs, 2 when something does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cmd.h"
+#include "diff.h"
+#include "stage.h"
+
+/* Lines of context in the unified diffs, as diff -u. */
+#define CONTEXT 3
+
+static const char *op_name(enum plan_op op)
+{
+	switch (op) {
+	case PLAN_ADD:
+		return "add";
+	case PLAN_DELETE:
+		return "delete";
+	case PLAN_CHANGE:
+		return "change";
+	}
+	return "?";
+}
+
+static const char *obj_name(enum plan_obj obj)
+{
+	switch (obj) {
+	case PLAN_OBJ_FILE:
+		return "file";
+	case PLAN_OBJ_TABLE:
+		return "table";
+	case PLAN_OBJ_HELPER:
+		return "ct helper";
+	case PLAN_OBJ_SET:
+		return "set";
+	case PLAN_OBJ_ELEMENT:
+		return "element";
+	case PLAN_OBJ_CHAIN:
+		return "chain";
+	case PLAN_OBJ_RULE:
+		return "rule";
+	case PLAN_OBJ_JUMP:
+		return "jump";
+	}
+	return "?";
+}
+
+/* Every unified diff: each file's, then the ruleset's.  *out owned. */
+static int all_diffs(const struct ctx *c, const struct stage *st, bool color, json_t *list,
+		     char **out)
+{
+	char *live = NULL;
+	char *want = NULL;
+	char *d = NULL;
+	char *acc = NULL;
+	size_t acc_len = 0;
+	FILE *f = open_memstream(&acc, &acc_len);
+	struct diff_stat ds;
+	int ret;
+
+	(void)c;
+	if (!f)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->files.n_files + st->n_stale; i++) {
+		bool stale = i >= st->files.n_files;
+		const char *path = stale ? st->stale[i - st->files.n_files]
+					 : st->files.files[i].path;
+		const char *old = stale ? st->stale_old[i - st->files.n_files] : st->old[i];
+		const char *new = stale ? NULL : st->files.files[i].content;
+
+		ret = diff_unified(path, old, path, new, CONTEXT, color, &d, &ds);
+		if (ret < 0)
+			goto out;
+		if (*d) {
+			fputs(d, f);
+			if (list && json_array_append_new(list, json_pack("{s:s, s:s}", "path", path,
+									  "diff", d)) < 0) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+		free(d);
+		d = NULL;
+	}
+	ret = stage_ruleset_text(st->live->rs, &live);
+	if (ret == 0)
+		ret = stage_ruleset_text(st->want, &want);
+	if (ret == 0)
+		ret = diff_unified("ruleset (live)", st->live->rs ? live : NULL, "ruleset (site)",
+				   want, CONTEXT, color, &d, &ds);
+	if (ret < 0)
+		goto out;
+	if (*d) {
+		fputs(d, f);
+		if (list && json_array_append_new(list, json_pack("{s:s, s:s}", "path", "ruleset",
+								  "diff", d)) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		*out = acc;
+	else
+		free(acc);
+	free(d);
+	free(live);
+	free(want);
+	return ret;
+}
+
+static int print_json(const struct ctx *c, const struct stage *st)
+{
+	json_t *doc = json_object();
+	json_t *plan = json_array();
+	json_t *diffs = json_array();
+	char *text = NULL;
+	int ret = -ENOMEM;
+
+	if (!doc || !plan || !diffs)
+		goto out;
+	for (size_t i = 0; i < st->plan.n_items; i++) {
+		const struct plan_item *it = &st->plan.items[i];
+		char *line = NULL;
+		json_t *o;
+
+		if (plan_item_format(it, &line) < 0)
+			goto out;
+		o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "op", op_name(it->op), "object",
+			      obj_name(it->obj), "name", it->name, "in", it->parent, "text",
+			      it->text, "summary", line);
+		free(line);
+		if (!o || json_array_append_new(plan, o) < 0)
+			goto out;
+	}
+	ret = all_diffs(c, st, false, diffs, &text);
+	if (ret < 0)
+		goto out;
+	ret = -ENOMEM;
+	if (json_object_set_new(doc, "changes", json_integer((json_int_t)st->plan.n_items)) < 0 ||
+	    json_object_set_new(doc, "genid", json_integer(st->genid)) < 0 ||
+	    json_object_set(doc, "plan", plan) < 0 || json_object_set(doc, "diffs", diffs) < 0)
+		goto out;
+	if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0)
+		goto out;
+	putchar('\n');
+	ret = 0;
+out:
+	free(text);
+	json_decref(plan);
+	json_decref(diffs);
+	json_decref(doc);
+	return ret;
+}
+
+static int print_text(const struct ctx *c, const struct stage *st)
+{
+	size_t add;
+	size_t change;
+	size_t del;
+	char *text = NULL;
+	int ret;
+
+	if (!st->plan.n_items) {
+		if (!c->opts->quiet)
+			printf("No changes: the files and the ruleset match the site.\n");
+		return 0;
+	}
+	for (size_t i = 0; i < st->plan.n_items; i++) {
+		const struct plan_item *it = &st->plan.items[i];
+		const char *on = "";
+		char *line = NULL;
+
+		if (plan_item_format(it, &line) < 0)
+			return -ENOMEM;
+		if (c->opts->color)
+			on = it->op == PLAN_ADD ? "\033[32m" : it->op == PLAN_DELETE ? "\033[31m"
+										 : "\033[33m";
+		printf("%s%s%s\n", on, line, *on ? "\033[m" : "");
+		free(line);
+	}
+	plan_count(&st->plan, &add, &change, &del);
+	printf("\nPlan: %zu to add, %zu to change, %zu to delete.\n\n", add, change, del);
+	ret = all_diffs(c, st, c->opts->color, NULL, &text);
+	if (ret < 0)
+		return ret;
+	fputs(text, stdout);
+	free(text);
+	return 0;
+}
+
+int cmd_diff(struct ctx *c, int argc, char **argv)
+{
+	struct stage st;
+	int ret;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return cmd_usage(c, "diff", "SITE.xml");
+	ret = stage_prepare(c, argv[1], &st);
+	if (ret == 0)
+		ret = c->opts->json ? print_json(c, &st) : print_text(c, &st);
+	if (ret == 0 && st.plan.n_items)
+		ret = CMD_CHANGES;
+	stage_release(&st);
+	return ret;
+}

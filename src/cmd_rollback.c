@@ -1,0 +1,142 @@
+/*
+ * rollback: return files and ruleset to what they were before the last
+ * apply, from its journal (last/), as one transaction of its own.  That
+ * transaction's journal becomes last/ in turn: a second rollback undoes
+ * the first.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "apply.h"
+#include "apply_internal.h"
+#include "cmd.h"
+#include "nft_netlink.h"
+#include "ruleset_json.h"
+
+/* What is live now, serialised for the rollback's own journal (NULL: nothing). */
+static int current_ruleset(struct ctx *c, const struct txn_journal *last, char **out,
+			   uint32_t *genid)
+{
+	json_t *doc = json_loads(last->meta ? last->meta : "", 0, NULL);
+	const char *text = doc ? json_string_value(json_object_get(doc, "shape")) : NULL;
+	struct ruleset *shape = NULL;
+	struct nft_netlink *nl = NULL;
+	struct nft_netlink_live *live = NULL;
+	int ret = -EINVAL;
+
+	*out = NULL;
+	if (!text)
+		goto out;
+	ret = ruleset_from_json(text, &shape);
+	if (ret == 0)
+		ret = nft_netlink_open(&nl);
+	if (ret == 0)
+		ret = nft_netlink_dump(nl, shape, &live, c->diag);
+	if (ret == 0 && live->rs)
+		ret = ruleset_to_json(live->rs, out);
+	if (ret == 0)
+		*genid = live->genid;
+out:
+	nft_netlink_live_free(live);
+	nft_netlink_close(nl);
+	ruleset_free(shape);
+	json_decref(doc);
+	return ret;
+}
+
+static int record_rollback(struct txn *t, const struct txn_journal *last)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *doc;
+	char *text;
+	int ret;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	doc = json_pack("{s:s, s:s, s:i}", "time", when, "outcome", "rolled back", "files",
+			(int)last->n_files);
+	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+	ret = text ? txn_record(t, text) : -ENOMEM;
+	if (ret == 0 && last->ruleset)
+		ret = txn_write_file(t->state_dir, "/applied-ruleset.json", last->ruleset,
+				     strlen(last->ruleset), 0600, t->d);
+	free(text);
+	json_decref(doc);
+	return ret;
+}
+
+int cmd_rollback(struct ctx *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-reload", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct txn t = { .lock_fd = -1 };
+	struct txn_journal last = { 0 };
+	struct txn_journal now = { 0 };
+	const char **paths = NULL;
+	char *live = NULL;
+	uint32_t genid = 0;
+	unsigned flags = 0;
+	int opt;
+	int ret;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (opt != 'n')
+			return cmd_usage(c, "rollback", "[--no-reload]");
+		flags |= APPLY_NO_RELOAD;
+	}
+	if (optind != argc)
+		return cmd_usage(c, "rollback", "[--no-reload]");
+	ret = apply_begin(c, &t, flags);
+	if (ret < 0)
+		goto out;
+	ret = txn_journal_read(&t, "last", &last);
+	if (ret == -ENOENT) {
+		ret = diag(c->diag, NULL, -ENOENT, "nothing to roll back: no apply is recorded in "
+			   "'%s'", t.state_dir);
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	ret = current_ruleset(c, &last, &live, &genid);
+	if (ret < 0)
+		goto out;
+	paths = calloc(last.n_files + 1, sizeof(*paths));
+	if (!paths) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < last.n_files; i++)
+		paths[i] = last.files[i].path;
+	ret = txn_journal_write(&t, paths, last.n_files, live, last.meta, &now);
+	if (ret < 0)
+		goto out;
+	ret = apply_undo(c, &t, &last, true, !(flags & APPLY_NO_RELOAD));
+	if (ret == 0)
+		ret = record_rollback(&t, &last);
+	if (ret < 0) {
+		if (apply_undo(c, &t, &now, true, !(flags & APPLY_NO_RELOAD)) == 0)
+			txn_journal_discard(&t);
+		goto out;
+	}
+	ret = txn_journal_close(&t);
+	if (ret == 0 && !c->opts->quiet)
+		printf("Rolled back to the state before the last apply.\n");
+out:
+	free(paths);
+	free(live);
+	txn_journal_release(&now);
+	txn_journal_release(&last);
+	txn_end(&t);
+	return ret;
+}

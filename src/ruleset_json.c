@@ -1,0 +1,327 @@
+/*
+ * ruleset_json: a faithful JSON copy of the IR for ftpcfg's own state.
+ * Enums are stored by value with a format number; a damaged or foreign
+ * file is refused rather than guessed at.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "ruleset_json.h"
+
+#define FORMAT 1
+
+static json_t *hex(const uint8_t *b, size_t len)
+{
+	char buf[33];
+
+	for (size_t i = 0; i < len; i++)
+		snprintf(buf + 2 * i, 3, "%02x", b[i]);
+	buf[2 * len] = '\0';
+	return json_string(buf);
+}
+
+static int unhex(const char *s, uint8_t *b, size_t len)
+{
+	if (!s || strlen(s) != 2 * len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1)
+			return -EINVAL;
+		b[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+static json_t *match_json(const struct ir_match *m)
+{
+	json_t *ports = json_array();
+	json_t *o;
+
+	for (size_t i = 0; ports && i < m->n_ports; i++)
+		json_array_append_new(ports, json_integer(m->ports[i]));
+	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:i, s:o, s:s?, s:i, s:i}",
+		      "kind", (int)m->kind, "af", m->addr_family, "lo", m->port_lo, "hi",
+		      m->port_hi, "ports", ports, "addr_af", m->addr.family, "addr",
+		      hex(m->addr.bytes, sizeof(m->addr.bytes)), "set", m->set, "ct",
+		      (int)m->ct_state, "count", (int)m->count);
+	return o;
+}
+
+static json_t *rule_json(const struct ir_rule *r)
+{
+	json_t *matches = json_array();
+
+	for (size_t i = 0; matches && i < r->n_matches; i++)
+		if (json_array_append_new(matches, match_json(&r->matches[i])) < 0) {
+			json_decref(matches);
+			return NULL;
+		}
+	return json_pack("{s:o, s:b, s:i, s:s?, s:s?, s:i}", "matches", matches, "counter",
+			 r->counter, "verdict", (int)r->verdict, "target", r->target, "comment",
+			 r->comment, "line", (int)r->line);
+}
+
+static json_t *set_json(const struct ir_set *s)
+{
+	size_t len = ir_addr_len(s->addr_family);
+	json_t *elems = json_array();
+	char buf[70];
+
+	for (size_t i = 0; elems && i < s->n_elems; i++) {
+		for (size_t k = 0; k < len; k++) {
+			snprintf(buf + 2 * k, 3, "%02x", s->elems[i].lo[k]);
+			snprintf(buf + 2 * len + 1 + 2 * k, 3, "%02x", s->elems[i].hi[k]);
+		}
+		buf[2 * len] = '-';
+		buf[4 * len + 1] = '\0';
+		if (json_array_append_new(elems, json_string(buf)) < 0) {
+			json_decref(elems);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "name", s->name, "af",
+			 s->addr_family, "flags", (int)s->flags, "size", (int)s->size, "line",
+			 (int)s->line, "elems", elems);
+}
+
+static json_t *chain_json(const struct ir_chain *c)
+{
+	json_t *rules = json_array();
+
+	for (size_t i = 0; rules && i < c->n_rules; i++)
+		if (json_array_append_new(rules, rule_json(&c->rules[i])) < 0) {
+			json_decref(rules);
+			return NULL;
+		}
+	return json_pack("{s:s, s:i, s:i, s:b, s:o}", "name", c->name, "hook", (int)c->hook,
+			 "priority", c->priority, "policy_drop", c->policy_drop, "rules", rules);
+}
+
+int ruleset_to_json(const struct ruleset *rs, char **out)
+{
+	json_t *helpers = json_array();
+	json_t *sets = json_array();
+	json_t *chains = json_array();
+	json_t *doc = NULL;
+	int ret = -ENOMEM;
+
+	if (!helpers || !sets || !chains)
+		goto out;
+	for (size_t i = 0; i < rs->n_helpers; i++)
+		if (json_array_append_new(helpers, json_pack("{s:s, s:s, s:i}", "name",
+							     rs->helpers[i].name, "type",
+							     rs->helpers[i].type, "l3proto",
+							     (int)rs->helpers[i].l3proto)) < 0)
+			goto out;
+	for (size_t i = 0; i < rs->n_sets; i++)
+		if (json_array_append_new(sets, set_json(&rs->sets[i])) < 0)
+			goto out;
+	for (size_t i = 0; i < rs->n_chains; i++)
+		if (json_array_append_new(chains, chain_json(&rs->chains[i])) < 0)
+			goto out;
+	doc = json_pack("{s:i, s:i, s:s, s:b, s:s?, s:s?, s:O, s:O, s:O}", "format", FORMAT,
+			"family", (int)rs->family, "table", rs->table, "attach", rs->attach,
+			"attach_chain", rs->attach_chain, "jump_chain", rs->jump_chain,
+			"helpers", helpers, "sets", sets, "chains", chains);
+	if (!doc)
+		goto out;
+	*out = json_dumps(doc, JSON_COMPACT);
+	ret = *out ? 0 : -ENOMEM;
+out:
+	json_decref(doc);
+	json_decref(helpers);
+	json_decref(sets);
+	json_decref(chains);
+	return ret;
+}
+
+/* A string member copied, or NULL when absent/null; -ENOMEM only on allocation failure. */
+static int dup_member(json_t *o, const char *key, char **out)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	*out = NULL;
+	if (!s)
+		return 0;
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int int_member(json_t *o, const char *key)
+{
+	return (int)json_integer_value(json_object_get(o, key));
+}
+
+static int match_from(json_t *o, struct ir_match *m)
+{
+	json_t *ports = json_object_get(o, "ports");
+	size_t i;
+	json_t *v;
+
+	m->kind = (enum ir_match_kind)int_member(o, "kind");
+	m->addr_family = int_member(o, "af");
+	m->port_lo = (uint16_t)int_member(o, "lo");
+	m->port_hi = (uint16_t)int_member(o, "hi");
+	m->addr.family = int_member(o, "addr_af");
+	m->ct_state = (uint32_t)int_member(o, "ct");
+	m->count = (uint32_t)int_member(o, "count");
+	if (json_array_size(ports) > IR_MAX_PORTS)
+		return -EINVAL;
+	json_array_foreach(ports, i, v)
+		m->ports[m->n_ports++] = (uint16_t)json_integer_value(v);
+	if (unhex(json_string_value(json_object_get(o, "addr")), m->addr.bytes,
+		  sizeof(m->addr.bytes)) < 0)
+		return -EINVAL;
+	return dup_member(o, "set", &m->set);
+}
+
+static int chain_from(json_t *o, struct ir_chain *c)
+{
+	json_t *rules = json_object_get(o, "rules");
+	size_t i;
+	json_t *r;
+	int ret;
+
+	ret = dup_member(o, "name", &c->name);
+	if (ret < 0 || !c->name)
+		return ret < 0 ? ret : -EINVAL;
+	c->hook = (enum ir_hook)int_member(o, "hook");
+	c->priority = int_member(o, "priority");
+	c->policy_drop = json_is_true(json_object_get(o, "policy_drop"));
+	c->rules = calloc(json_array_size(rules) + 1, sizeof(*c->rules));
+	if (!c->rules)
+		return -ENOMEM;
+	c->alloc = json_array_size(rules) + 1;
+	json_array_foreach(rules, i, r) {
+		struct ir_rule *rule = &c->rules[c->n_rules++];
+		json_t *matches = json_object_get(r, "matches");
+		size_t k;
+		json_t *m;
+
+		if (json_array_size(matches) > IR_MAX_MATCHES)
+			return -EINVAL;
+		json_array_foreach(matches, k, m) {
+			ret = match_from(m, &rule->matches[rule->n_matches++]);
+			if (ret < 0)
+				return ret;
+		}
+		rule->counter = json_is_true(json_object_get(r, "counter"));
+		rule->verdict = (enum ir_verdict)int_member(r, "verdict");
+		rule->line = (unsigned)int_member(r, "line");
+		if (dup_member(r, "target", &rule->target) < 0 ||
+		    dup_member(r, "comment", &rule->comment) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int set_from(json_t *o, struct ir_set *s)
+{
+	json_t *elems = json_object_get(o, "elems");
+	size_t len;
+	size_t i;
+	json_t *e;
+	int ret;
+
+	ret = dup_member(o, "name", &s->name);
+	if (ret < 0 || !s->name)
+		return ret < 0 ? ret : -EINVAL;
+	s->addr_family = int_member(o, "af");
+	s->flags = (uint32_t)int_member(o, "flags");
+	s->size = (uint32_t)int_member(o, "size");
+	s->line = (unsigned)int_member(o, "line");
+	len = ir_addr_len(s->addr_family);
+	if (!len)
+		return -EINVAL;
+	ret = ir_set_reserve(s, json_array_size(elems));
+	if (ret < 0)
+		return ret;
+	json_array_foreach(elems, i, e) {
+		const char *t = json_string_value(e);
+		char lo[33];
+		struct ir_range r = { 0 };
+
+		if (!t || strlen(t) != 4 * len + 1 || t[2 * len] != '-')
+			return -EINVAL;
+		memcpy(lo, t, 2 * len);
+		lo[2 * len] = '\0';
+		if (unhex(lo, r.lo, len) < 0 || unhex(t + 2 * len + 1, r.hi, len) < 0)
+			return -EINVAL;
+		ret = ir_set_add_range(s, &r);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int ruleset_from_json(const char *text, struct ruleset **out)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	json_t *helpers;
+	json_t *sets;
+	json_t *chains;
+	struct ruleset *rs = NULL;
+	size_t i;
+	json_t *v;
+	int ret = -EINVAL;
+
+	if (!doc || int_member(doc, "format") != FORMAT)
+		goto out;
+	helpers = json_object_get(doc, "helpers");
+	sets = json_object_get(doc, "sets");
+	chains = json_object_get(doc, "chains");
+	if (!json_is_array(helpers) || !json_is_array(sets) || !json_is_array(chains))
+		goto out;
+	ret = -ENOMEM;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		goto out;
+	rs->helpers = calloc(json_array_size(helpers) + 1, sizeof(*rs->helpers));
+	rs->sets = calloc(json_array_size(sets) + 1, sizeof(*rs->sets));
+	rs->chains = calloc(json_array_size(chains) + 1, sizeof(*rs->chains));
+	if (!rs->helpers || !rs->sets || !rs->chains)
+		goto out;
+	rs->family = (enum ir_family)int_member(doc, "family");
+	rs->attach = json_is_true(json_object_get(doc, "attach"));
+	if (dup_member(doc, "table", &rs->table) < 0 ||
+	    dup_member(doc, "attach_chain", &rs->attach_chain) < 0 ||
+	    dup_member(doc, "jump_chain", &rs->jump_chain) < 0)
+		goto out;
+	ret = -EINVAL;
+	if (!rs->table)
+		goto out;
+	json_array_foreach(helpers, i, v) {
+		struct ir_helper *h = &rs->helpers[rs->n_helpers++];
+
+		if (dup_member(v, "name", &h->name) < 0 || dup_member(v, "type", &h->type) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		h->l3proto = (enum ir_family)int_member(v, "l3proto");
+		if (!h->name || !h->type)
+			goto out;
+	}
+	json_array_foreach(sets, i, v) {
+		ret = set_from(v, &rs->sets[rs->n_sets++]);
+		if (ret < 0)
+			goto out;
+	}
+	json_array_foreach(chains, i, v) {
+		ret = chain_from(v, &rs->chains[rs->n_chains++]);
+		if (ret < 0)
+			goto out;
+	}
+	*out = rs;
+	rs = NULL;
+	ret = 0;
+out:
+	ruleset_free(rs);
+	json_decref(doc);
+	return ret;
+}

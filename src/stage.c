@@ -1,0 +1,209 @@
+/*
+ * stage: gathers what should be and what is, then plans.  It reads files
+ * and dumps the table but changes nothing: diff stops here, apply goes on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "nft_text.h"
+#include "stage.h"
+#include "txn.h"
+
+int stage_state_dir(const struct ctx *c, char **out)
+{
+	int n;
+
+	if (c->opts->state_dir)
+		n = asprintf(out, "%s", c->opts->state_dir);
+	else
+		n = asprintf(out, "%s/var/lib/ftpcfg", c->opts->root ? c->opts->root : "");
+	return n < 0 ? -ENOMEM : 0;
+}
+
+int stage_ruleset_text(const struct ruleset *rs, char **out)
+{
+	if (!rs) {
+		*out = strdup("");
+		return *out ? 0 : -ENOMEM;
+	}
+	return nft_text_render(rs, 0, out);
+}
+
+void stage_release(struct stage *st)
+{
+	for (size_t i = 0; st->old && i < st->files.n_files; i++)
+		free(st->old[i]);
+	free(st->old);
+	free(st->old_len);
+	for (size_t i = 0; i < st->n_stale; i++) {
+		free(st->stale[i]);
+		free(st->stale_old[i]);
+	}
+	free(st->stale);
+	free(st->stale_old);
+	conf_set_release(&st->files);
+	site_free(st->site);
+	ruleset_free(st->want);
+	nft_netlink_live_free(st->live);
+	nft_netlink_close(st->nl);
+	plan_release(&st->plan);
+	memset(st, 0, sizeof(*st));
+}
+
+static bool is_rendered(const struct stage *st, const char *path)
+{
+	for (size_t i = 0; i < st->files.n_files; i++)
+		if (!strcmp(st->files.files[i].path, path))
+			return true;
+	return false;
+}
+
+/*
+ * Files the last apply wrote that this site no longer renders (a Pure-FTPd
+ * option dropped from its conf/ directory, a server removed): apply
+ * removes them, so that what is on disk is what the site says.
+ */
+static int find_stale(struct ctx *c, struct stage *st)
+{
+	struct txn t = { .lock_fd = -1 };
+	json_t *doc = NULL;
+	json_t *files;
+	char *state = NULL;
+	char *rec = NULL;
+	size_t i;
+	json_t *v;
+	int ret;
+
+	ret = stage_state_dir(c, &state);
+	if (ret < 0)
+		return ret;
+	t.state_dir = state;
+	t.d = c->diag;
+	ret = txn_read_record(&t, &rec);
+	if (ret < 0 || !rec)
+		goto out;
+	doc = json_loads(rec, 0, NULL);
+	files = doc ? json_object_get(doc, "files") : NULL;
+	st->stale = calloc(json_array_size(files) + 1, sizeof(*st->stale));
+	st->stale_old = calloc(json_array_size(files) + 1, sizeof(*st->stale_old));
+	if (!st->stale || !st->stale_old) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	json_array_foreach(files, i, v) {
+		const char *path = json_string_value(json_object_get(v, "path"));
+		struct stat sb;
+		size_t len;
+
+		if (!path || is_rendered(st, path))
+			continue;
+		st->stale[st->n_stale] = strdup(path);
+		if (!st->stale[st->n_stale]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = txn_read_file(c->opts->root, path, &st->stale_old[st->n_stale], &len, &sb,
+				    c->diag);
+		st->n_stale++;
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	json_decref(doc);
+	free(rec);
+	free(state);
+	return ret;
+}
+
+static int read_files(struct ctx *c, struct stage *st)
+{
+	size_t n = st->files.n_files;
+	int ret;
+
+	st->old = calloc(n ? n : 1, sizeof(*st->old));
+	st->old_len = calloc(n ? n : 1, sizeof(*st->old_len));
+	if (!st->old || !st->old_len)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+
+		ret = txn_read_file(c->opts->root, st->files.files[i].path, &st->old[i],
+				    &st->old_len[i], &sb, c->diag);
+		if (ret < 0)
+			return ret;
+	}
+	return find_stale(c, st);
+}
+
+/* The dump's handles, put where plan expects them. */
+static void adopt_handles(struct nft_netlink_live *live)
+{
+	struct ruleset *rs = live->rs;
+
+	for (size_t c = 0; rs && live->rule_handles && c < rs->n_chains; c++)
+		for (size_t r = 0; live->rule_handles[c] && r < rs->chains[c].n_rules; r++)
+			rs->chains[c].rules[r].handle = live->rule_handles[c][r];
+}
+
+static int read_ruleset(struct ctx *c, struct stage *st)
+{
+	int ret;
+
+	ret = nft_netlink_open(&st->nl);
+	if (ret < 0)
+		return diag(c->diag, NULL, ret, "cannot open a netlink socket to nf_tables: %s",
+			    strerror(-ret));
+	ret = nft_netlink_dump(st->nl, st->want, &st->live, c->diag);
+	if (ret < 0) {
+		if (!c->diag->n_errors)
+			diag(c->diag, NULL, ret, "cannot read the live ruleset: %s", strerror(-ret));
+		return ret;
+	}
+	st->genid = st->live->genid;
+	adopt_handles(st->live);
+	if (st->want->attach && !st->live->attach_chain_exists)
+		return diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
+			    -ENOENT, "attach names chain '%s' in table %s %s, which does not exist; "
+			    "load the host's own ruleset first, or use standalone mode",
+			    st->want->attach_chain, ir_family_name(st->want->family),
+			    st->want->table);
+	return 0;
+}
+
+int stage_prepare(struct ctx *c, const char *site_path, struct stage *st)
+{
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	conf_set_init(&st->files);
+	plan_init(&st->plan);
+	ret = cmd_load_site(c, site_path, &st->site);
+	if (ret < 0)
+		return ret;
+	ret = render_conf(st->site, c->opts->templates_dir, c->diag, &st->files);
+	if (ret < 0)
+		return ret;
+	ret = ruleset_build(st->site, &st->want);
+	if (ret < 0)
+		return ret;
+	ret = read_files(c, st);
+	if (ret < 0)
+		return ret;
+	ret = read_ruleset(c, st);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < st->files.n_files && ret == 0; i++)
+		ret = plan_file(&st->plan, st->files.files[i].path, st->old[i],
+				st->files.files[i].content);
+	for (size_t i = 0; i < st->n_stale && ret == 0; i++)
+		ret = plan_file(&st->plan, st->stale[i], st->stale_old[i], NULL);
+	if (ret == 0)
+		ret = plan_ruleset(&st->plan, st->want, st->live->rs);
+	return ret;
+}
