@@ -34,7 +34,11 @@ enum nft_text_flags {
  * and policy are not ftpcfg's).
  */
 
-/* Print @rs; *out is a new NUL-terminated string owned by the caller. 0 or -ENOMEM. */
+/*
+ * Print @rs; *out is a new NUL-terminated string owned by the caller.
+ * 0, -ENOMEM, or -EINVAL when the IR holds an address family other than
+ * AF_INET and AF_INET6 (a bug in whoever built it).
+ */
 int nft_text_render(const struct ruleset *rs, unsigned flags, char **out);
 
 /* "10.0.0.0/24", "10.0.0.1-10.0.0.5" or "10.0.0.7": two addresses and a dash fit. */

@@ -426,7 +426,7 @@ static void print_attach_file(struct sbuf *sb, const struct ruleset *rs)
 	const char *fam = ir_family_name(rs->family);
 
 	sb_add(sb, "# ftpcfg attach mode: replaces ftpcfg's own objects only.  Loading this\n"
-		   "# file again adds a second, harmless jump; `ftpcfg apply` does not.\n");
+		   "# file again adds a second, harmless jump; `ftpcfg apply` replaces it.\n");
 	for (size_t i = 0; i < rs->n_chains; i++)
 		sb_addf(sb, "add chain %s %s %s\nflush chain %s %s %s\n", fam, rs->table,
 			rs->chains[i].name, fam, rs->table, rs->chains[i].name);
