@@ -43,6 +43,12 @@ static int open_parent(const char *root, const char *path, bool create, struct d
 		while (*p == '/')
 			p++;
 		len = strcspn(p, "/");
+		/* ".." would climb out of the root: the site refuses it, and so do we. */
+		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.')) {
+			close(fd);
+			return diag(d, NULL, -EINVAL, "cannot use '%s%s': it has a '.' or '..' "
+				    "component; write the plain absolute path", root ? root : "", path);
+		}
 		if (p[len] == '\0')
 			break;
 		if (len >= sizeof(comp)) {
@@ -209,7 +215,8 @@ int txn_read_file(const char *root, const char *path, char **out, size_t *len, s
 	if (fd < 0) {
 		ret = errno == ENOENT ? 0 : -errno;
 		if (ret == -ELOOP)
-			fail(d, root, path, ret, "it is a symlink; ftpcfg manages only regular files");
+			diag(d, NULL, ret, "cannot read '%s%s': it is a symlink; ftpcfg manages only "
+			     "regular files", root ? root : "", path);
 		else if (ret < 0)
 			diag(d, NULL, ret, "cannot read '%s%s': %s", root ? root : "", path,
 			     strerror(-ret));
@@ -231,8 +238,9 @@ int txn_read_file(const char *root, const char *path, char **out, size_t *len, s
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = diag(d, NULL, -errno, "cannot read '%s%s': %s", root ? root : "", path,
-				   strerror(errno));
+			ret = -errno;
+			diag(d, NULL, ret, "cannot read '%s%s': %s", root ? root : "", path,
+			     strerror(-ret));
 			goto out;
 		}
 		if (n == 0)
