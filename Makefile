@@ -69,7 +69,13 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+# tests/netns/20-netlink.sh drives nft_netlink against the kernel through this.
+$(BUILD)/tests/nl_driver: tests/netns/nl_driver.c $(LIB_OBJS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/tests/nl_driver.d
 
 install: $(BUILD)/ftpcfg
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
@@ -90,14 +96,17 @@ deps:
 
 SAN_BUILD := build/san
 SAN := address,undefined
-SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=$(SAN) CFLAGS='-O1 -g'
+# The test build: sanitizers, and the fault-injection seam (FTPCFG_TESTING).
+SAN_MAKE = $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) SANITIZE=$(SAN) CFLAGS='-O1 -g -DFTPCFG_TESTING'
 # The tests run the sanitizer build; leaks are errors too.
 TEST_ENV = FTPCFG=$(CURDIR)/$(SAN_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
+	NL_DRIVER=$(CURDIR)/$(SAN_BUILD)/tests/nl_driver \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory lint
-	$(Q)$(SAN_MAKE) $(SAN_BUILD)/ftpcfg $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS)))
+	$(Q)$(SAN_MAKE) $(SAN_BUILD)/ftpcfg $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS))) \
+		$(SAN_BUILD)/tests/nl_driver
 	$(Q)$(MAKE) --no-print-directory unit golden-check netns daemon-check e2e
 	@echo "make check: all passed"
 

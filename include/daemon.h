@@ -32,7 +32,11 @@ int daemon_check_tls(const struct site *s, const struct site_server *srv, const 
 int daemon_reload(const struct site *s, const struct site_server *srv, const char *root,
 		  struct diag *d);
 
-/* Run one reload command line as daemon_reload() does (for a journal's commands). */
+/*
+ * Run one reload command line as daemon_reload() does, for a journal's
+ * commands while putting an old configuration back: a failure is a
+ * warning in @d (the files and ruleset are back already) and -ECHILD.
+ */
 int daemon_run_reload(const char *command, const char *root, struct diag *d);
 
 #endif

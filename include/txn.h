@@ -34,6 +34,9 @@ struct stat;
 int txn_read_file(const char *root, const char *path, char **out, size_t *len, struct stat *st,
 		  struct diag *d);
 
+/* mkdir -p: parents 0755, the last component @mode.  0 or -errno. */
+int txn_mkdir_p(const char *path, mode_t mode);
+
 /* Remove @root/@path if it exists (no symlink followed).  0 or a negative errno. */
 int txn_remove_file(const char *root, const char *path, struct diag *d);
 

@@ -37,6 +37,13 @@ int apply_fault(struct ctx *c, const char *step)
 		raise(SIGKILL);
 	return diag(c->diag, NULL, -EIO, "fault injected after step '%s' (FTPCFG_FAULT)", step);
 }
+
+bool apply_fault_is(const char *what)
+{
+	const char *f = getenv("FTPCFG_FAULT");
+
+	return f && !strcmp(f, what);
+}
 #endif
 
 uint64_t apply_hash(const char *data, size_t len)

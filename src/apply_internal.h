@@ -28,6 +28,8 @@ uint64_t apply_hash(const char *data, size_t len);
 
 #ifdef FTPCFG_TESTING
 int apply_fault(struct ctx *c, const char *step);
+/* FTPCFG_FAULT names @what exactly (a seam that changes the world, not a failure). */
+bool apply_fault_is(const char *what);
 #else
 static inline int apply_fault(struct ctx *c, const char *step)
 {

@@ -4,6 +4,8 @@
  * ftpcfg manages) and puts a journaled ruleset back.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +80,42 @@ static bool plan_has_jump(const struct plan *p)
 	return false;
 }
 
+#ifdef FTPCFG_TESTING
+/*
+ * Test seams.  race: someone else changes the ruleset (a table of their
+ * own) between our dump and our send, so the generation moves.  badbatch:
+ * the batch ends with a message the kernel refuses (a rule handle that
+ * does not exist), so the kernel rejects the whole batch.
+ */
+static int test_seams(struct ctx *c, struct stage *st, struct nft_netlink_batch *b)
+{
+	struct ruleset other = { .family = IR_FAMILY_INET, .table = (char *)"ftpcfg_race" };
+	struct nft_netlink_batch *ob = NULL;
+	int ret = 0;
+
+	if (apply_fault_is("badbatch") && st->want->n_chains)
+		return nft_netlink_batch_del_rule(b, st->want, st->want->chains[0].name,
+						  UINT32_MAX, 0, c->diag);
+	if (!apply_fault_is("race"))
+		return 0;
+	ret = nft_netlink_batch_new(st->nl, 0, NULL, &ob);
+	if (ret == 0)
+		ret = nft_netlink_batch_replace(ob, &other, NULL, c->diag);
+	if (ret == 0)
+		ret = nft_netlink_batch_send(st->nl, ob, 0, c->diag);
+	nft_netlink_batch_free(ob);
+	return ret;
+}
+#else
+static int test_seams(struct ctx *c, struct stage *st, struct nft_netlink_batch *b)
+{
+	(void)c;
+	(void)st;
+	(void)b;
+	return 0;
+}
+#endif
+
 int apply_send(struct ctx *c, struct stage *st, unsigned flags)
 {
 	struct nft_netlink_batch *b = NULL;
@@ -92,6 +130,11 @@ int apply_send(struct ctx *c, struct stage *st, unsigned flags)
 		ret = encode_delta(c, st, b);
 	if (ret == 0 && nft_netlink_batch_count(b) == 0)
 		goto out;	/* only files differ */
+	if (ret == 0)
+		ret = test_seams(c, st, b);
+	if (ret == 0 && c->opts->verbose)
+		printf("batch: %zu message%s\n", nft_netlink_batch_count(b),
+		       nft_netlink_batch_count(b) == 1 ? "" : "s");
 	if (ret == 0)
 		ret = nft_netlink_batch_send(st->nl, b, flags, c->diag);
 	if (ret == -ESTALE)
@@ -175,14 +218,10 @@ int apply_undo(struct ctx *c, struct txn *t, const struct txn_journal *j, bool r
 		if (r < 0 && ret == 0)
 			ret = r;
 	}
-	if (reload) {
-		json_array_foreach(reloads, i, cmd) {
-			int r = daemon_run_reload(json_string_value(cmd), c->opts->root, c->diag);
-
-			if (r < 0 && ret == 0)
-				ret = r;
-		}
-	}
+	/* A reload that fails now is a warning: what it would load is already back. */
+	if (reload)
+		json_array_foreach(reloads, i, cmd)
+			daemon_run_reload(json_string_value(cmd), c->opts->root, c->diag);
 out:
 	json_decref(reloads);
 	ruleset_free(old);

@@ -93,7 +93,11 @@ static void print_text(const struct rendered *r)
 
 static int write_out(struct ctx *c, const char *dir, const struct rendered *r)
 {
-	int ret;
+	int ret = txn_mkdir_p(dir, 0755);
+
+	if (ret < 0)
+		return diag(c->diag, NULL, ret, "cannot create the output directory '%s': %s", dir,
+			    strerror(-ret));
 
 	for (size_t i = 0; i < r->files.n_files; i++) {
 		const struct conf_file *f = &r->files.files[i];

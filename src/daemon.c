@@ -292,5 +292,7 @@ int daemon_run_reload(const char *command, const char *root, struct diag *d)
 
 	if (ret == 0)
 		return 0;
-	return diag(d, NULL, -ECHILD, "reload '%s' failed%s%s", command, *out ? ": " : "", out);
+	diag_warn(d, NULL, "reload '%s' failed while putting the old configuration back%s%s; "
+		  "reload the daemon by hand", command, *out ? ": " : "", out);
+	return -ECHILD;
 }

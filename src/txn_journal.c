@@ -24,7 +24,7 @@
 #define MANIFEST "manifest.json"
 #define RECORD "applied.json"
 
-static int mkdir_p(const char *path)
+int txn_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[4096];
 	size_t len = strlen(path);
@@ -40,7 +40,7 @@ static int mkdir_p(const char *path)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
 }
@@ -57,7 +57,7 @@ int txn_begin(struct txn *t, const char *root, const char *state_dir, struct dia
 	t->state_dir = strdup(state_dir);
 	if (!t->state_dir)
 		return -ENOMEM;
-	ret = mkdir_p(state_dir);
+	ret = txn_mkdir_p(state_dir, 0700);
 	if (ret < 0)
 		return diag(d, NULL, ret, "cannot create the state directory '%s': %s", state_dir,
 			    strerror(-ret));
