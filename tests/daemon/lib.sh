@@ -47,6 +47,9 @@ daemon_setup() {
 	[ -x "$FTPCFG" ] || fail "no ftpcfg binary at $FTPCFG (make, or set FTPCFG)"
 	"$top/scripts/fetch-daemons.sh" || skip "cannot fetch the Debian daemon packages"
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftpcfg-daemon.$$.XXXXXX")
+	# A copy: a rebuild in the tree while the checks run must not swap it.
+	cp "$FTPCFG" "$tmp/ftpcfg"
+	FTPCFG=$tmp/ftpcfg
 	export LD_LIBRARY_PATH="$cache/lib"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=ftpcfg-test \
 		-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
@@ -81,7 +84,8 @@ sites() {
 # (CERT and KEY are "-" without TLS).
 servers_of() {
 	eff=$tmp/effective.xml
-	"$FTPCFG" render --effective "$1" >"$eff"
+	"$FTPCFG" render --effective "$1" >"$eff" 2>"$tmp/err" ||
+		{ cat "$tmp/err"; fail "ftpcfg render --effective $1"; }
 	n=$(xmllint --xpath 'count(/site/server)' "$eff")
 	i=1
 	while [ "$i" -le "$n" ]; do
@@ -102,7 +106,8 @@ render_site() {
 	out=$tmp/out/$(basename "$1" .xml)
 	rm -rf "$out"
 	mkdir -p "$out"
-	"$FTPCFG" render -o "$out" "$1" >/dev/null || fail "ftpcfg render -o $out $1"
+	"$FTPCFG" render -o "$out" "$1" >/dev/null 2>"$tmp/err" ||
+		{ cat "$tmp/err" >&2; fail "ftpcfg render -o $out $1"; }
 	echo "$out"
 }
 
