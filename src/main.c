@@ -83,8 +83,8 @@ static void print_help(FILE *f)
 		   "ftpcfg turns one XML site description into an FTP daemon's configuration\n"
 		   "(vsftpd, ProFTPD, Pure-FTPd) and the nftables rules for it.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-9s %s\n            ftpcfg %s %s\n", cmds[i].name, cmds[i].summary,
-			cmds[i].name, cmds[i].synopsis);
+		fprintf(f, "  %-9s %s\n            ftpcfg %s%s%s\n", cmds[i].name, cmds[i].summary,
+			cmds[i].name, *cmds[i].synopsis ? " " : "", cmds[i].synopsis);
 	fprintf(f, "\nGlobal options:\n");
 	for (size_t i = 0; i < sizeof(global_help) / sizeof(global_help[0]); i++)
 		fprintf(f, "  %s\n", global_help[i]);
