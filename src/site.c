@@ -247,6 +247,10 @@ static void on_parse_error(void *user, xmlErrorPtr e)
 		diag(pc->d, &loc, -EINVAL, "not well-formed XML: entity '&%s;' is not defined; "
 		     "a site description knows only &amp; &lt; &gt; &quot; &apos; (write '&' "
 		     "as '&amp;')", e->str1);
+	} else if (e->code == XML_ERR_TAG_NAME_MISMATCH && e->str1 && e->str2 &&
+		   strlen(e->str1) < 64 && strlen(e->str2) < 64) {
+		diag(pc->d, &loc, -EINVAL, "not well-formed XML: <%s> (line %d) is closed by "
+		     "</%s>; close each element with its own end tag", e->str1, e->int1, e->str2);
 	} else if (msg_starts(e, "Excessive depth in document")) {
 		diag(pc->d, &loc, -EINVAL, "not well-formed XML: elements nest more than %d deep; "
 		     "a site description nests 4", e->int1);

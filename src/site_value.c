@@ -67,7 +67,7 @@ int site_check_path(struct walk *w, unsigned line, const char *what, const char 
 	if (strpbrk(s, " \t\"'\\#"))
 		return diag(w->d, &loc, -EINVAL,
 			    "%s '%s' contains a space, quote, backslash or '#'; "
-			    "the daemons' files cannot hold it safely: rename the file", what, s);
+			    "the daemons' files cannot hold it safely: rename it", what, s);
 	for (const char *p = s; *p; p++) {
 		const char *seg = p + 1;
 		size_t len;

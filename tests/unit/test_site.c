@@ -487,7 +487,7 @@ static const struct site_case {
 	{ "<site xmlns=\"urn:x\" name=\"t\" version=\"1\"><server name=\"a\" daemon=\"vsftpd\"/></site>", FAIL, 1, "does not match the site schema" },
 	/* XML */
 	{ "", FAIL, 0, "not well-formed XML" },
-	{ "<site name=\"t\" version=\"1\">\n<server name=\"a\" daemon=\"vsftpd\">\n</site>", FAIL, 3, "not well-formed XML" },
+	{ "<site name=\"t\" version=\"1\">\n<server name=\"a\" daemon=\"vsftpd\">\n</site>", FAIL, 3, "not well-formed XML: <server> (line 2) is closed by </site>; close each" },
 	{ "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" SITE("<server name=\"a\" daemon=\"vsftpd\"/>"), OK, 0, NULL },
 	{ "<?xml version=\"1.0\" encoding='US-ASCII'?>\n" SITE("<server name=\"a\" daemon=\"vsftpd\"/>"), OK, 0, NULL },
 	{ "<?xml version=\"1.0\"?>\n<!-- a comment --><site name=\"t\" version=\"1\"><!-- <x a=\"1\"> --><server name=\"a\" daemon=\"vsftpd\"/></site>", OK, 0, NULL },
