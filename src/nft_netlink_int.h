@@ -1,0 +1,124 @@
+/*
+ * What the nft_netlink*.c files share and nothing else may see: the socket
+ * context, the batch buffer and the helpers that write messages into it.
+ * Kept free of libmnl/libnftnl types so that the boundary stays one grep.
+ */
+#ifndef FTPCFG_NFT_NETLINK_INT_H
+#define FTPCFG_NFT_NETLINK_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+
+#include "diag.h"
+#include "nft_netlink.h"
+#include "ruleset.h"
+
+struct mnl_socket;
+struct nftnl_rule;
+
+struct nft_netlink {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	int sndbuf;		/* what the socket's buffers were last sized to */
+	int rcvbuf;
+};
+
+/* One message of a batch: what it does, and the site line behind it. */
+struct nfn_rec {
+	uint32_t seq;
+	unsigned line;
+	char what[120];
+};
+
+/* A set created earlier in this batch, so that lookups can name its id. */
+struct nfn_set_id {
+	char name[64];
+	uint32_t id;
+};
+
+struct nft_netlink_batch {
+	char *buf;
+	size_t len;
+	size_t cap;
+	uint32_t seq_begin;	/* BATCH_BEGIN's sequence number */
+	uint32_t seq;		/* the next message's */
+	uint32_t genid;
+	const char *site_file;
+	struct nfn_rec *recs;
+	size_t n_recs;
+	size_t alloc_recs;
+	struct nfn_set_id *set_ids;
+	size_t n_set_ids;
+	size_t alloc_set_ids;
+	uint32_t next_set_id;
+	bool finished;
+};
+
+/*
+ * Room for the largest message that is not an element list: a rule has at
+ * most IR_MAX_MATCHES matches of a few hundred bytes each, and comments are
+ * capped at NFN_MAX_COMMENT.
+ */
+#define NFN_MSG_ROOM 16384
+#define NFN_MAX_COMMENT 1024
+
+/*
+ * Start a message of @type in @b with room for @room bytes: returns its
+ * header (valid until the next nfn_msg_begin) or NULL for -ENOMEM.  The
+ * record says what it does and where it comes from.
+ */
+struct nlmsghdr *nfn_msg_begin(struct nft_netlink_batch *b, uint16_t type, uint16_t family,
+			       uint16_t flags, size_t room, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* Account for the message nfn_msg_begin() started, now complete. */
+void nfn_msg_end(struct nft_netlink_batch *b, struct nlmsghdr *nlh);
+
+/* Remember that set @name gets id @id in this batch.  0 or -ENOMEM. */
+int nfn_set_id_add(struct nft_netlink_batch *b, const char *name, uint32_t id);
+
+/* The id of a set created earlier in this batch, or 0. */
+uint32_t nfn_set_id_find(const struct nft_netlink_batch *b, const char *name);
+
+/*
+ * Send one request and run @cb over every reply until its ACK or
+ * NLMSG_DONE.  0 or -errno (the kernel's error for the request).
+ */
+int nfn_talk(struct nft_netlink *nl, struct nlmsghdr *nlh,
+	     int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+
+/* The kernel's family (NFPROTO_*) of an IR family. */
+uint16_t nfn_family(enum ir_family f);
+
+/*
+ * Build the expressions and userdata of @r into @nr; anonymous sets it
+ * needs (a port list) are added to @b first.  0, -ENOMEM or -EINVAL.
+ */
+int nfn_rule_encode(struct nft_netlink_batch *b, const struct ruleset *rs, const char *chain,
+		    const struct ir_rule *r, struct nftnl_rule *nr, struct diag *d);
+
+/* Port lists of anonymous sets, for decoding lookups: name → ports. */
+struct nfn_anon {
+	char name[64];
+	uint16_t ports[IR_MAX_PORTS];
+	size_t n_ports;
+	bool too_many;
+};
+
+/*
+ * Decode @nr into @out (zeroed by the caller; its strings are owned by it
+ * afterwards, freed by ruleset_free with the rest).  A rule outside the
+ * vocabulary decodes to the "not understood" rule nft_netlink.h describes.
+ * 0 or -ENOMEM; on failure @out holds nothing.
+ */
+int nfn_rule_decode(const struct nftnl_rule *nr, enum ir_family family,
+		    const struct nfn_anon *anon, size_t n_anon, struct ir_rule *out);
+
+/* Release what nfn_rule_decode() put into @r. */
+void nfn_rule_release(struct ir_rule *r);
+
+#endif
