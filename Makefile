@@ -70,10 +70,14 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 # tests/netns/20-netlink.sh drives nft_netlink against the kernel through this.
-$(BUILD)/tests/nl_driver: tests/netns/nl_driver.c $(LIB_OBJS)
+$(BUILD)/tests/nl_driver.o: tests/netns/nl_driver.c
 	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/nl_driver: $(BUILD)/tests/nl_driver.o $(LIB_OBJS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/tests/nl_driver.d
 
