@@ -250,6 +250,27 @@ static void undo(struct ctx *c, struct txn *t, const struct txn_journal *j, bool
 		txn_journal_discard(t);
 }
 
+/* After an ENOBUFS: 0 when the live table is now the desired one, else -ENOBUFS. */
+static int verify_committed(struct ctx *c, struct stage *st)
+{
+	struct nft_netlink_live *live = NULL;
+	struct plan p;
+	int ret;
+
+	plan_init(&p);
+	ret = nft_netlink_dump(st->nl, st->want, &live, c->diag);
+	if (ret == 0)
+		ret = plan_ruleset(&p, st->want, live->rs);
+	if (ret == 0 && p.n_ruleset_changes)
+		ret = -ENOBUFS;
+	if (ret == 0)
+		diag_warn(c->diag, NULL, "the kernel's answers were lost, but the table shows the "
+			  "batch was committed");
+	plan_release(&p);
+	nft_netlink_live_free(live);
+	return ret;
+}
+
 int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned flags)
 {
 	struct txn_journal j = { 0 };
@@ -283,7 +304,12 @@ int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned fla
 	if (ret < 0)
 		goto fail;
 	ret = apply_send(c, &st, 0);
-	committed = ret == 0;
+	if (ret == -ENOBUFS) {
+		/* Outcome unknown: the table itself says whether the batch went in. */
+		ret = verify_committed(c, &st);
+		committed = true;	/* undo must put the ruleset back either way */
+	}
+	committed = committed || ret == 0;
 	if (ret == 0)
 		ret = apply_fault(c, "commit");
 	if (ret < 0)
