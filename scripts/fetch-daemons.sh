@@ -48,9 +48,9 @@ if ! fetch $missing >"$dl/log" 2>&1; then
 fi
 
 for p in $missing; do
-	deb=$(ls "$dl/${p}_"*.deb 2>/dev/null | head -n 1)
+	deb=$(find "$dl" -maxdepth 1 -name "${p}_*.deb" | head -n 1)
 	[ -n "$deb" ] || { echo "fetch-daemons: $p was not downloaded" >&2; exit 1; }
-	rm -rf "$cache/$p"
+	rm -rf "${cache:?}/$p"
 	mkdir -p "$cache/$p"
 	dpkg-deb -x "$deb" "$cache/$p"
 	mv "$deb" "$cache/debs/"

@@ -4,6 +4,7 @@
 # parses the whole file (and loads the TLS files), then stops with "not
 # configured for standalone" (FTP-DAEMONS.md).  Anything else is a failure.
 set -eu
+# shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 

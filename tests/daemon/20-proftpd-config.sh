@@ -4,6 +4,7 @@
 # proftpd-mod-crypto package (mod_tls.so) instead of /usr/lib/proftpd, and
 # whose TLS paths name a throwaway pair; nothing else is changed.
 set -eu
+# shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 

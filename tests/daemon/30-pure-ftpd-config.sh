@@ -9,6 +9,7 @@
 #   /etc/pure-ftpd is rewritten to that directory; `--show-options` must
 #   accept it, then pure-ftpd runs with the options it printed.
 set -eu
+# shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 
@@ -23,6 +24,7 @@ start_listens() {
 	addr=$1
 	port=$2
 	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	in_debian_ns unshare -n sh -c '
 		addr=$1 port=$2
 		shift 2

@@ -125,6 +125,7 @@ with_test_tls() {
 # Run a command in a private mount namespace where the host's users and
 # log directories look as Debian's packages would leave them.
 in_debian_ns() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare -m sh -c '
 		set -e
 		mount --bind "$0" /etc/passwd
@@ -150,7 +151,7 @@ write_matrix() {
 		for mode in active passive both; do
 			for variant in v4 v6 dual wild4 tls-optional anon-only anon-write nolimits \
 				nat implicit; do
-				listen= extra= users= limits= path=
+				listen='' extra='' users='' limits='' path=''
 				case $variant in
 				v4) listen='<listen address="10.200.0.1" port="2121"/>' ;;
 				v6) listen='<listen address="fd00:200::1" port="2121"/>' ;;
