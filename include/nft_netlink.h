@@ -68,6 +68,16 @@ int nft_netlink_dump(struct nft_netlink *nl, const struct ruleset *want,
 		     struct nft_netlink_live **out, struct diag *d);
 
 /*
+ * Base chains of other tables with policy drop on the prerouting, input
+ * or output hook, as "FAMILY TABLE CHAIN" strings: in
+ * standalone mode they drop FTP whatever ftpcfg's table accepts.  *out
+ * (an array of *n_out owned strings, itself owned) may be NULL when there
+ * are none.  0 or -errno.
+ */
+int nft_netlink_foreign_drops(struct nft_netlink *nl, const struct ruleset *want, char ***out,
+			      size_t *n_out);
+
+/*
  * A batch under construction: one contiguous buffer of nfnetlink messages
  * from BATCH_BEGIN on, and for each message what it does and the site
  * line it comes from, so that the kernel's answer can be mapped back.

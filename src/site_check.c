@@ -181,6 +181,12 @@ static void check_vsftpd(const struct site *s, const struct site_server *srv, st
 
 static void check_proftpd(const struct site *s, const struct site_server *srv, struct diag *d)
 {
+	unsigned want = srv->listens[0].port - 1u;
+
+	if (has_active(srv) && srv->data_port != want)
+		diag(d, AT(srv->active_line ? srv->active_line : srv->line), -EINVAL,
+		     "proftpd sends active data from its control port minus one (%u), not %u; "
+		     "set data-port=\"%u\" or leave it out", want, srv->data_port, want);
 	for (size_t i = 1; i < srv->n_listens; i++)
 		if (srv->listens[i].port != srv->listens[0].port)
 			diag(d, AT(srv->listens[i].line), -EINVAL,
@@ -219,6 +225,17 @@ static void check_pureftpd(const struct site *s, const struct site_server *srv, 
 	if (srv->banner)
 		diag_warn(d, AT(srv->banner_line),
 			  "pure-ftpd cannot change its greeting; the banner is not rendered");
+	if (srv->users.anonymous && srv->users.anonymous_root)
+		diag_warn(d, AT(srv->users.line),
+			  "pure-ftpd cannot honour anonymous-root: anonymous users get the ftp "
+			  "user's home; change that home instead");
+	if (srv->users.local && !srv->users.write)
+		diag_warn(d, AT(srv->users.line ? srv->users.line : srv->line),
+			  "pure-ftpd cannot make local users read-only (write=\"no\"); only file "
+			  "permissions can");
+	if (!srv->limits.max_clients)
+		diag_warn(d, AT(srv->limits.line ? srv->limits.line : srv->line),
+			  "pure-ftpd has no unlimited max-clients: with 0 it keeps its default of 50");
 	if (!has_active(srv))
 		diag_warn(d, AT(srv->line),
 			  "pure-ftpd cannot refuse PORT/EPRT; the firewall drops active data "

@@ -432,6 +432,13 @@ static int site_server_finish(struct site_server *srv)
 	for (size_t i = 0; i < srv->n_listens; i++)
 		if (!srv->listens[i].port)
 			srv->listens[i].port = port;
+	/*
+	 * ProFTPD sends active data from its control port minus one (src/data.c),
+	 * so that is its data port unless <active> says otherwise (site_check
+	 * then refuses any other).
+	 */
+	if (srv->daemon == SITE_DAEMON_PROFTPD && !srv->active_line && srv->listens[0].port > 1)
+		srv->data_port = (uint16_t)(srv->listens[0].port - 1);
 	return 0;
 }
 

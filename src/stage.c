@@ -151,6 +151,32 @@ static void adopt_handles(struct nft_netlink_live *live)
 			rs->chains[c].rules[r].handle = live->rule_handles[c][r];
 }
 
+/*
+ * Standalone mode next to a table whose base chain drops by policy on the
+ * same hooks cannot open FTP (DESIGN.md "Decisions"): say to attach.
+ */
+static int refuse_foreign_drops(struct ctx *c, struct stage *st)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = nft_netlink_foreign_drops(st->nl, st->want, &names, &n);
+	if (ret < 0)
+		return diag(c->diag, NULL, ret, "cannot list the other tables' chains: %s",
+			    strerror(-ret));
+	for (size_t i = 0; i < n; i++) {
+		ret = diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
+			   -ENOTSUP, "chain '%s' has policy drop, which drops FTP whatever table "
+			   "'%s' accepts (an accept ends only its own base chain); use "
+			   "<firewall attach=\"%s\"/> to put ftpcfg's rules into it", names[i],
+			   st->want->table, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return n ? -ENOTSUP : 0;
+}
+
 static int read_ruleset(struct ctx *c, struct stage *st)
 {
 	int ret;
@@ -167,6 +193,11 @@ static int read_ruleset(struct ctx *c, struct stage *st)
 	}
 	st->genid = st->live->genid;
 	adopt_handles(st->live);
+	if (!st->want->attach) {
+		ret = refuse_foreign_drops(c, st);
+		if (ret < 0)
+			return ret;
+	}
 	if (st->want->attach && !st->live->attach_chain_exists)
 		return diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
 			    -ENOENT, "attach names chain '%s' in table %s %s, which does not exist; "

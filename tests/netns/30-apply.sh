@@ -187,6 +187,9 @@ inner() {
 		}
 	}
 	EOF
+	expect_rc 1 $F diff "$tmp/a.xml"
+	grep -q "chain 'inet filter input' has policy drop.*attach=\"inet filter input\"" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "standalone mode beside a policy-drop chain was not refused"; }
 	sed 's|<site name="t" version="1">|<site name="t" version="1"><firewall attach="inet filter input"/>|' \
 		"$tmp/a.xml" >"$tmp/attach.xml"
 	rm -rf "$root"
