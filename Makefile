@@ -149,5 +149,15 @@ fuzz:
 build/fuzz/fuzz_site: tests/fuzz/fuzz_site.c $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
+# A benchmark, never part of check: an -O2 build without sanitizers, then
+# scripts/bench.sh prints ftpcfg apply against nft -f (needs root).
+BENCH_BUILD := build/bench
+
+bench:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SANITIZE= CFLAGS='-O2 -g' \
+		$(BENCH_BUILD)/ftpcfg
+	@FTPCFG=$(CURDIR)/$(BENCH_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
+		scripts/bench.sh
+
 clean:
 	rm -rf build ftpcfg

@@ -1,0 +1,209 @@
+#!/bin/sh
+# make bench: `ftpcfg apply` against `nft -f` of ftpcfg's own rendered text,
+# side by side in one run, for allowlists of 10 .. 100 000 IPv4 networks and
+# 10 000 IPv6 ones.  Prints one Markdown table (median wall time, median peak
+# RSS, median per-pair ratio) and the machine it ran on.  A benchmark, not a
+# test: nothing here asserts a time.  Needs root (unshare -n).
+#
+# Each repetition runs in fresh network namespaces: one where `nft -f`
+# loads the rendered ftpcfg.nft into an empty kernel, one where ftpcfg
+# applies the site to an empty kernel and an empty --root (first apply),
+# then a site with one network changed (one changed), then that site again
+# (no-op: the generation is the one recorded), and once more after another
+# table was added, so that the generation moved (no-op, generation moved:
+# dump + compare).  Every ratio is against the `nft -f` load of the same
+# repetition, as the issue sets the targets.
+#
+# Environment: FTPCFG (the binary), FTPCFG_TEMPLATE_DIR, BENCH_SIZES
+# (default "10 1000 10000 100000 v6:10000"), BENCH_RUNS (default 5),
+# BENCH_RUNS_BIG (runs at 100 000, default 5).
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+FTPCFG=${FTPCFG:-$here/../build/bench/ftpcfg}
+SIZES=${BENCH_SIZES:-10 1000 10000 100000 v6:10000}
+RUNS=${BENCH_RUNS:-5}
+RUNS_BIG=${BENCH_RUNS_BIG:-5}
+
+# site FILE FAMILY N CHANGED: a vsftpd passive site allowing N distinct
+# networks drawn from a deterministic bijection (i * K + C mod M, K prime to
+# M), so that every run benches the same sites.  IPv4: /24s in 1.0.0.0 -
+# 223.255.255.0, every 50th a /16 and every 20th a /32 (a realistic mix;
+# the /16s swallow some /24s, as real lists do).  IPv6: /48s inside
+# 2001:db8::/32, every 20th a /64.  CHANGED=1 swaps the network in the
+# middle for one not in the list.
+gen_site() {
+	awk -v fam="$2" -v n="$3" -v changed="$4" 'BEGIN {
+		print "<site name=\"bench\" version=\"1\">"
+		print "  <server name=\"s\" daemon=\"vsftpd\" mode=\"passive\">"
+		print "    <config path=\"/etc/vsftpd.conf\" reload=\"true\"/>"
+		print "    <listen address=\"0.0.0.0\" port=\"21\"/>"
+		print "    <listen address=\"::\" port=\"21\"/>"
+		print "    <passive min-port=\"40000\" max-port=\"40099\"/>"
+		print "    <allow>"
+		mid = int(n / 2)
+		for (i = 0; i < n; i++) {
+			j = (changed && i == mid) ? n : i
+			if (fam == "v4") {
+				idx = (j * 1000003 + 4242) % (223 * 65536)
+				a = 1 + int(idx / 65536); b = int(idx / 256) % 256; c = idx % 256
+				if (j % 50 == 7)
+					net = a "." b ".0.0/16"
+				else if (j % 20 == 3)
+					net = a "." b "." c "." (j % 256) "/32"
+				else
+					net = a "." b "." c ".0/24"
+			} else {
+				idx = (j * 40503 + 77) % 65536
+				if (j % 20 == 3)
+					net = sprintf("2001:db8:%x:%x::/64", idx, j % 65536)
+				else
+					net = sprintf("2001:db8:%x::/48", idx)
+			}
+			print "      <network>" net "</network>"
+		}
+		print "    </allow>"
+		print "  </server>"
+		print "</site>"
+	}' >"$1"
+}
+
+now_ns() {
+	date +%s%N
+}
+
+# measure OUT CMD...: append "SECONDS KIB" (wall time, peak RSS) to OUT.
+# The wall clock brackets /usr/bin/time, whose own start-up (~1 ms) falls on
+# both sides alike; peak RSS is the child's, as getrusage reports it.
+measure() {
+	out=$1
+	shift
+	t0=$(now_ns)
+	/usr/bin/time -f %M -o "$tmp/rss" "$@" >"$tmp/m.out" 2>"$tmp/m.err" || {
+		cat "$tmp/m.out" "$tmp/m.err" >&2
+		echo "bench: '$*' failed" >&2
+		exit 1
+	}
+	t1=$(now_ns)
+	echo "$(( (t1 - t0) / 1000 )) $(tail -n 1 "$tmp/rss")" >>"$out"
+}
+
+# ---- inside a fresh `unshare -n` ----------------------------------------
+
+inner_nft() {
+	tmp=$1
+	measure "$tmp/res.nft" nft -f "$tmp/render/ftpcfg.nft"
+}
+
+inner_ftpcfg() {
+	tmp=$1
+	root=$tmp/root
+	rm -rf "$root"
+	mkdir -p "$root"
+	measure "$tmp/res.first" "$FTPCFG" --root "$root" apply --no-reload "$tmp/a.xml"
+	measure "$tmp/res.change" "$FTPCFG" --root "$root" apply --no-reload "$tmp/b.xml"
+	measure "$tmp/res.noop" "$FTPCFG" --root "$root" apply --no-reload "$tmp/b.xml"
+	nft add table ip bench_other
+	measure "$tmp/res.moved" "$FTPCFG" --root "$root" apply --no-reload "$tmp/b.xml"
+	# The bench is only worth something if apply did what it says.
+	"$FTPCFG" --root "$root" diff "$tmp/b.xml" >/dev/null || { echo "bench: diff after apply is not empty" >&2; exit 1; }
+}
+
+if [ "${1:-}" = --inner-nft ]; then
+	inner_nft "$2"
+	exit 0
+fi
+if [ "${1:-}" = --inner-ftpcfg ]; then
+	inner_ftpcfg "$2"
+	exit 0
+fi
+
+# ---- outside ------------------------------------------------------------
+
+if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null; then
+	echo "bench: needs root and unshare -n (a throwaway network namespace per run)" >&2
+	exit 1
+fi
+for t in nft /usr/bin/time awk; do
+	command -v "$t" >/dev/null 2>&1 || { echo "bench: '$t' is missing (scripts/install-deps.sh)" >&2; exit 1; }
+done
+[ -x "$FTPCFG" ] || { echo "bench: no binary at '$FTPCFG'; run 'make bench'" >&2; exit 1; }
+export FTPCFG
+
+top=$(mktemp -d)
+trap 'rm -rf "$top"' EXIT
+
+# median FILE COLUMN: the median of one column (lower middle for an even count).
+median() {
+	sort -n -k "$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
+}
+
+# ratios A B: per-pair ratios of column 1 (time) and 2 (memory), one pair a line.
+ratios() {
+	paste -d ' ' "$1" "$2" | awk '{ printf "%.4f %.4f\n", $1 / $3, $2 / $4 }'
+}
+
+ms() {
+	awk -v us="$1" 'BEGIN { if (us < 10000) printf "%.1f ms", us / 1000; else printf "%.0f ms", us / 1000 }'
+}
+
+mib() {
+	awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'
+}
+
+table=$top/table
+: >"$table"
+for size in $SIZES; do
+	case $size in
+	v6:*) fam=v6 n=${size#v6:} ;;
+	*) fam=v4 n=$size ;;
+	esac
+	runs=$RUNS
+	[ "$n" -ge 100000 ] && runs=$RUNS_BIG
+	tmp=$top/$fam-$n
+	mkdir -p "$tmp"
+	gen_site "$tmp/a.xml" "$fam" "$n" 0
+	gen_site "$tmp/b.xml" "$fam" "$n" 1
+	"$FTPCFG" render -o "$tmp/render" "$tmp/a.xml"
+	echo "bench: $fam $n networks, $runs runs" >&2
+	for r in $(seq "$runs"); do
+		# Alternate which side goes first, so that neither always gets a warm cache.
+		if [ $((r % 2)) = 1 ]; then
+			unshare -n sh "$0" --inner-nft "$tmp"
+			unshare -n sh "$0" --inner-ftpcfg "$tmp"
+		else
+			unshare -n sh "$0" --inner-ftpcfg "$tmp"
+			unshare -n sh "$0" --inner-nft "$tmp"
+		fi
+	done
+	label="$n"
+	[ "$fam" = v6 ] && label="$n IPv6"
+	nft_t=$(median "$tmp/res.nft" 1)
+	nft_m=$(median "$tmp/res.nft" 2)
+	for case in first change noop moved; do
+		ratios "$tmp/res.$case" "$tmp/res.nft" >"$tmp/ratio.$case"
+		case $case in
+		first) what="first apply" ;;
+		change) what="one network changed" ;;
+		noop) what="no-op (generation unchanged)" ;;
+		moved) what="no-op (generation moved)" ;;
+		esac
+		printf '| %s | %s | %s | %s | %s | %s | %.3f | %.2f |\n' "$label" "$what" \
+			"$(ms "$(median "$tmp/res.$case" 1)")" "$(ms "$nft_t")" \
+			"$(mib "$(median "$tmp/res.$case" 2)")" "$(mib "$nft_m")" \
+			"$(median "$tmp/ratio.$case" 1)" "$(median "$tmp/ratio.$case" 2)" >>"$table"
+	done
+	rm -rf "$tmp/root" "$tmp/render"
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo
+echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}; kernel $(uname -r); $(nft --version);"
+echo "ftpcfg $("$FTPCFG" --version 2>/dev/null | head -n 1), -O2, no sanitizers.  Medians of $RUNS runs" \
+	"($RUNS_BIG at 100 000); each run in fresh network namespaces (unshare -n)."
+echo "Ratios are per-pair medians against \`nft -f\` of \`ftpcfg render -o\`'s ftpcfg.nft on an empty namespace."
+echo
+# shellcheck disable=SC2016 # backquotes are Markdown here
+echo '| networks | ftpcfg apply | ftpcfg time | `nft -f` time | ftpcfg peak RSS | `nft -f` peak RSS | time ratio | memory ratio |'
+echo '|---|---|---|---|---|---|---|---|'
+cat "$table"
