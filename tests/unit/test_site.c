@@ -902,7 +902,8 @@ static void test_site_hostile_many_attributes(void **state)
 						kind == 2 ? " xmlns:a%zu='u'" : " a%zu='x'", i);
 		off += (size_t)snprintf(xml + off, size - off, "%s</site>",
 					kind == 0 ? "><server name=\"a\" daemon=\"vsftpd\"/>" : "/>");
-		expect_refused_len(state, xml, off, "an element has more than 32 attributes");
+		expect_refused_len(state, xml, off, kind == 2 ? "more than 16 namespace declarations"
+						       : "an element has more than 32 attributes");
 	}
 	free(xml);
 	/* Quoted '=' and '>' are values, not attributes. */
@@ -960,6 +961,34 @@ static void test_site_hostile_xinclude(void **state)
 		       "<xi:include href=\"/etc/passwd\"/>"
 		       "<server name=\"a\" daemon=\"vsftpd\"/></site>",
 		       "does not match the site schema");
+}
+
+/*
+ * libxml2 scans every namespace declaration in scope for each element: a
+ * few hundred of them over millions of elements took 20 s.  A site needs
+ * none but xmlns:xsi, whose schema hints are never followed.
+ */
+static void test_site_hostile_namespaces(void **state)
+{
+	size_t size = 64 * 1024;
+	char *xml = malloc(size);
+	size_t off;
+
+	assert_non_null(xml);
+	off = (size_t)snprintf(xml, size, "<site name=\"t\" version=\"1\">");
+	for (int depth = 0; depth < 10; depth++) {
+		off += (size_t)snprintf(xml + off, size - off, "<e");
+		for (int i = 0; i < 10; i++)
+			off += (size_t)snprintf(xml + off, size - off, " xmlns:p%d=\"u\"", i);
+		off += (size_t)snprintf(xml + off, size - off, ">");
+	}
+	off += (size_t)snprintf(xml + off, size - off, "<x/><x/></e></e></e></e></e></e></e></e>"
+				"</e></e></site>");
+	expect_refused_len(state, xml, off, "more than 16 namespace declarations");
+	free(xml);
+	site_free(expect_ok(state, "<site xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+			    "xsi:noNamespaceSchemaLocation=\"http://192.0.2.1/site.xsd\" name=\"t\" "
+			    "version=\"1\"><server name=\"a\" daemon=\"vsftpd\"/></site>"));
 }
 
 /*
@@ -1060,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_site_hostile_flood_of_errors),
 		cmocka_unit_test(test_site_hostile_long_values),
 		cmocka_unit_test(test_site_hostile_xinclude),
+		cmocka_unit_test(test_site_hostile_namespaces),
 		cmocka_unit_test(test_site_hostile_pi_and_cdata),
 		cmocka_unit_test(test_site_hostile_banner_too_long),
 		cmocka_unit_test(test_site_many_networks),
