@@ -16,7 +16,7 @@
  * A site file larger than this is refused before parsing (a typo, not a
  * site).  An allowlist may hold 100 000 networks: written one per line,
  * indented, at IPv6's longest that is about 7 MB, so 16 MiB leaves room
- * for comments while the parsed tree stays under about 600 MB.
+ * for comments while the parsed tree stays under about 750 MB.
  */
 #define SITE_MAX_BYTES (16u * 1024 * 1024)
 

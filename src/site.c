@@ -35,6 +35,12 @@
  * 20 s.  A site needs none (xmlns:xsi at most); a handful is plenty.
  */
 #define MAX_NS_DECLS 16u
+/*
+ * libxml2's schema validator joins the text of an element piece by piece
+ * with strcat: a banner cut into 2 million pieces by comments took a
+ * minute.  One piece is usual; a comment or two inside is plenty.
+ */
+#define MAX_TEXT_PIECES 64u
 
 struct parse_ctx {
 	const char *file;
@@ -512,6 +518,36 @@ static int check_root(struct parse_ctx *pc, xmlDocPtr doc)
 		    (const char *)root->name);
 }
 
+/* An element that holds only text must hold it in at most MAX_TEXT_PIECES pieces. */
+static int check_text_pieces(struct parse_ctx *pc, xmlDocPtr doc)
+{
+	xmlNode *n = xmlDocGetRootElement(doc);
+
+	/* Document order without recursion: down, else next, else up and next. */
+	while (n) {
+		unsigned pieces = 0;
+		bool leaf = true;
+
+		for (const xmlNode *c = n->children; c && leaf; c = c->next) {
+			leaf = c->type != XML_ELEMENT_NODE;
+			pieces += c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE;
+		}
+		if (n->type == XML_ELEMENT_NODE && leaf && pieces > MAX_TEXT_PIECES)
+			return diag(pc->d, &(struct srcloc){ pc->file, site_node_line(n) }, -EINVAL,
+				    "the text of <%s> is cut into more than %u pieces by comments or "
+				    "processing instructions; write it in one piece",
+				    (const char *)n->name, MAX_TEXT_PIECES);
+		if (n->type == XML_ELEMENT_NODE && n->children) {
+			n = n->children;
+			continue;
+		}
+		while (n->type != XML_DOCUMENT_NODE && !n->next)
+			n = n->parent;
+		n = n->type == XML_DOCUMENT_NODE ? NULL : n->next;
+	}
+	return 0;
+}
+
 static int validate_schema(struct parse_ctx *pc, xmlDocPtr doc, const char *schema_path)
 {
 	xmlSchemaParserCtxtPtr pctxt = NULL;
@@ -570,6 +606,9 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	if (ret < 0)
 		goto out;
 	ret = check_root(&pc, doc);
+	if (ret < 0)
+		goto out;
+	ret = check_text_pieces(&pc, doc);
 	if (ret < 0)
 		goto out;
 	ret = validate_schema(&pc, doc, schema_path);

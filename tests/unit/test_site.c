@@ -931,6 +931,31 @@ static void test_site_hostile_flood_of_errors(void **state)
 	free(xml);
 }
 
+/* The schema validator joins text pieces with strcat: quadratic in their number. */
+static void test_site_hostile_text_pieces(void **state)
+{
+	size_t n = 100000;
+	size_t size = n * 8 + 256;
+	char *xml = malloc(size);
+	size_t off;
+
+	assert_non_null(xml);
+	for (int kind = 0; kind < 2; kind++) {
+		off = (size_t)snprintf(xml, size, "<site name=\"t\" version=\"1\">\n<server "
+				       "name=\"a\" daemon=\"vsftpd\"><banner>");
+		for (size_t i = 0; i < n; i++)
+			off += (size_t)snprintf(xml + off, size - off, kind ? "x<?a?>" : "x<!---->");
+		off += (size_t)snprintf(xml + off, size - off, "</banner></server></site>");
+		expect_refused_len(state, xml, off, "the text of <banner> is cut into more than 64 "
+				   "pieces");
+	}
+	free(xml);
+	/* Comments between elements are not text pieces. */
+	site_free(expect_ok(state, VSFTPD("<allow><!-- a --><network>192.0.2.0/24</network>"
+					  "<!-- b --><network>198.51.100.0/24</network><!-- c -->"
+					  "</allow><banner>a<!-- x -->b<?y?>c</banner>")));
+}
+
 static void test_site_hostile_long_values(void **state)
 {
 	size_t n = 8 * 1024 * 1024;
@@ -1087,6 +1112,7 @@ int main(void)
 		cmocka_unit_test(test_site_hostile_deep_nesting),
 		cmocka_unit_test(test_site_hostile_many_attributes),
 		cmocka_unit_test(test_site_hostile_flood_of_errors),
+		cmocka_unit_test(test_site_hostile_text_pieces),
 		cmocka_unit_test(test_site_hostile_long_values),
 		cmocka_unit_test(test_site_hostile_xinclude),
 		cmocka_unit_test(test_site_hostile_namespaces),
