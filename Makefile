@@ -111,8 +111,11 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory lint
 	$(Q)$(SAN_MAKE) $(SAN_BUILD)/ftpcfg $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS))) \
 		$(SAN_BUILD)/tests/nl_driver
-	$(Q)$(MAKE) --no-print-directory unit golden-check netns daemon-check e2e
-	@echo "make check: all passed"
+	@rm -f build/check-counts
+	$(Q)CHECK_COUNTS=$(CURDIR)/build/check-counts $(MAKE) --no-print-directory unit golden-check \
+		netns daemon-check e2e
+	@awk '{ p += $$1; f += $$2 } END { printf "check: %d passed, %d failed\n", p, f }' \
+		build/check-counts
 
 lint:
 	@scripts/lint.sh

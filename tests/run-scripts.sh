@@ -30,4 +30,5 @@ for t in "$dir"/*.sh; do
 	fi
 done
 echo "$name: $passed passed, $failed failed, $skipped skipped"
+[ -n "${CHECK_COUNTS:-}" ] && echo "$passed $failed" >>"$CHECK_COUNTS"
 [ "$failed" = 0 ]

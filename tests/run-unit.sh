@@ -12,4 +12,5 @@ for t in "$@"; do
 	fi
 done
 echo "unit: $passed passed, $failed failed"
+[ -n "${CHECK_COUNTS:-}" ] && echo "$passed $failed" >>"$CHECK_COUNTS"
 [ "$failed" = 0 ]

@@ -47,4 +47,5 @@ for site in tests/data/*.xml examples/*.xml; do
 done
 [ "$update" = 1 ] && { echo "golden: updated"; exit 0; }
 echo "golden: $passed passed, $failed failed"
+[ -n "${CHECK_COUNTS:-}" ] && echo "$passed $failed" >>"$CHECK_COUNTS"
 [ "$failed" = 0 ]
