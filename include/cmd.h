@@ -45,7 +45,11 @@ struct site;
  */
 int cmd_load_site(struct ctx *c, const char *path, struct site **out);
 
-/* Parse a command's options: only -h/--help and those in @longopts. */
+/* Print @doc as the command's one JSON document on stdout.  0 or -EIO. */
+struct json_t;
+int cmd_print_json(const struct json_t *doc);
+
+/* Record a usage error for @cmd (exit 64). */
 int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis);
 
 int cmd_apply(struct ctx *c, int argc, char **argv);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "cmd.h"
 #include "site.h"
 
@@ -33,4 +35,11 @@ int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis)
 {
 	return diag(c->diag, NULL, CMD_USAGE, "usage: ftpcfg %s %s (see 'ftpcfg --help')", cmd,
 		    synopsis);
+}
+
+int cmd_print_json(const json_t *doc)
+{
+	if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF)
+		return -EIO;
+	return 0;
 }

@@ -152,10 +152,7 @@ static int print_json(const struct ctx *c, const struct stage *st)
 	    json_object_set_new(doc, "genid", json_integer(st->genid)) < 0 ||
 	    json_object_set(doc, "plan", plan) < 0 || json_object_set(doc, "diffs", diffs) < 0)
 		goto out;
-	if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0)
-		goto out;
-	putchar('\n');
-	ret = 0;
+	ret = cmd_print_json(doc);
 out:
 	free(text);
 	json_decref(plan);

@@ -67,10 +67,7 @@ static int print_json(const struct rendered *r)
 	if (json_object_set(doc, "files", files) < 0 ||
 	    json_object_set_new(doc, "ruleset", json_string(r->ruleset)) < 0)
 		goto out;
-	if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0)
-		goto out;
-	putchar('\n');
-	ret = 0;
+	ret = cmd_print_json(doc);
 out:
 	json_decref(files);
 	json_decref(doc);

@@ -105,10 +105,7 @@ static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present,
 		out = json_pack("{s:O, s:O, s:b, s:I, s:O}", "last_apply", rec, "files", list,
 				"table_present", present, "genid", (json_int_t)genid, "drift",
 				lines);
-		if (!out || json_dumpf(out, stdout, JSON_INDENT(2)) < 0)
-			goto out;
-		putchar('\n');
-		ret = 0;
+		ret = cmd_print_json(out);
 		goto out;
 	}
 	printf("Last apply: %s, %s", json_string_value(json_object_get(rec, "time")),

@@ -30,10 +30,7 @@ static int print_json(const struct ctx *c, int result)
 	if (json_object_set_new(doc, "valid", json_boolean(result == 0)) < 0 ||
 	    json_object_set(doc, "diagnostics", list) < 0)
 		goto out;
-	if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0)
-		goto out;
-	putchar('\n');
-	ret = 0;
+	ret = cmd_print_json(doc);
 out:
 	json_decref(list);
 	json_decref(doc);
