@@ -29,6 +29,14 @@ struct stage {
 	struct nft_netlink *nl;
 	struct nft_netlink_live *live;
 	uint32_t genid;		/* read before the dump: the batch is guarded by it */
+	/*
+	 * live came from the record, not a dump (the generation is the one
+	 * the last apply recorded): rule handles are unknown, and live_json
+	 * is applied-ruleset.json as read, the journal's copy of it.
+	 */
+	bool live_from_record;
+	char *live_json;
+	bool sent;		/* apply: a batch was committed (the generation moved by one) */
 	struct plan plan;
 };
 
@@ -36,6 +44,22 @@ struct stage {
 int stage_prepare(struct ctx *c, const char *site_path, struct stage *st);
 
 void stage_release(struct stage *st);
+
+/*
+ * The live ruleset from the record, when the ruleset generation (read
+ * through st->nl) is still the one the last apply recorded and the record
+ * manages what st->want does: sets st->live, st->live_json, st->genid and
+ * st->live_from_record, and *found.  Otherwise *found is false and nothing
+ * is set.  0 or -errno (a state file that cannot be read, with a diag).
+ */
+int stage_live_from_record(struct ctx *c, struct stage *st, bool *found);
+
+/*
+ * Whether a plan made against a ruleset from the record needs the real
+ * one: anything but element and file changes names rules by their kernel
+ * handles, or rebuilds, which the record does not know.
+ */
+bool stage_plan_needs_dump(const struct plan *p);
 
 /* The state directory: --state-dir, else ROOT/var/lib/ftpcfg. *out owned. */
 int stage_state_dir(const struct ctx *c, char **out);

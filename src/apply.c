@@ -138,7 +138,12 @@ static int write_journal(struct ctx *c, struct txn *t, const struct stage *st,
 		paths[n++] = st->files.files[i].path;
 	for (size_t i = 0; i < st->n_stale; i++)
 		paths[n++] = st->stale[i];
-	if (st->live->rs && ruleset_to_json(st->live->rs, &old_rules) < 0)
+	/* From the record, the live ruleset is that file already: no second encoding. */
+	if (st->live_json)
+		old_rules = strdup(st->live_json);
+	else if (st->live->rs && ruleset_to_json(st->live->rs, &old_rules) < 0)
+		goto out;
+	if (st->live->rs && !old_rules)
 		goto out;
 	if (journal_meta(st, &meta) < 0)
 		goto out;
@@ -320,6 +325,13 @@ int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned fla
 	if (ret < 0)
 		goto fail;
 	ret = nft_netlink_get_genid(st.nl, &genid);
+	/*
+	 * The next run trusts this generation to mean "the kernel holds what
+	 * was applied" (stage_record.c): record it only when it is our commit's
+	 * and no one else's, else 0 (the next run dumps).
+	 */
+	if (ret == 0 && genid != (uint32_t)(st.genid + (st.sent ? 1 : 0)))
+		genid = 0;
 	if (ret == 0)
 		ret = record(c, t, &st, "applied", genid);
 	if (ret == 0)

@@ -137,6 +137,7 @@ int apply_send(struct ctx *c, struct stage *st, unsigned flags)
 		       nft_netlink_batch_count(b) == 1 ? "" : "s");
 	if (ret == 0)
 		ret = nft_netlink_batch_send(st->nl, b, flags, c->diag);
+	st->sent = !(flags & NFT_NETLINK_CHECK) && (ret == 0 || ret == -ENOBUFS);
 	if (ret == -ESTALE)
 		diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
 		     "(generation %u is gone); nothing was changed: run again", st->genid);

@@ -1,0 +1,129 @@
+#!/bin/sh
+# The generation fast path, against the real kernel: after an apply, a
+# one-network change is planned from the record (no dump) and sent as a
+# small batch; drift made by hand moves the generation, so it is dumped and
+# put back; a rule change falls back to a dump (handles); a record whose
+# generation is not ours is not trusted; and the daemon file apply writes
+# is the one `render` prints (apply renders it without the allowlist).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+self="$here/$(basename "$0")"
+# shellcheck source=tests/netns/lib.sh
+. "$here/lib.sh"
+FTPCFG=${FTPCFG:-$here/../../ftpcfg}
+
+# ---- inside `unshare -n` ------------------------------------------------
+
+site() {
+	# site FILE NETWORKS... : a vsftpd passive site allowing NETWORKS
+	f=$1
+	shift
+	{
+		echo '<site name="t" version="1">'
+		echo '  <server name="s" daemon="vsftpd" mode="passive">'
+		echo '    <config path="/etc/vsftpd.conf" reload="true"/>'
+		echo '    <listen address="10.200.0.1" port="21"/>'
+		echo "    <passive min-port=\"40000\" max-port=\"${PASV_MAX:-40049}\"/>"
+		echo '    <allow>'
+		for n in "$@"; do echo "      <network>$n</network>"; done
+		echo '    </allow>'
+		echo '  </server>'
+		echo '</site>'
+	} >"$f"
+}
+
+expect_rc() {
+	want=$1
+	shift
+	set +e
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	set -e
+	if [ "$rc" != "$want" ]; then
+		cat "$tmp/out" "$tmp/err"
+		fail "'$*' exited $rc, expected $want"
+	fi
+}
+
+said() {
+	grep -q "$1" "$tmp/out" || { cat "$tmp/out"; fail "$2"; }
+}
+
+inner() {
+	tmp=$1
+	root=$tmp/root
+	state=$root/var/lib/ftpcfg
+	mkdir -p "$root"
+	F="$FTPCFG --root $root"
+	site "$tmp/a.xml" 10.200.0.0/25 192.0.2.0/24 2001:db8::/48
+	site "$tmp/b.xml" 10.200.0.0/25 198.51.100.0/24 2001:db8::/48
+	PASV_MAX=40048 site "$tmp/c.xml" 10.200.0.0/25 198.51.100.0/24 2001:db8::/48
+
+	echo "# the first apply on an empty namespace dumps (there is no record)"
+	expect_rc 0 $F -v apply --no-reload "$tmp/a.xml"
+	said '^live: dumped' "the first apply did not dump"
+
+	echo "# a one-network change is planned from the record, without a dump"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said '^live: from the record (generation [0-9]* unchanged)' "no fast path after an apply"
+	said '^batch: 2 messages' "a one-network change is not one delete and one add"
+	nft list set inet ftpcfg s_allow_v4 | grep -q '198.51.100.0/24' || fail "network not added"
+	nft list set inet ftpcfg s_allow_v4 | grep -q '192.0.2.0/24' && fail "network not deleted"
+	expect_rc 0 $F -v diff "$tmp/b.xml"
+	said '^live: from the record' "diff after apply does not use the record"
+
+	echo "# nothing changed: no dump, no batch"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said '^live: from the record' "a no-op apply dumped"
+	said 'No changes' "a no-op apply changed something"
+	grep -q '^batch:' "$tmp/out" && fail "a no-op apply sent a batch"
+
+	echo "# drift by hand moves the generation: dumped, shown and put back"
+	run nft delete element inet ftpcfg s_allow_v4 '{ 198.51.100.0/24 }'
+	expect_rc 2 $F -v diff "$tmp/b.xml"
+	said '^live: dumped' "drift by hand was not dumped"
+	said '^+ element 198.51.100.0/24 in set s_allow_v4' "drift not shown"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said '^live: dumped' "apply after drift did not dump"
+	nft list set inet ftpcfg s_allow_v4 | grep -q '198.51.100.0/24' || fail "drift not put back"
+
+	echo "# another table's change moves the generation too"
+	run nft add table ip other
+	expect_rc 0 $F -v diff "$tmp/b.xml"
+	said '^live: dumped' "a foreign change did not force a dump"
+	run nft delete table ip other
+
+	echo "# a rule change needs the kernel's handles: the record is not enough"
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	expect_rc 0 $F -v apply --no-reload "$tmp/c.xml"
+	said '^live: from the record' "the record was not tried"
+	said '^live: dumped' "a rule change did not fall back to a dump"
+	expect_rc 0 $F diff "$tmp/c.xml"
+	nft list chain inet ftpcfg input | grep -q '40000-40048' || fail "rule not changed"
+
+	echo "# a record that does not vouch for the generation is not trusted"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	jq '.genid = 0' "$state/applied.json" >"$tmp/rec" && cp "$tmp/rec" "$state/applied.json"
+	expect_rc 0 $F -v diff "$tmp/b.xml"
+	said '^live: dumped' "a record without a generation was trusted"
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	printf 'not json' >"$state/applied-ruleset.json"
+	expect_rc 0 $F -v diff "$tmp/a.xml"
+	said '^live: dumped' "a damaged applied-ruleset.json was trusted"
+
+	echo "# apply writes the daemon file render prints (the allowlist does not change it)"
+	run "$FTPCFG" render -o "$tmp/rendered" "$tmp/a.xml"
+	cmp "$tmp/rendered/etc/vsftpd.conf" "$root/etc/vsftpd.conf" || fail "apply and render disagree"
+	echo "PASS"
+}
+
+if [ "${1:-}" = --inner ]; then
+	inner "$2"
+	exit 0
+fi
+
+need_netns
+command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
