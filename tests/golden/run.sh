@@ -3,7 +3,7 @@
 # the binary: a site that validates must render exactly its golden
 # (<case>.render: render's stdout and stderr, then the exit code); one that
 # does not must fail exactly as its <case>.err says (exit code, then every
-# message).  `make golden` (--update) rewrites them: review the diff.
+# message).  A valid site's `render --effective` must render the same.  `make golden` (--update) rewrites them: review the diff.
 set -u
 cd "$(dirname "$0")/../.."
 FTPCFG=${FTPCFG:-./ftpcfg}
@@ -25,6 +25,16 @@ for site in tests/data/*.xml examples/*.xml; do
 		golden=$base.render
 		"$FTPCFG" render "$site" >"$tmp/actual" 2>&1
 		echo "exit $?" >>"$tmp/actual"
+		# The effective site validates again and renders exactly the same.
+		"$FTPCFG" render --effective "$site" >"$tmp/effective.xml" 2>/dev/null &&
+			"$FTPCFG" -q render "$site" >"$tmp/r1" 2>/dev/null &&
+			"$FTPCFG" -q render "$tmp/effective.xml" >"$tmp/r2" 2>/dev/null
+		if [ "$update" = 0 ] && ! cmp -s "$tmp/r1" "$tmp/r2"; then
+			diff -u "$tmp/r1" "$tmp/r2" | head -20
+			echo "FAIL: $site: render --effective does not render the same"
+			failed=$((failed + 1))
+			continue
+		fi
 	else
 		golden=$base.err
 		{ echo "exit $rc"; "$FTPCFG" validate "$site" 2>&1; } >"$tmp/actual"
