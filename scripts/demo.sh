@@ -18,8 +18,26 @@ echo "written under $out:"
 (cd "$out" && find . -type f | sort)
 echo
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
-	echo "\$ unshare -n sh -c 'nft -f $out/ftpcfg.nft && nft list ruleset'"
-	unshare -n sh -c "nft -f '$out/ftpcfg.nft' && nft list ruleset"
+	# Everything below runs in a throwaway network namespace, with the
+	# files under a temporary root: the host is not touched.
+	root=$out/root
+	mkdir -p "$root/etc/ssl/certs" "$root/etc/ssl/private"
+	# The example names a certificate; pre-flight checks it exists: a throwaway one.
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=ftpcfg-demo \
+		-keyout "$root/etc/ssl/private/ftp.key" -out "$root/etc/ssl/certs/ftp.pem" 2>/dev/null
+	unshare -n sh -eu -c '
+		run() { echo "\$ $*"; "$@"; }
+		F="./ftpcfg --root $1"
+		run $F diff "$2" || [ $? = 2 ]
+		echo
+		run $F apply --no-reload "$2"
+		echo
+		run nft list ruleset
+		echo
+		run $F diff "$2"
+		echo
+		run $F status
+	' demo "$root" "$site"
 else
-	echo "(not root: skipping the load of the ruleset into a throwaway network namespace)"
+	echo "(not root: skipping apply inside a throwaway network namespace)"
 fi
