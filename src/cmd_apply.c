@@ -6,6 +6,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "apply.h"
 #include "cmd.h"
 
@@ -46,12 +48,24 @@ int cmd_apply(struct ctx *c, int argc, char **argv)
 	if (ret == 0)
 		ret = apply_site(c, &t, argv[optind], flags);
 	txn_end(&t);
-	if (ret == CMD_CHANGES && !c->opts->quiet && !c->opts->json)
-		printf(flags & APPLY_CHECK ? "Check passed: the kernel accepts the batch; nothing "
-					     "was changed.\n"
-					   : "Applied.\n");
-	else if (ret == 0 && !c->opts->quiet && !c->opts->json)
-		printf("No changes: the files and the ruleset match the site.\n");
+	if (ret == 0 || ret == CMD_CHANGES) {
+		const char *outcome = ret == 0 ? "unchanged" : flags & APPLY_CHECK ? "checked"
+										  : "applied";
+
+		if (c->opts->json) {
+			json_t *doc = json_pack("{s:s}", "outcome", outcome);
+			int r = cmd_print_json(doc);
+
+			json_decref(doc);
+			if (r < 0)
+				return r;
+		} else if (!c->opts->quiet) {
+			puts(ret == 0 ? "No changes: the files and the ruleset match the site."
+			     : flags & APPLY_CHECK ? "Check passed: the kernel accepts the batch; "
+						     "nothing was changed."
+			     : "Applied.");
+		}
+	}
 	if (ret == CMD_CHANGES && !detailed)
 		ret = 0;
 	return ret;
