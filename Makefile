@@ -125,6 +125,7 @@ unit:
 
 golden-check:
 	@$(TEST_ENV) tests/golden/run.sh
+	@$(TEST_ENV) sh tests/golden/hostile.sh
 
 golden: $(BUILD)/ftpcfg
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \

@@ -43,4 +43,5 @@ for site in "$tmp"/*.xml; do
 	fi
 done
 echo "hostile: $passed passed, $failed failed"
+[ -n "${CHECK_COUNTS:-}" ] && echo "$passed $failed" >>"$CHECK_COUNTS"
 [ "$failed" = 0 ]
