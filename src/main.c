@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,15 +118,29 @@ static int exit_code_from_err(int err)
 	}
 }
 
+/* @dir/@sub holds site.xsd: then it is the templates directory, written to @buf. */
+static bool try_templates(char *buf, size_t size, const char *dir, const char *sub)
+{
+	struct stat st;
+	int n = snprintf(buf, size, "%s/%s/site.xsd", dir, sub);
+
+	if (n < 0 || (size_t)n >= size || stat(buf, &st) < 0)
+		return false;
+	/* Cut "/site.xsd": what is left is the directory. */
+	*strrchr(buf, '/') = '\0';
+	return true;
+}
+
 /*
  * The stylesheets and the schema: $FTPCFG_TEMPLATE_DIR, else templates/
- * beside the binary (a build tree), else the installed data directory.
+ * beside the binary (a build tree), else ../share/ftpcfg beside it (an
+ * installed tree, wherever PREFIX and DESTDIR put it), else the data
+ * directory compiled in.
  */
 static int find_templates(char *buf, size_t size)
 {
 	const char *env = getenv("FTPCFG_TEMPLATE_DIR");
 	char exe[PATH_MAX];
-	struct stat st;
 	ssize_t n;
 	char *slash;
 
@@ -140,12 +155,9 @@ static int find_templates(char *buf, size_t size)
 		slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			if ((size_t)snprintf(buf, size, "%s/templates/site.xsd", exe) < size &&
-			    stat(buf, &st) == 0) {
-				/* Cut "/site.xsd": what is left is the directory. */
-				*strrchr(buf, '/') = '\0';
+			if (try_templates(buf, size, exe, "templates") ||
+			    try_templates(buf, size, exe, "../share/ftpcfg"))
 				return 0;
-			}
 		}
 	}
 	if ((size_t)snprintf(buf, size, "%s", FTPCFG_DATADIR) >= size)
