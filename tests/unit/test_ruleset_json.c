@@ -88,6 +88,35 @@ static void test_ruleset_json_refuses_damage(void **state)
 					   "\"sets\": [{\"name\": \"s\", \"af\": 2, \"elems\": "
 					   "[\"zz\"]}], \"chains\": []}", &rs), -EINVAL);
 	assert_null(rs);
+	/* Format 2: one hex string of 4 * 4 digits per IPv4 range; a torn one is refused. */
+	assert_int_equal(ruleset_from_json("{\"format\": 2, \"table\": \"t\", \"helpers\": [], "
+					   "\"sets\": [{\"name\": \"s\", \"af\": 2, \"elems\": "
+					   "\"0a0000000a0000\"}], \"chains\": []}", &rs), -EINVAL);
+	assert_int_equal(ruleset_from_json("{\"format\": 2, \"table\": \"t\", \"helpers\": [], "
+					   "\"sets\": [{\"name\": \"s\", \"af\": 2, \"elems\": "
+					   "\"0a0000000a0000fg\"}], \"chains\": []}", &rs), -EINVAL);
+	assert_null(rs);
+}
+
+/* A state directory written before format 2 (one "lo-hi" string per range) still reads. */
+static void test_ruleset_json_reads_format_1(void **state)
+{
+	struct ruleset *rs = NULL;
+	char *json = NULL;
+
+	(void)state;
+	assert_int_equal(ruleset_from_json("{\"format\": 1, \"family\": 0, \"table\": \"t\", "
+					   "\"helpers\": [], \"sets\": [{\"name\": \"s\", "
+					   "\"af\": 2, \"flags\": 1, \"elems\": [\"0a000000-0a0000ff\", "
+					   "\"c0000200-c00002ff\"]}], \"chains\": []}", &rs), 0);
+	assert_int_equal(rs->n_sets, 1);
+	assert_int_equal(rs->sets[0].n_elems, 2);
+	assert_int_equal(rs->sets[0].elems[1].lo[0], 0xc0);
+	assert_int_equal(rs->sets[0].elems[1].hi[3], 0xff);
+	assert_int_equal(ruleset_to_json(rs, &json), 0);
+	assert_non_null(strstr(json, "\"elems\":\"0a0000000a0000ffc0000200c00002ff\""));
+	free(json);
+	ruleset_free(rs);
 }
 
 int main(void)
@@ -95,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ruleset_json_examples_round_trip),
 		cmocka_unit_test(test_ruleset_json_refuses_damage),
+		cmocka_unit_test(test_ruleset_json_reads_format_1),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
