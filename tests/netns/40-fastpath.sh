@@ -111,9 +111,13 @@ inner() {
 	expect_rc 0 $F -v diff "$tmp/a.xml"
 	said '^live: dumped' "a damaged applied-ruleset.json was trusted"
 
-	echo "# apply writes the daemon file render prints (the allowlist does not change it)"
+	echo "# apply writes the daemon file render prints (apply hides the allowlist from the templates)"
 	run "$FTPCFG" render -o "$tmp/rendered" "$tmp/a.xml"
 	cmp "$tmp/rendered/etc/vsftpd.conf" "$root/etc/vsftpd.conf" || fail "apply and render disagree"
+	tpl=${FTPCFG_TEMPLATE_DIR:-$here/../../templates}
+	if grep -n -E '(select|test|match)="[^"]*(allow|network)' "$tpl"/*.xsl; then
+		fail "a template reads <allow>: stage.c's render_files() must stop hiding it"
+	fi
 	echo "PASS"
 }
 
