@@ -108,6 +108,25 @@ static void flatten(char *s)
 			*p = ' ';
 }
 
+/*
+ * Append what @path holds to @out (a MAX_OUTPUT buffer), as far as it fits.
+ * vsftpd started as from inetd writes its replies, "500 OOPS: ..." among
+ * them, to its stdin: the control socket it expects there.
+ */
+static void append_file(const char *path, char *out)
+{
+	size_t used = strlen(out);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	while (used < MAX_OUTPUT - 1 && (n = read(fd, out + used, MAX_OUTPUT - 1 - used)) > 0)
+		used += (size_t)n;
+	out[used] = '\0';
+	close(fd);
+}
+
 static bool on_path(const char *prog)
 {
 	const char *path = getenv("PATH");
@@ -184,6 +203,8 @@ int daemon_check(const struct site *s, const struct site_server *srv, const char
 		fd = -1;
 		ret = run(argv, NULL, in, out, &status);
 		*checked = ret == 0;
+		if (ret == 0)
+			append_file(in, out);
 		if (ret == 0 && !strstr(out, "must be started from inetd")) {
 			flatten(out);
 			ret = diag(d, &loc, -EINVAL, "vsftpd refuses the configuration rendered for "
