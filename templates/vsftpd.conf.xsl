@@ -215,8 +215,9 @@ anon_mkdir_write_enable=NO
       <xsl:with-param name="key" select="'chroot_local_user'"/>
       <xsl:with-param name="on" select="@chroot = 'yes'"/>
     </xsl:call-template>
-    <xsl:if test="@chroot = 'yes' and @write = 'yes'">
-      <xsl:text># vsftpd refuses a writable chroot root unless told; users write in their home.
+    <xsl:if test="@chroot = 'yes' and @local = 'yes'">
+      <xsl:text># vsftpd refuses a chroot root the user may write to (any ordinary home)
+# unless told, even with writes off: without this no local user can log in.
 allow_writeable_chroot=YES
 </xsl:text>
     </xsl:if>

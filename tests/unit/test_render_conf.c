@@ -142,7 +142,8 @@ static void test_render_conf_vsftpd_golden(void **state)
 		"force_local_logins_ssl=YES\nforce_local_data_ssl=YES\n"
 		"\n# Users\nanonymous_enable=NO\nanon_upload_enable=NO\nanon_mkdir_write_enable=NO\n"
 		"local_enable=YES\nwrite_enable=YES\nchroot_local_user=YES\n"
-		"# vsftpd refuses a writable chroot root unless told; users write in their home.\n"
+		"# vsftpd refuses a chroot root the user may write to (any ordinary home)\n"
+		"# unless told, even with writes off: without this no local user can log in.\n"
 		"allow_writeable_chroot=YES\npam_service_name=vsftpd\n"
 		"secure_chroot_dir=/var/run/vsftpd/empty\n"
 		"\n# Limits (0 = no limit)\nmax_clients=50\nmax_per_ip=5\nidle_session_timeout=300\n"
@@ -236,13 +237,20 @@ static void test_render_conf_vsftpd_tls_and_anonymous(void **state)
 	       "allow_anon_ssl=YES", "force_anon_logins_ssl=YES", "force_anon_data_ssl=YES",
 	       "anonymous_enable=YES", "anon_root=/srv/pub", "no_anon_password=YES",
 	       "anon_upload_enable=NO", "write_enable=NO");
-	REFUSE(implicit, "allow_writeable_chroot=YES");
+	/*
+	 * Chrooted local users with writes off still need it: vsftpd refuses
+	 * any chroot root the user may write to, and an ordinary home is one
+	 * (found by tests/e2e: every local login failed with "500 OOPS").
+	 */
+	EXPECT(implicit, "chroot_local_user=YES", "allow_writeable_chroot=YES");
 	EXPECT(optional, "ssl_enable=YES", "force_local_logins_ssl=NO", "force_local_data_ssl=NO",
 	       "force_anon_logins_ssl=NO", "local_enable=NO", "anonymous_enable=YES");
 	REFUSE(optional, "implicit_ssl=YES");
 	REFUSE(optional, "anon_root=/srv/pub");
 	EXPECT(off, "ssl_enable=NO", "chroot_local_user=NO", "anonymous_enable=NO");
-	REFUSE(off, "rsa_cert_file=", "allow_anon_ssl=YES", "no_anon_password=YES");
+	REFUSE(off, "rsa_cert_file=", "allow_anon_ssl=YES", "no_anon_password=YES",
+	       "allow_writeable_chroot=YES");
+	REFUSE(optional, "allow_writeable_chroot=YES");
 }
 
 static void test_render_conf_vsftpd_limits(void **state)
