@@ -159,9 +159,13 @@ BENCH_BUILD := build/bench
 
 bench:
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SANITIZE= CFLAGS='-O2 -g' \
-		$(BENCH_BUILD)/ftpcfg
+		$(BENCH_BUILD)/ftpcfg $(BENCH_BUILD)/bench-run
 	@FTPCFG=$(CURDIR)/$(BENCH_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
-		scripts/bench.sh
+		BENCH_RUN=$(CURDIR)/$(BENCH_BUILD)/bench-run scripts/bench.sh
+
+$(BENCH_BUILD)/bench-run: scripts/bench-run.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARNINGS) -O2 -D_GNU_SOURCE -o $@ $<
 
 clean:
 	rm -rf build ftpcfg

@@ -14,13 +14,14 @@
 # dump + compare).  Every ratio is against the `nft -f` load of the same
 # repetition, as the issue sets the targets.
 #
-# Environment: FTPCFG (the binary), FTPCFG_TEMPLATE_DIR, BENCH_SIZES
+# Environment: FTPCFG (the binary), BENCH_RUN (scripts/bench-run.c), FTPCFG_TEMPLATE_DIR, BENCH_SIZES
 # (default "10 1000 10000 100000 v6:10000"), BENCH_RUNS (default 5),
 # BENCH_RUNS_BIG (runs at 100 000, default 5).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 FTPCFG=${FTPCFG:-$here/../build/bench/ftpcfg}
+BENCH_RUN=${BENCH_RUN:-$here/../build/bench/bench-run}
 SIZES=${BENCH_SIZES:-10 1000 10000 100000 v6:10000}
 RUNS=${BENCH_RUNS:-5}
 RUNS_BIG=${BENCH_RUNS_BIG:-5}
@@ -68,24 +69,17 @@ gen_site() {
 	}' >"$1"
 }
 
-now_ns() {
-	date +%s%N
-}
-
-# measure OUT CMD...: append "SECONDS KIB" (wall time, peak RSS) to OUT.
-# The wall clock brackets /usr/bin/time, whose own start-up (~1 ms) falls on
-# both sides alike; peak RSS is the child's, as getrusage reports it.
+# measure OUT CMD...: append "MICROSECONDS KIB" (wall time, peak RSS) to OUT.
+# bench-run (scripts/bench-run.c) times fork to wait4 and reads the child's
+# peak RSS from wait4's rusage, with nothing else in between.
 measure() {
 	out=$1
 	shift
-	t0=$(now_ns)
-	/usr/bin/time -f %M -o "$tmp/rss" "$@" >"$tmp/m.out" 2>"$tmp/m.err" || {
+	"$BENCH_RUN" "$out" "$@" >"$tmp/m.out" 2>"$tmp/m.err" || {
 		cat "$tmp/m.out" "$tmp/m.err" >&2
 		echo "bench: '$*' failed" >&2
 		exit 1
 	}
-	t1=$(now_ns)
-	echo "$(( (t1 - t0) / 1000 )) $(tail -n 1 "$tmp/rss")" >>"$out"
 }
 
 # ---- inside a fresh `unshare -n` ----------------------------------------
@@ -124,11 +118,13 @@ if [ "$(id -u)" != 0 ] || ! unshare -n true 2>/dev/null; then
 	echo "bench: needs root and unshare -n (a throwaway network namespace per run)" >&2
 	exit 1
 fi
-for t in nft /usr/bin/time awk; do
+for t in nft awk; do
 	command -v "$t" >/dev/null 2>&1 || { echo "bench: '$t' is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
-[ -x "$FTPCFG" ] || { echo "bench: no binary at '$FTPCFG'; run 'make bench'" >&2; exit 1; }
-export FTPCFG
+for b in "$FTPCFG" "$BENCH_RUN"; do
+	[ -x "$b" ] || { echo "bench: no binary at '$b'; run 'make bench'" >&2; exit 1; }
+done
+export FTPCFG BENCH_RUN
 
 top=$(mktemp -d)
 trap 'rm -rf "$top"' EXIT
@@ -157,6 +153,9 @@ for size in $SIZES; do
 	case $size in
 	v6:*) fam=v6 n=${size#v6:} ;;
 	*) fam=v4 n=$size ;;
+	esac
+	case $n in
+	'' | *[!0-9]*) echo "bench: '$size' is not a size (N or v6:N)" >&2; exit 1 ;;
 	esac
 	runs=$RUNS
 	[ "$n" -ge 100000 ] && runs=$RUNS_BIG

@@ -7,10 +7,10 @@ set -eu
 # tests: cmocka, nft (loads our rendered text), iproute2 and util-linux
 # (namespaces), openssl (throwaway TLS keys), curl and lftp (FTP clients),
 # cppcheck (lint), libxml2-utils (xmllint for the schema), jq (compares `nft -j`
-# listings without their handles), time (/usr/bin/time: peak memory for make bench)
+# listings without their handles)
 PKGS="make gcc clang pkg-config libxml2-dev libxslt1-dev libnftnl-dev libmnl-dev
 libjansson-dev libcmocka-dev nftables iproute2 util-linux openssl curl lftp cppcheck
-libxml2-utils ca-certificates jq time"
+libxml2-utils ca-certificates jq"
 
 missing=
 for p in $PKGS; do
