@@ -198,7 +198,7 @@ done
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 echo
 echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}; kernel $(uname -r); $(nft --version);"
-echo "ftpcfg $("$FTPCFG" --version 2>/dev/null | head -n 1), -O2, no sanitizers.  Medians of $RUNS runs" \
+echo "$("$FTPCFG" --version 2>/dev/null | head -n 1), -O2, no sanitizers.  Medians of $RUNS runs" \
 	"($RUNS_BIG at 100 000); each run in fresh network namespaces (unshare -n)."
 echo "Ratios are per-pair medians against \`nft -f\` of \`ftpcfg render -o\`'s ftpcfg.nft on an empty namespace."
 echo
