@@ -7,6 +7,7 @@
 #define FTPCFG_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "diag.h"
 
@@ -44,6 +45,10 @@ struct site;
  * directory.  0, CMD_NOINPUT, -EACCES, -EINVAL (see the diag) or -ENOMEM.
  */
 int cmd_load_site(struct ctx *c, const char *path, struct site **out);
+
+/* The same from the bytes of @path already read (0, -EINVAL or -ENOMEM). */
+int cmd_load_site_buffer(struct ctx *c, const char *path, const char *buf, size_t len,
+			 struct site **out);
 
 /* Print @doc as the command's one JSON document on stdout.  0 or -EIO. */
 struct json_t;

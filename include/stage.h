@@ -43,6 +43,10 @@ struct stage {
 /* Render, read the live state and plan.  Every failure is in c->diag. */
 int stage_prepare(struct ctx *c, const char *site_path, struct stage *st);
 
+/* The same with the site's bytes already read (what was read is what is applied). */
+int stage_prepare_buffer(struct ctx *c, const char *site_path, const char *buf, size_t len,
+			 struct stage *st);
+
 void stage_release(struct stage *st);
 
 /*

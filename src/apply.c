@@ -199,6 +199,7 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, const ch
 		  uint32_t genid)
 {
 	json_t *files = json_array();
+	json_t *warnings = NULL;
 	json_t *doc = NULL;
 	char *want = NULL;
 	char *text = NULL;
@@ -219,12 +220,23 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, const ch
 							   "fnv1a64", hash)) < 0)
 			goto out;
 	}
+	/* What validation said of the site, for a quick no-op to say again. */
+	warnings = json_array();
+	for (size_t i = 0; warnings && i < c->diag->n_recs; i++) {
+		const struct diag_rec *r = &c->diag->recs[i];
+
+		if (r->level == DIAG_WARNING &&
+		    json_array_append_new(warnings, json_pack("{s:s?, s:i, s:s}", "file", r->file,
+							      "line", (int)r->line, "message",
+							      r->msg)) < 0)
+			goto out;
+	}
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:O}", "time", when, "outcome",
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:O, s:O}", "time", when, "outcome",
 			outcome, "site", st->site->file, "site_name", st->site->name, "genid",
 			(json_int_t)genid, "table", st->want->table, "family",
-			ir_family_name(st->want->family), "files", files);
+			ir_family_name(st->want->family), "files", files, "warnings", warnings);
 	if (!doc)
 		goto out;
 	text = json_dumps(doc, JSON_INDENT(2));
@@ -239,6 +251,7 @@ out:
 	free(text);
 	json_decref(doc);
 	json_decref(files);
+	json_decref(warnings);
 	return ret;
 }
 
@@ -279,12 +292,26 @@ static int verify_committed(struct ctx *c, struct stage *st)
 int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned flags)
 {
 	struct txn_journal j = { 0 };
-	struct stage st;
+	struct apply_input in;
+	struct stage st = { 0 };
 	bool committed = false;
+	bool unchanged = false;
 	uint32_t genid = 0;
 	int ret;
 
-	ret = stage_prepare(c, site_path, &st);
+	ret = apply_input_read(c, site_path, &in);
+	if (ret == 0)
+		ret = apply_quick_unchanged(c, t, &in, &unchanged);
+	if (ret < 0 || unchanged) {
+		if (unchanged && c->opts->verbose)
+			printf("input and ruleset generation unchanged since the last apply\n");
+		apply_input_release(&in);
+		return ret;
+	}
+	if (in.site)
+		ret = stage_prepare_buffer(c, site_path, in.site, in.site_len, &st);
+	else
+		ret = stage_prepare(c, site_path, &st);
 	if (ret < 0)
 		goto out;
 	if (!st.plan.n_items)
@@ -332,6 +359,9 @@ int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned fla
 	 */
 	if (ret == 0 && genid != (uint32_t)(st.genid + (st.sent ? 1 : 0)))
 		genid = 0;
+	/* The input first: the record is what makes it count. */
+	if (ret == 0)
+		ret = apply_quick_save(t, &in);
 	if (ret == 0)
 		ret = record(c, t, &st, "applied", genid);
 	if (ret == 0)
@@ -348,6 +378,7 @@ fail:
 out:
 	txn_journal_release(&j);
 	stage_release(&st);
+	apply_input_release(&in);
 	return ret;
 }
 

@@ -23,6 +23,33 @@ int apply_send(struct ctx *c, struct stage *st, unsigned flags);
 int apply_undo(struct ctx *c, struct txn *t, const struct txn_journal *j, bool ruleset,
 	       bool reload);
 
+/*
+ * What an apply reads: the site's bytes (parsed from this copy, never read
+ * twice) and, after a line naming this ftpcfg, the schema, stylesheets and
+ * site as one blob, which the record keeps for apply_quick_unchanged().
+ */
+struct apply_input {
+	char *site;		/* NULL when it could not be read: the full path says why */
+	size_t site_len;
+	char *blob;		/* NULL when a template could not be read */
+	size_t blob_len;
+};
+
+/* 0 (even when reading failed: see the fields) or -ENOMEM. */
+int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *in);
+void apply_input_release(struct apply_input *in);
+
+/*
+ * *unchanged: the last apply succeeded with this very input, the ruleset
+ * generation is still the one it recorded and its files are as it wrote
+ * them; its warnings are replayed into c->diag.  Always 0.
+ */
+int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input *in,
+			  bool *unchanged);
+
+/* Keep @in beside the record (or remove a stale copy when there is no blob). */
+int apply_quick_save(struct txn *t, const struct apply_input *in);
+
 /* The content hash kept in the record, to tell whether a file changed since. */
 uint64_t apply_hash(const char *data, size_t len);
 

@@ -31,6 +31,19 @@ int cmd_load_site(struct ctx *c, const char *path, struct site **out)
 	}
 }
 
+int cmd_load_site_buffer(struct ctx *c, const char *path, const char *buf, size_t len,
+			 struct site **out)
+{
+	char *schema = NULL;
+	int ret;
+
+	if (asprintf(&schema, "%s/site.xsd", c->opts->templates_dir) < 0)
+		return -ENOMEM;
+	ret = site_load_buffer(path, buf, len, schema, c->diag, out);
+	free(schema);
+	return ret;
+}
+
 int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis)
 {
 	return diag(c->diag, NULL, CMD_USAGE, "usage: ftpcfg %s %s (see 'ftpcfg --help')", cmd,

@@ -272,12 +272,21 @@ static int render_files(struct ctx *c, struct stage *st)
 
 int stage_prepare(struct ctx *c, const char *site_path, struct stage *st)
 {
+	return stage_prepare_buffer(c, site_path, NULL, 0, st);
+}
+
+int stage_prepare_buffer(struct ctx *c, const char *site_path, const char *buf, size_t len,
+			 struct stage *st)
+{
 	int ret;
 
 	memset(st, 0, sizeof(*st));
 	conf_set_init(&st->files);
 	plan_init(&st->plan);
-	ret = cmd_load_site(c, site_path, &st->site);
+	if (buf)
+		ret = cmd_load_site_buffer(c, site_path, buf, len, &st->site);
+	else
+		ret = cmd_load_site(c, site_path, &st->site);
 	if (ret < 0)
 		return ret;
 	ret = render_files(c, st);

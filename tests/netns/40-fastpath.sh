@@ -72,11 +72,25 @@ inner() {
 	expect_rc 0 $F -v diff "$tmp/b.xml"
 	said '^live: from the record' "diff after apply does not use the record"
 
-	echo "# nothing changed: no dump, no batch"
+	echo "# nothing changed: the input is the one applied, so no parse, no dump, no batch"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
-	said '^live: from the record' "a no-op apply dumped"
+	said '^input and ruleset generation unchanged since the last apply' "a no-op apply did not take the quick path"
+	said '^No changes' "a no-op apply did not say 'No changes'"
 	said 'No changes' "a no-op apply changed something"
 	grep -q '^batch:' "$tmp/out" && fail "a no-op apply sent a batch"
+
+	echo "# a managed file edited by hand is not a quick no-op: it is put back"
+	echo "# edited by hand" >>"$root/etc/vsftpd.conf"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	grep -q '^input and ruleset generation unchanged' "$tmp/out" && fail "an edited file took the quick path"
+	said '^Applied' "the edited file was not put back"
+	grep -q 'edited by hand' "$root/etc/vsftpd.conf" && fail "the edited file was not put back"
+
+	echo "# the same site with other bytes is parsed again (and changes nothing)"
+	sed 's|<site |<!-- same site, other bytes --><site |' "$tmp/b.xml" >"$tmp/b2.xml"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b2.xml"
+	grep -q '^input and ruleset generation unchanged' "$tmp/out" && fail "other site bytes took the quick path"
+	said '^No changes' "the same site with other bytes changed something"
 
 	echo "# drift by hand moves the generation: dumped, shown and put back"
 	run nft delete element inet ftpcfg s_allow_v4 '{ 198.51.100.0/24 }'

@@ -1,0 +1,236 @@
+/*
+ * apply_quick: the no-op apply without parsing the site.  When the input
+ * (this ftpcfg, its schema and stylesheets, the site) is byte for byte the
+ * one the last successful apply recorded, the ruleset generation has not
+ * moved and every managed file is as that apply wrote it, nothing can
+ * differ: the same input renders the same output.  Anything else, or any
+ * doubt, takes the full path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "apply_internal.h"
+#include "nft_netlink.h"
+#include "site.h"
+
+#ifndef FTPCFG_VERSION
+#define FTPCFG_VERSION "unknown"
+#endif
+
+#define INPUT_FILE "/applied-input"
+
+static const char *const template_files[] = {
+	"site.xsd", "vsftpd.conf.xsl", "proftpd.conf.xsl", "pure-ftpd.xsl",
+};
+
+/* A regular file of at most @max bytes, whole.  0 or -errno. */
+static int read_all(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t used = 0;
+	int fd;
+	int ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		ret = -EINVAL;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (used < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + used, (size_t)st.st_size - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			goto out;
+		}
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int append(char **blob, size_t *len, const char *head, const char *data, size_t n)
+{
+	size_t h = strlen(head);
+	char *p = realloc(*blob, *len + h + n + 1);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p + *len, head, h);
+	memcpy(p + *len + h, data, n);
+	*len += h + n;
+	p[*len] = '\0';
+	*blob = p;
+	return 0;
+}
+
+void apply_input_release(struct apply_input *in)
+{
+	free(in->site);
+	free(in->blob);
+	memset(in, 0, sizeof(*in));
+}
+
+int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *in)
+{
+	char head[64];
+	int ret;
+
+	memset(in, 0, sizeof(*in));
+	ret = read_all(site_path, SITE_MAX_BYTES, &in->site, &in->site_len);
+	if (ret < 0)
+		return ret;
+	ret = append(&in->blob, &in->blob_len, "ftpcfg " FTPCFG_VERSION "\n", "", 0);
+	for (size_t i = 0; ret == 0 && i < sizeof(template_files) / sizeof(template_files[0]); i++) {
+		char *path = NULL;
+		char *data = NULL;
+		size_t len = 0;
+
+		if (asprintf(&path, "%s/%s", c->opts->templates_dir, template_files[i]) < 0)
+			return -ENOMEM;
+		ret = read_all(path, SITE_MAX_BYTES, &data, &len);
+		free(path);
+		if (ret == 0) {
+			snprintf(head, sizeof(head), "%s %zu\n", template_files[i], len);
+			ret = append(&in->blob, &in->blob_len, head, data, len);
+		}
+		free(data);
+	}
+	if (ret == 0) {
+		snprintf(head, sizeof(head), "site %zu\n", in->site_len);
+		ret = append(&in->blob, &in->blob_len, head, in->site, in->site_len);
+	}
+	if (ret < 0) {
+		free(in->blob);
+		in->blob = NULL;
+		in->blob_len = 0;
+	}
+	/* The site alone is still worth having: it is what gets parsed. */
+	return 0;
+}
+
+int apply_quick_save(struct txn *t, const struct apply_input *in)
+{
+	if (!in->blob)
+		return txn_remove_file(t->state_dir, INPUT_FILE, t->d);
+	return txn_write_file(t->state_dir, INPUT_FILE, in->blob, in->blob_len, 0600, t->d);
+}
+
+/* Every file the record lists is on disk as it was written. */
+static bool files_as_recorded(struct ctx *c, json_t *files, struct diag *d)
+{
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(files, i, f) {
+		const char *path = json_string_value(json_object_get(f, "path"));
+		const char *want = json_string_value(json_object_get(f, "fnv1a64"));
+		struct stat st;
+		char *content = NULL;
+		char hash[20];
+		size_t len = 0;
+		bool same;
+
+		if (!path || !want ||
+		    txn_read_file(c->opts->root, path, &content, &len, &st, d) < 0 || !content)
+			return false;
+		snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)apply_hash(content, len));
+		same = !strcmp(hash, want);
+		free(content);
+		if (!same)
+			return false;
+	}
+	return true;
+}
+
+static bool genid_is(uint32_t want)
+{
+	struct nft_netlink *nl = NULL;
+	uint32_t now = 0;
+	bool same;
+
+	if (nft_netlink_open(&nl) < 0)
+		return false;
+	same = nft_netlink_get_genid(nl, &now) == 0 && now == want;
+	nft_netlink_close(nl);
+	return same;
+}
+
+/* Say again what the apply that recorded this said of the site. */
+static void replay_warnings(struct ctx *c, json_t *warnings)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(warnings, i, w) {
+		struct srcloc loc = { json_string_value(json_object_get(w, "file")),
+				      (unsigned)json_integer_value(json_object_get(w, "line")) };
+		const char *msg = json_string_value(json_object_get(w, "message"));
+
+		if (msg)
+			diag_warn(c->diag, &loc, "%s", msg);
+	}
+}
+
+int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input *in,
+			  bool *unchanged)
+{
+	struct txn quiet = *t;
+	struct diag scratch;
+	json_t *rec = NULL;
+	char *text = NULL;
+	char *saved = NULL;
+	size_t saved_len = 0;
+	struct stat st;
+	json_int_t genid;
+	const char *outcome;
+
+	/* Any doubt means the full path, which says what is wrong: no messages here. */
+	diag_init(&scratch);
+	quiet.d = &scratch;
+	*unchanged = false;
+	if (!in->blob || txn_read_record(&quiet, &text) < 0 || !text)
+		goto out;
+	rec = json_loads(text, 0, NULL);
+	outcome = json_string_value(json_object_get(rec, "outcome"));
+	genid = json_integer_value(json_object_get(rec, "genid"));
+	if (!outcome || strcmp(outcome, "applied") || genid <= 0 || genid > UINT32_MAX)
+		goto out;
+	if (txn_read_file(t->state_dir, INPUT_FILE, &saved, &saved_len, &st, &scratch) < 0 ||
+	    !saved || saved_len != in->blob_len || memcmp(saved, in->blob, saved_len))
+		goto out;
+	if (!files_as_recorded(c, json_object_get(rec, "files"), &scratch) ||
+	    !genid_is((uint32_t)genid))
+		goto out;
+	replay_warnings(c, json_object_get(rec, "warnings"));
+	*unchanged = true;
+out:
+	diag_release(&scratch);
+	free(saved);
+	free(text);
+	json_decref(rec);
+	return 0;
+}
