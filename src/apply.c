@@ -90,6 +90,9 @@ static int preflight(struct ctx *c, const struct stage *st)
 		if (daemon_check(st->site, f->server, f->content, f->len, &checked, c->diag) < 0)
 			ret = -EINVAL;
 	}
+	/* A failed step is exit 1, as for any other step; what failed is said above. */
+	if (ret < 0)
+		ret = diag(c->diag, NULL, -ECANCELED, "pre-flight failed; nothing was changed");
 	return ret;
 }
 

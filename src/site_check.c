@@ -177,6 +177,17 @@ static void check_vsftpd(const struct site *s, const struct site_server *srv, st
 		     "vsftpd serves one address per process, or 0.0.0.0 and :: together on one "
 		     "port (dual stack); declare another <server> with its own config path for "
 		     "this listener");
+	/*
+	 * vsftpd 3.0.3 answers PASV on an IPv6 socket (dual stack included)
+	 * with 0,0,0,0, pasv_address or not; EPSV, which names no address,
+	 * still works, and is what current clients try first.
+	 */
+	if (has_passive(srv) && srv->has_external &&
+	    (pair || srv->listens[0].addr.family == AF_INET6))
+		diag_warn(d, AT(srv->passive_line),
+			  "vsftpd ignores external-address on an IPv6 or dual-stack listener: "
+			  "clients that use PASV (not EPSV) get 0,0,0,0; listen on 0.0.0.0 or an "
+			  "IPv4 address if they matter");
 }
 
 static void check_proftpd(const struct site *s, const struct site_server *srv, struct diag *d)
@@ -236,7 +247,12 @@ static void check_pureftpd(const struct site *s, const struct site_server *srv, 
 	if (!srv->limits.max_clients)
 		diag_warn(d, AT(srv->limits.line ? srv->limits.line : srv->line),
 			  "pure-ftpd has no unlimited max-clients: with 0 it keeps its default of 50");
-	if (!has_active(srv))
+	if (!has_active(srv) && s->firewall.has_attach)
+		diag_warn(d, AT(srv->line),
+			  "pure-ftpd cannot refuse PORT/EPRT, and attach mode renders no output "
+			  "rules: nothing stops its active data connections; use standalone mode "
+			  "or accept active mode");
+	else if (!has_active(srv))
 		diag_warn(d, AT(srv->line),
 			  "pure-ftpd cannot refuse PORT/EPRT; the firewall drops active data "
 			  "connections from its source ports (20, 2-16) but not from an ephemeral "
