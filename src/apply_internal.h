@@ -47,6 +47,17 @@ void apply_input_release(struct apply_input *in);
 int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input *in,
 			  bool *unchanged);
 
+/* A file the record lists ({"path", "fnv1a64"}), compared with what is on disk now. */
+enum apply_file_state {
+	APPLY_FILE_AS_APPLIED,
+	APPLY_FILE_CHANGED,
+	APPLY_FILE_MISSING,
+	APPLY_FILE_UNREADABLE,
+};
+
+struct json_t;
+enum apply_file_state apply_recorded_file(struct ctx *c, struct json_t *entry, struct diag *d);
+
 /* Keep @in beside the record (or remove a stale copy when there is no blob). */
 int apply_quick_save(struct txn *t, const struct apply_input *in);
 

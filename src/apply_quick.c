@@ -139,30 +139,33 @@ int apply_quick_save(struct txn *t, const struct apply_input *in)
 	return txn_write_file(t->state_dir, INPUT_FILE, in->blob, in->blob_len, 0600, t->d);
 }
 
+enum apply_file_state apply_recorded_file(struct ctx *c, json_t *entry, struct diag *d)
+{
+	const char *path = json_string_value(json_object_get(entry, "path"));
+	const char *want = json_string_value(json_object_get(entry, "fnv1a64"));
+	struct stat st;
+	char *content = NULL;
+	char hash[20];
+	size_t len = 0;
+
+	if (!path || !want || txn_read_file(c->opts->root, path, &content, &len, &st, d) < 0)
+		return APPLY_FILE_UNREADABLE;
+	if (!content)
+		return APPLY_FILE_MISSING;
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)apply_hash(content, len));
+	free(content);
+	return strcmp(hash, want) ? APPLY_FILE_CHANGED : APPLY_FILE_AS_APPLIED;
+}
+
 /* Every file the record lists is on disk as it was written. */
 static bool files_as_recorded(struct ctx *c, json_t *files, struct diag *d)
 {
 	size_t i;
 	json_t *f;
 
-	json_array_foreach(files, i, f) {
-		const char *path = json_string_value(json_object_get(f, "path"));
-		const char *want = json_string_value(json_object_get(f, "fnv1a64"));
-		struct stat st;
-		char *content = NULL;
-		char hash[20];
-		size_t len = 0;
-		bool same;
-
-		if (!path || !want ||
-		    txn_read_file(c->opts->root, path, &content, &len, &st, d) < 0 || !content)
+	json_array_foreach(files, i, f)
+		if (apply_recorded_file(c, f, d) != APPLY_FILE_AS_APPLIED)
 			return false;
-		snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)apply_hash(content, len));
-		same = !strcmp(hash, want);
-		free(content);
-		if (!same)
-			return false;
-	}
 	return true;
 }
 

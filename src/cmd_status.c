@@ -21,20 +21,17 @@
 
 static const char *file_state(struct ctx *c, json_t *f)
 {
-	const char *path = json_string_value(json_object_get(f, "path"));
-	const char *want = json_string_value(json_object_get(f, "fnv1a64"));
-	struct stat st;
-	char *content = NULL;
-	char hash[20];
-	size_t len = 0;
-
-	if (!path || txn_read_file(c->opts->root, path, &content, &len, &st, c->diag) < 0)
-		return "unreadable";
-	if (!content)
+	switch (apply_recorded_file(c, f, c->diag)) {
+	case APPLY_FILE_AS_APPLIED:
+		return "as applied";
+	case APPLY_FILE_CHANGED:
+		return "changed since the last apply";
+	case APPLY_FILE_MISSING:
 		return "missing";
-	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)apply_hash(content, len));
-	free(content);
-	return want && !strcmp(want, hash) ? "as applied" : "changed since the last apply";
+	case APPLY_FILE_UNREADABLE:
+		return "unreadable";
+	}
+	return "?";
 }
 
 /* Drift: the live ruleset against the one recorded at the last apply. */
