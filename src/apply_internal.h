@@ -25,14 +25,14 @@ int apply_undo(struct ctx *c, struct txn *t, const struct txn_journal *j, bool r
 
 /*
  * What an apply reads: the site's bytes (parsed from this copy, never read
- * twice) and, after a line naming this ftpcfg, the schema, stylesheets and
- * site as one blob, which the record keeps for apply_quick_unchanged().
+ * twice) and a head naming this ftpcfg with its schema and stylesheets;
+ * both are kept beside the record for apply_quick_unchanged().
  */
 struct apply_input {
 	char *site;		/* NULL when it could not be read: the full path says why */
 	size_t site_len;
-	char *blob;		/* NULL when a template could not be read */
-	size_t blob_len;
+	char *head;		/* NULL when a template could not be read */
+	size_t head_len;
 };
 
 /* 0 (even when reading failed: see the fields) or -ENOMEM. */
@@ -58,7 +58,7 @@ enum apply_file_state {
 struct json_t;
 enum apply_file_state apply_recorded_file(struct ctx *c, struct json_t *entry, struct diag *d);
 
-/* Keep @in beside the record (or remove a stale copy when there is no blob). */
+/* Keep @in beside the record (or make a stale copy unusable when it is incomplete). */
 int apply_quick_save(struct txn *t, const struct apply_input *in);
 
 /* The content hash kept in the record, to tell whether a file changed since. */

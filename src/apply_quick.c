@@ -24,7 +24,9 @@
 #define FTPCFG_VERSION "unknown"
 #endif
 
-#define INPUT_FILE "/applied-input"
+/* This ftpcfg's version, schema and stylesheets; and the site's bytes. */
+#define INPUT_HEAD "/applied-input"
+#define INPUT_SITE "/applied-site"
 
 static const char *const template_files[] = {
 	"site.xsd", "vsftpd.conf.xsl", "proftpd.conf.xsl", "pure-ftpd.xsl",
@@ -72,38 +74,39 @@ out:
 	return ret;
 }
 
-static int append(char **blob, size_t *len, const char *head, const char *data, size_t n)
+/* Append @line, then @n bytes of @data, to the buffer *buf of *len bytes. */
+static int append(char **buf, size_t *len, const char *line, const char *data, size_t n)
 {
-	size_t h = strlen(head);
-	char *p = realloc(*blob, *len + h + n + 1);
+	size_t h = strlen(line);
+	char *p = realloc(*buf, *len + h + n + 1);
 
 	if (!p)
 		return -ENOMEM;
-	memcpy(p + *len, head, h);
+	memcpy(p + *len, line, h);
 	memcpy(p + *len + h, data, n);
 	*len += h + n;
 	p[*len] = '\0';
-	*blob = p;
+	*buf = p;
 	return 0;
 }
 
 void apply_input_release(struct apply_input *in)
 {
 	free(in->site);
-	free(in->blob);
+	free(in->head);
 	memset(in, 0, sizeof(*in));
 }
 
 int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *in)
 {
-	char head[64];
+	char line[64];
 	int ret;
 
 	memset(in, 0, sizeof(*in));
-	ret = read_all(site_path, SITE_MAX_BYTES, &in->site, &in->site_len);
-	if (ret < 0)
-		return ret;
-	ret = append(&in->blob, &in->blob_len, "ftpcfg " FTPCFG_VERSION "\n", "", 0);
+	/* A site that cannot be read here is read (and reported) by the full path. */
+	if (read_all(site_path, SITE_MAX_BYTES, &in->site, &in->site_len) < 0)
+		return 0;
+	ret = append(&in->head, &in->head_len, "ftpcfg " FTPCFG_VERSION "\n", "", 0);
 	for (size_t i = 0; ret == 0 && i < sizeof(template_files) / sizeof(template_files[0]); i++) {
 		char *path = NULL;
 		char *data = NULL;
@@ -114,19 +117,15 @@ int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *i
 		ret = read_all(path, SITE_MAX_BYTES, &data, &len);
 		free(path);
 		if (ret == 0) {
-			snprintf(head, sizeof(head), "%s %zu\n", template_files[i], len);
-			ret = append(&in->blob, &in->blob_len, head, data, len);
+			snprintf(line, sizeof(line), "%s %zu\n", template_files[i], len);
+			ret = append(&in->head, &in->head_len, line, data, len);
 		}
 		free(data);
 	}
-	if (ret == 0) {
-		snprintf(head, sizeof(head), "site %zu\n", in->site_len);
-		ret = append(&in->blob, &in->blob_len, head, in->site, in->site_len);
-	}
 	if (ret < 0) {
-		free(in->blob);
-		in->blob = NULL;
-		in->blob_len = 0;
+		free(in->head);
+		in->head = NULL;
+		in->head_len = 0;
 	}
 	/* The site alone is still worth having: it is what gets parsed. */
 	return 0;
@@ -134,9 +133,31 @@ int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *i
 
 int apply_quick_save(struct txn *t, const struct apply_input *in)
 {
-	if (!in->blob)
-		return txn_remove_file(t->state_dir, INPUT_FILE, t->d);
-	return txn_write_file(t->state_dir, INPUT_FILE, in->blob, in->blob_len, 0600, t->d);
+	int ret;
+
+	if (!in->head || !in->site)
+		return txn_remove_file(t->state_dir, INPUT_HEAD, t->d);
+	/* The site first: a head without its site never matches. */
+	ret = txn_write_file(t->state_dir, INPUT_SITE, in->site, in->site_len, 0600, t->d);
+	if (ret == 0)
+		ret = txn_write_file(t->state_dir, INPUT_HEAD, in->head, in->head_len, 0600, t->d);
+	return ret;
+}
+
+/* The state file @name holds exactly @len bytes of @data. */
+static bool saved_is(struct txn *t, const char *name, const char *data, size_t len,
+		     struct diag *d)
+{
+	struct stat st;
+	char *saved = NULL;
+	size_t saved_len = 0;
+	bool same;
+
+	if (txn_read_file(t->state_dir, name, &saved, &saved_len, &st, d) < 0 || !saved)
+		return false;
+	same = saved_len == len && !memcmp(saved, data, len);
+	free(saved);
+	return same;
 }
 
 enum apply_file_state apply_recorded_file(struct ctx *c, json_t *entry, struct diag *d)
@@ -205,9 +226,6 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	struct diag scratch;
 	json_t *rec = NULL;
 	char *text = NULL;
-	char *saved = NULL;
-	size_t saved_len = 0;
-	struct stat st;
 	json_int_t genid;
 	const char *outcome;
 
@@ -215,15 +233,15 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	diag_init(&scratch);
 	quiet.d = &scratch;
 	*unchanged = false;
-	if (!in->blob || txn_read_record(&quiet, &text) < 0 || !text)
+	if (!in->head || !in->site || txn_read_record(&quiet, &text) < 0 || !text)
 		goto out;
 	rec = json_loads(text, 0, NULL);
 	outcome = json_string_value(json_object_get(rec, "outcome"));
 	genid = json_integer_value(json_object_get(rec, "genid"));
 	if (!outcome || strcmp(outcome, "applied") || genid <= 0 || genid > UINT32_MAX)
 		goto out;
-	if (txn_read_file(t->state_dir, INPUT_FILE, &saved, &saved_len, &st, &scratch) < 0 ||
-	    !saved || saved_len != in->blob_len || memcmp(saved, in->blob, saved_len))
+	if (!saved_is(t, INPUT_HEAD, in->head, in->head_len, &scratch) ||
+	    !saved_is(t, INPUT_SITE, in->site, in->site_len, &scratch))
 		goto out;
 	if (!files_as_recorded(c, json_object_get(rec, "files"), &scratch) ||
 	    !genid_is((uint32_t)genid))
@@ -232,7 +250,6 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	*unchanged = true;
 out:
 	diag_release(&scratch);
-	free(saved);
 	free(text);
 	json_decref(rec);
 	return 0;

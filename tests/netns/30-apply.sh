@@ -79,6 +79,15 @@ inner() {
 	expect_rc 0 $F apply --detailed-exitcode "$tmp/a.xml"
 	grep -q 'No changes' "$tmp/out" || fail "second apply did not say 'No changes'"
 
+	echo "# a site that is invalid or missing changes nothing"
+	snapshot "$tmp/before"
+	printf '<site name="t" version="1"><server name="s" daemon="vsftpd"><banner>a&#10;listen=YES</banner></server></site>' >"$tmp/bad.xml"
+	expect_rc 65 $F apply "$tmp/bad.xml"
+	grep -q 'banner contains a control character' "$tmp/err" || { cat "$tmp/err"; fail "no clear error for a bad site"; }
+	expect_rc 66 $F apply "$tmp/missing.xml"
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a bad site changed the host"
+
 	echo "# --check changes nothing"
 	snapshot "$tmp/before"
 	expect_rc 2 $F apply --check --detailed-exitcode "$tmp/b.xml"
