@@ -1,11 +1,15 @@
 /*
  * ruleset_json: a faithful JSON copy of the IR for ftpcfg's own state.
  * Enums are stored by value with a format number; a damaged or foreign
- * file is refused rather than guessed at.  Format 2 packs a set's elements
- * into one hex string; format 1 (one "lo-hi" string each) is still read.
+ * file is refused rather than guessed at.  Format 3 writes the document on
+ * one line and then each set's elements as one line of hex; format 2 (that
+ * hex inside the document) and format 1 (one "lo-hi" string each) are
+ * still read.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +17,7 @@
 
 #include "ruleset_json.h"
 
-#define FORMAT 2
+#define FORMAT 3
 
 static json_t *hex(const uint8_t *b, size_t len)
 {
@@ -85,16 +89,14 @@ static int hexval(char c)
  * 1.6 MB string instead of 100 000 JSON strings: written and read in a few
  * milliseconds, where jansson needs one allocation per array member.
  */
-static json_t *elems_json(const struct ir_set *s, size_t len)
+static int elems_hex(const struct ir_set *s, FILE *f)
 {
-	size_t n = s->n_elems * 4 * len;
-	char *buf = malloc(n + 1);
-	char *p = buf;
-	json_t *o;
+	size_t len = ir_addr_len(s->addr_family);
 
-	if (!buf)
-		return NULL;
 	for (size_t i = 0; i < s->n_elems; i++) {
+		char buf[4 * 16];
+		char *p = buf;
+
 		for (size_t k = 0; k < len; k++) {
 			*p++ = hexdigits[s->elems[i].lo[k] >> 4];
 			*p++ = hexdigits[s->elems[i].lo[k] & 0xf];
@@ -103,20 +105,18 @@ static json_t *elems_json(const struct ir_set *s, size_t len)
 			*p++ = hexdigits[s->elems[i].hi[k] >> 4];
 			*p++ = hexdigits[s->elems[i].hi[k] & 0xf];
 		}
+		if (fwrite(buf, 1, (size_t)(p - buf), f) != (size_t)(p - buf))
+			return -ENOMEM;
 	}
-	*p = '\0';
-	o = json_stringn_nocheck(buf, n);
-	free(buf);
-	return o;
+	return fputc('\n', f) == EOF ? -ENOMEM : 0;
 }
 
-static json_t *set_json(const struct ir_set *s)
+/* "elems" names the line after the JSON document that holds them (format 3). */
+static json_t *set_json(const struct ir_set *s, size_t k)
 {
-	size_t len = ir_addr_len(s->addr_family);
-
-	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:o}", "name", s->name, "af",
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:I}", "name", s->name, "af",
 			 s->addr_family, "flags", (int)s->flags, "size", (int)s->size, "line",
-			 (int)s->line, "elems", elems_json(s, len));
+			 (int)s->line, "elems", (json_int_t)k);
 }
 
 static json_t *chain_json(const struct ir_chain *c)
@@ -130,6 +130,38 @@ static json_t *chain_json(const struct ir_chain *c)
 		}
 	return json_pack("{s:s, s:i, s:i, s:b, s:o}", "name", c->name, "hook", (int)c->hook,
 			 "priority", c->priority, "policy_drop", c->policy_drop, "rules", rules);
+}
+
+/*
+ * The document, then one line of hex per set.  100 000 ranges are 1.6 MB
+ * of hex: written outside the JSON, jansson never escapes them (its
+ * string dumping cost more than everything else an apply does with them).
+ */
+static int dump_with_elems(json_t *doc, const struct ruleset *rs, char **out)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret = -ENOMEM;
+
+	if (!text)
+		return -ENOMEM;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		goto out;
+	ret = fputs(text, f) == EOF || fputc('\n', f) == EOF ? -ENOMEM : 0;
+	for (size_t i = 0; ret == 0 && i < rs->n_sets; i++)
+		ret = elems_hex(&rs->sets[i], f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		*out = buf;
+	else
+		free(buf);
+out:
+	free(text);
+	return ret;
 }
 
 int ruleset_to_json(const struct ruleset *rs, char **out)
@@ -149,7 +181,7 @@ int ruleset_to_json(const struct ruleset *rs, char **out)
 							     (int)rs->helpers[i].l3proto)) < 0)
 			goto out;
 	for (size_t i = 0; i < rs->n_sets; i++)
-		if (json_array_append_new(sets, set_json(&rs->sets[i])) < 0)
+		if (json_array_append_new(sets, set_json(&rs->sets[i], i)) < 0)
 			goto out;
 	for (size_t i = 0; i < rs->n_chains; i++)
 		if (json_array_append_new(chains, chain_json(&rs->chains[i])) < 0)
@@ -160,8 +192,7 @@ int ruleset_to_json(const struct ruleset *rs, char **out)
 			"helpers", helpers, "sets", sets, "chains", chains);
 	if (!doc)
 		goto out;
-	*out = json_dumps(doc, JSON_COMPACT);
-	ret = *out ? 0 : -ENOMEM;
+	ret = dump_with_elems(doc, rs, out);
 out:
 	json_decref(doc);
 	json_decref(helpers);
@@ -311,7 +342,33 @@ static int elems_from_array(json_t *elems, struct ir_set *s, size_t len)
 	return 0;
 }
 
-static int set_from(json_t *o, struct ir_set *s)
+/* The lines after the document (format 3): line k holds set k's elements. */
+struct tail {
+	const char *p;
+	size_t len;
+};
+
+/* The @k-th line of @tail, without its newline; false when there is none. */
+static bool tail_line(const struct tail *tail, size_t k, const char **line, size_t *len)
+{
+	const char *p = tail->p;
+	const char *end = tail->p + tail->len;
+
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			return false;
+		if (k-- == 0) {
+			*line = p;
+			*len = (size_t)(nl - p);
+			return true;
+		}
+		p = nl + 1;
+	}
+}
+
+static int set_from(json_t *o, struct ir_set *s, const struct tail *tail)
 {
 	json_t *elems = json_object_get(o, "elems");
 	size_t len;
@@ -327,6 +384,15 @@ static int set_from(json_t *o, struct ir_set *s)
 	len = ir_addr_len(s->addr_family);
 	if (!len)
 		return -EINVAL;
+	if (json_is_integer(elems) && tail) {
+		const char *line;
+		size_t n;
+
+		if (json_integer_value(elems) < 0 ||
+		    !tail_line(tail, (size_t)json_integer_value(elems), &line, &n))
+			return -EINVAL;
+		return elems_from_string(line, n, s, len);
+	}
 	if (json_is_string(elems))
 		return elems_from_string(json_string_value(elems), json_string_length(elems), s,
 					 len);
@@ -337,7 +403,13 @@ static int set_from(json_t *o, struct ir_set *s)
 
 int ruleset_from_json(const char *text, struct ruleset **out)
 {
-	json_t *doc = json_loads(text, 0, NULL);
+	size_t text_len = strlen(text);
+	json_error_t err;
+	/* The document ends where the lines of elements begin. */
+	json_t *doc = json_loadb(text, text_len, JSON_DISABLE_EOF_CHECK, &err);
+	struct tail tail = { 0 };
+	size_t end;
+	int format;
 	json_t *helpers;
 	json_t *sets;
 	json_t *chains;
@@ -346,8 +418,21 @@ int ruleset_from_json(const char *text, struct ruleset **out)
 	json_t *v;
 	int ret = -EINVAL;
 
-	if (!doc || (int_member(doc, "format") != FORMAT && int_member(doc, "format") != 1))
+	format = doc ? int_member(doc, "format") : 0;
+	if (format != FORMAT && format != 2 && format != 1)
 		goto out;
+	if (err.position < 0 || (size_t)err.position > text_len)
+		goto out;
+	end = (size_t)err.position;
+	if (format == FORMAT) {
+		/* After the document: its newline, then one line per set. */
+		if (end >= text_len || text[end] != '\n')
+			goto out;
+		tail.p = text + end + 1;
+		tail.len = text_len - end - 1;
+	} else if (text[end + strspn(text + end, " \t\r\n")]) {
+		goto out;	/* formats 1 and 2 are one document and nothing else */
+	}
 	helpers = json_object_get(doc, "helpers");
 	sets = json_object_get(doc, "sets");
 	chains = json_object_get(doc, "chains");
@@ -383,7 +468,7 @@ int ruleset_from_json(const char *text, struct ruleset **out)
 			goto out;
 	}
 	json_array_foreach(sets, i, v) {
-		ret = set_from(v, &rs->sets[rs->n_sets++]);
+		ret = set_from(v, &rs->sets[rs->n_sets++], format == FORMAT ? &tail : NULL);
 		if (ret < 0)
 			goto out;
 	}

@@ -113,10 +113,38 @@ static void test_ruleset_json_reads_format_1(void **state)
 	assert_int_equal(rs->sets[0].n_elems, 2);
 	assert_int_equal(rs->sets[0].elems[1].lo[0], 0xc0);
 	assert_int_equal(rs->sets[0].elems[1].hi[3], 0xff);
+	/* Written back as format 3: the document, then the set's line of hex. */
 	assert_int_equal(ruleset_to_json(rs, &json), 0);
-	assert_non_null(strstr(json, "\"elems\":\"0a0000000a0000ffc0000200c00002ff\""));
+	assert_non_null(strstr(json, "\"elems\":0"));
+	assert_non_null(strstr(json, "}\n0a0000000a0000ffc0000200c00002ff\n"));
 	free(json);
 	ruleset_free(rs);
+}
+
+/* Format 3: a line of elements missing or torn, or junk after format 2, is refused. */
+static void test_ruleset_json_format_3_damage(void **state)
+{
+	struct ruleset *rs = NULL;
+	const char *doc = "{\"format\": 3, \"table\": \"t\", \"helpers\": [], \"sets\": "
+			  "[{\"name\": \"s\", \"af\": 2, \"elems\": 1}], \"chains\": []}";
+	char *text = NULL;
+
+	(void)state;
+	assert_true(asprintf(&text, "%s\n0a0000000a0000ff\n", doc) > 0);
+	assert_int_equal(ruleset_from_json(text, &rs), -EINVAL);	/* no line 1 */
+	free(text);
+	assert_true(asprintf(&text, "%s\n\n0a0000000a0000f\n", doc) > 0);
+	assert_int_equal(ruleset_from_json(text, &rs), -EINVAL);	/* torn */
+	free(text);
+	assert_true(asprintf(&text, "%s\n\n0a0000000a0000ff\n", doc) > 0);
+	assert_int_equal(ruleset_from_json(text, &rs), 0);
+	assert_int_equal(rs->sets[0].n_elems, 1);
+	ruleset_free(rs);
+	rs = NULL;
+	free(text);
+	assert_int_equal(ruleset_from_json("{\"format\": 2, \"table\": \"t\", \"helpers\": [], "
+					   "\"sets\": [], \"chains\": []} junk", &rs), -EINVAL);
+	assert_null(rs);
 }
 
 int main(void)
@@ -125,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_ruleset_json_examples_round_trip),
 		cmocka_unit_test(test_ruleset_json_refuses_damage),
 		cmocka_unit_test(test_ruleset_json_reads_format_1),
+		cmocka_unit_test(test_ruleset_json_format_3_damage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
