@@ -236,10 +236,11 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, const ch
 	}
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:O, s:O}", "time", when, "outcome",
-			outcome, "site", st->site->file, "site_name", st->site->name, "genid",
-			(json_int_t)genid, "table", st->want->table, "family",
-			ir_family_name(st->want->family), "files", files, "warnings", warnings);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:O, s:O}", "time", when,
+			"outcome", outcome, "site", st->site->file, "site_name", st->site->name,
+			"genid", (json_int_t)genid, "table", st->want->table, "family",
+			ir_family_name(st->want->family), "attach", st->want->attach, "files", files,
+			"warnings", warnings);
 	if (!doc)
 		goto out;
 	text = json_dumps(doc, JSON_INDENT(2));

@@ -50,26 +50,58 @@ out:
 	return ret;
 }
 
+/*
+ * The record after a rollback: what is managed now (the files put back,
+ * with their hashes, and the table the journal's shape names), and an
+ * outcome that no quick path trusts.
+ */
 static int record_rollback(struct txn *t, const struct txn_journal *last)
 {
+	json_t *meta = json_loads(last->meta ? last->meta : "", 0, NULL);
+	const char *shape_text = meta ? json_string_value(json_object_get(meta, "shape")) : NULL;
+	struct ruleset *shape = NULL;
+	json_t *files = json_array();
+	json_t *doc = NULL;
+	char *text = NULL;
 	char when[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	json_t *doc;
-	char *text;
-	int ret;
+	int ret = -ENOMEM;
 
+	if (!files || !shape_text || ruleset_from_json(shape_text, &shape) < 0)
+		goto out;
+	for (size_t i = 0; i < last->n_files; i++) {
+		const struct txn_saved *f = &last->files[i];
+		char hash[20];
+
+		if (!f->existed)
+			continue;
+		snprintf(hash, sizeof(hash), "%016llx",
+			 (unsigned long long)apply_hash(f->content, f->len));
+		if (json_array_append_new(files, json_pack("{s:s, s:s}", "path", f->path,
+							   "fnv1a64", hash)) < 0)
+			goto out;
+	}
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:i}", "time", when, "outcome", "rolled back", "files",
-			(int)last->n_files);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O}", "time", when, "outcome", "rolled back",
+			"table", shape->table, "family", ir_family_name(shape->family), "attach",
+			shape->attach, "files", files);
 	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-	ret = text ? txn_record(t, text) : -ENOMEM;
+	if (!text)
+		goto out;
+	ret = txn_record(t, text);
 	if (ret == 0 && last->ruleset)
 		ret = txn_write_file(t->state_dir, "/applied-ruleset.json", last->ruleset,
 				     strlen(last->ruleset), 0600, t->d);
+	else if (ret == 0)
+		ret = txn_remove_file(t->state_dir, "/applied-ruleset.json", t->d);
+out:
 	free(text);
 	json_decref(doc);
+	json_decref(files);
+	json_decref(meta);
+	ruleset_free(shape);
 	return ret;
 }
 

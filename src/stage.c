@@ -178,6 +178,58 @@ static int refuse_foreign_drops(struct ctx *c, struct stage *st)
 	return n ? -ENOTSUP : 0;
 }
 
+/*
+ * The table the last apply managed, when the site now names another: left
+ * alone it would go on filtering the FTP ports by the old site's rules.
+ * ftpcfg does not delete a table the site no longer names on its own say:
+ * it stops and says how.
+ */
+static int refuse_orphan(struct ctx *c, struct stage *st)
+{
+	struct txn t = { .lock_fd = -1, .d = c->diag };
+	struct ruleset old = { 0 };
+	struct nft_netlink_live *live = NULL;
+	json_t *rec = NULL;
+	char *text = NULL;
+	const char *fam;
+	const char *table;
+	int ret;
+
+	ret = stage_state_dir(c, &t.state_dir);
+	if (ret == 0)
+		ret = txn_read_record(&t, &text);
+	if (ret < 0 || !text)
+		goto out;
+	rec = json_loads(text, 0, NULL);
+	fam = json_string_value(json_object_get(rec, "family"));
+	table = json_string_value(json_object_get(rec, "table"));
+	if (!fam || !table || json_is_true(json_object_get(rec, "attach")) ||
+	    (!st->want->attach && !strcmp(fam, ir_family_name(st->want->family)) &&
+	     !strcmp(table, st->want->table)))
+		goto out;
+	if (!strcmp(fam, "inet"))
+		old.family = IR_FAMILY_INET;
+	else if (!strcmp(fam, "ip"))
+		old.family = IR_FAMILY_IP;
+	else if (!strcmp(fam, "ip6"))
+		old.family = IR_FAMILY_IP6;
+	else
+		goto out;
+	old.table = (char *)table;
+	ret = nft_netlink_dump(st->nl, &old, &live, c->diag);
+	if (ret == 0 && live->rs)
+		ret = diag(c->diag, NULL, -ENOTSUP,
+			   "the last apply made table '%s %s', which this site no longer names; "
+			   "it would go on filtering FTP by the old rules: delete it first (nft "
+			   "delete table %s %s), then apply", fam, table, fam, table);
+out:
+	nft_netlink_live_free(live);
+	json_decref(rec);
+	free(text);
+	free(t.state_dir);
+	return ret;
+}
+
 /* The live table as the kernel has it: a dump, and its checks. */
 static int dump_ruleset(struct ctx *c, struct stage *st)
 {
@@ -196,6 +248,9 @@ static int dump_ruleset(struct ctx *c, struct stage *st)
 		if (ret < 0)
 			return ret;
 	}
+	ret = refuse_orphan(c, st);
+	if (ret < 0)
+		return ret;
 	if (st->want->attach && !st->live->attach_chain_exists)
 		return diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
 			    -ENOENT, "attach names chain '%s' in table %s %s, which does not exist; "

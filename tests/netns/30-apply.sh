@@ -185,6 +185,19 @@ inner() {
 	expect_rc 0 $F rollback --no-reload
 	snapshot "$tmp/after"
 	same "$tmp/c-state" "$tmp/after" "rollback did not return to the previous state"
+	expect_rc 0 $F status
+	grep -q 'rolled back' "$tmp/out" || { cat "$tmp/out"; fail "status does not say rolled back"; }
+	grep -q '/etc/vsftpd.conf: as applied' "$tmp/out" || { cat "$tmp/out"; fail "status lost the files after rollback"; }
+
+	echo "# a site that names another table: the old one must go first"
+	sed 's|<site name="t" version="1">|<site name="t" version="1"><firewall table="ftp2"/>|' \
+		"$tmp/a.xml" >"$tmp/other.xml"
+	snapshot "$tmp/before"
+	expect_rc 1 $F apply "$tmp/other.xml"
+	grep -q "table 'inet ftpcfg', which this site no longer names" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "a renamed table left the old one filtering"; }
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a refused rename changed the host"
 
 	echo "# attach mode into a policy-drop table leaves the foreign rules untouched"
 	run nft -f - <<-'EOF'
