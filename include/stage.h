@@ -68,6 +68,10 @@ bool stage_plan_needs_dump(const struct plan *p);
 /* The state directory: --state-dir, else ROOT/var/lib/ftpcfg. *out owned. */
 int stage_state_dir(const struct ctx *c, char **out);
 
+/* The record of the last apply, parsed; *out NULL when there is none.  0 or -errno. */
+struct json_t;
+int stage_read_record(struct ctx *c, struct json_t **out);
+
 /* The ruleset as nft text for the diff (live: NULL when absent gives ""). *out owned. */
 int stage_ruleset_text(const struct ruleset *rs, char **out);
 

@@ -215,12 +215,8 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, const ch
 		goto out;
 	for (size_t i = 0; i < st->files.n_files; i++) {
 		const struct conf_file *f = &st->files.files[i];
-		char hash[20];
 
-		snprintf(hash, sizeof(hash), "%016llx",
-			 (unsigned long long)apply_hash(f->content, f->len));
-		if (json_array_append_new(files, json_pack("{s:s, s:s}", "path", f->path,
-							   "fnv1a64", hash)) < 0)
+		if (json_array_append_new(files, apply_file_entry(f->path, f->content, f->len)) < 0)
 			goto out;
 	}
 	/* What validation said of the site, for a quick no-op to say again. */

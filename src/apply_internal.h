@@ -56,6 +56,8 @@ enum apply_file_state {
 };
 
 struct json_t;
+/* A record's entry for a file written with @len bytes of @data: {"path", "fnv1a64"}. */
+struct json_t *apply_file_entry(const char *path, const char *data, size_t len);
 enum apply_file_state apply_recorded_file(struct ctx *c, struct json_t *entry, struct diag *d);
 
 /* Keep @in beside the record (or make a stale copy unusable when it is incomplete). */

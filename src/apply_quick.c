@@ -160,6 +160,14 @@ static bool saved_is(struct txn *t, const char *name, const char *data, size_t l
 	return same;
 }
 
+json_t *apply_file_entry(const char *path, const char *data, size_t len)
+{
+	char hash[20];
+
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)apply_hash(data, len));
+	return json_pack("{s:s, s:s}", "path", path, "fnv1a64", hash);
+}
+
 enum apply_file_state apply_recorded_file(struct ctx *c, json_t *entry, struct diag *d)
 {
 	const char *path = json_string_value(json_object_get(entry, "path"));

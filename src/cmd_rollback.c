@@ -72,14 +72,9 @@ static int record_rollback(struct txn *t, const struct txn_journal *last)
 		goto out;
 	for (size_t i = 0; i < last->n_files; i++) {
 		const struct txn_saved *f = &last->files[i];
-		char hash[20];
 
-		if (!f->existed)
-			continue;
-		snprintf(hash, sizeof(hash), "%016llx",
-			 (unsigned long long)apply_hash(f->content, f->len));
-		if (json_array_append_new(files, json_pack("{s:s, s:s}", "path", f->path,
-							   "fnv1a64", hash)) < 0)
+		if (f->existed && json_array_append_new(files, apply_file_entry(f->path, f->content,
+										 f->len)) < 0)
 			goto out;
 	}
 	gmtime_r(&now, &tm);

@@ -25,6 +25,23 @@ int stage_state_dir(const struct ctx *c, char **out)
 	return n < 0 ? -ENOMEM : 0;
 }
 
+int stage_read_record(struct ctx *c, json_t **out)
+{
+	struct txn t = { .lock_fd = -1, .d = c->diag };
+	char *text = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = stage_state_dir(c, &t.state_dir);
+	if (ret == 0)
+		ret = txn_read_record(&t, &text);
+	if (ret == 0 && text)
+		*out = json_loads(text, 0, NULL);
+	free(text);
+	free(t.state_dir);
+	return ret;
+}
+
 int stage_ruleset_text(const struct ruleset *rs, char **out)
 {
 	if (!rs) {
@@ -71,25 +88,16 @@ static bool is_rendered(const struct stage *st, const char *path)
  */
 static int find_stale(struct ctx *c, struct stage *st)
 {
-	struct txn t = { .lock_fd = -1 };
 	json_t *doc = NULL;
 	json_t *files;
-	char *state = NULL;
-	char *rec = NULL;
 	size_t i;
 	json_t *v;
 	int ret;
 
-	ret = stage_state_dir(c, &state);
-	if (ret < 0)
-		return ret;
-	t.state_dir = state;
-	t.d = c->diag;
-	ret = txn_read_record(&t, &rec);
-	if (ret < 0 || !rec)
+	ret = stage_read_record(c, &doc);
+	if (ret < 0 || !doc)
 		goto out;
-	doc = json_loads(rec, 0, NULL);
-	files = doc ? json_object_get(doc, "files") : NULL;
+	files = json_object_get(doc, "files");
 	st->stale = calloc(json_array_size(files) + 1, sizeof(*st->stale));
 	st->stale_old = calloc(json_array_size(files) + 1, sizeof(*st->stale_old));
 	if (!st->stale || !st->stale_old) {
@@ -117,8 +125,6 @@ static int find_stale(struct ctx *c, struct stage *st)
 	ret = 0;
 out:
 	json_decref(doc);
-	free(rec);
-	free(state);
 	return ret;
 }
 
@@ -186,21 +192,16 @@ static int refuse_foreign_drops(struct ctx *c, struct stage *st)
  */
 static int refuse_orphan(struct ctx *c, struct stage *st)
 {
-	struct txn t = { .lock_fd = -1, .d = c->diag };
 	struct ruleset old = { 0 };
 	struct nft_netlink_live *live = NULL;
 	json_t *rec = NULL;
-	char *text = NULL;
 	const char *fam;
 	const char *table;
 	int ret;
 
-	ret = stage_state_dir(c, &t.state_dir);
-	if (ret == 0)
-		ret = txn_read_record(&t, &text);
-	if (ret < 0 || !text)
+	ret = stage_read_record(c, &rec);
+	if (ret < 0 || !rec)
 		goto out;
-	rec = json_loads(text, 0, NULL);
 	fam = json_string_value(json_object_get(rec, "family"));
 	table = json_string_value(json_object_get(rec, "table"));
 	if (!fam || !table || json_is_true(json_object_get(rec, "attach")) ||
@@ -225,8 +226,6 @@ static int refuse_orphan(struct ctx *c, struct stage *st)
 out:
 	nft_netlink_live_free(live);
 	json_decref(rec);
-	free(text);
-	free(t.state_dir);
 	return ret;
 }
 
