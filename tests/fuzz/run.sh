@@ -14,7 +14,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/corpus" build/fuzz/artifacts
 cp tests/fuzz/corpus/* "$tmp/corpus/"
 echo "fuzz: $(basename "$bin") for ${secs}s on $(ls "$tmp/corpus" | wc -l) seeds"
-# -timeout: one input may take this long; the hostile cases in test_site
+# -timeout: one input may take this long; the hostile cases in test_site_hostile
 # run in well under a second.  -rss_limit_mb: 16 MiB inputs are refused by
 # size, so nothing legitimate comes near it.
 FTPCFG_TEMPLATE_DIR=${FTPCFG_TEMPLATE_DIR:-$top/templates} \
