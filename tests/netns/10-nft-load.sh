@@ -112,26 +112,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Probe the kernel features the rulesets use: the FTP helper and ct count.
-cat >"$work/probe.nft" <<'EOF'
-table inet probe {
-	ct helper h {
-		type "ftp" protocol tcp
-		l3proto inet
-	}
-	set s {
-		type ipv4_addr
-		size 16
-		flags dynamic
-	}
-	chain c {
-		tcp dport 21 ct state new add @s { ip saddr ct count over 1 } drop
-		tcp dport 21 ct count over 1 drop
-	}
-}
-EOF
-unshare -n nft -f "$work/probe.nft" 2>/dev/null ||
-	skip "the kernel lacks nf_conntrack_ftp or nft_connlimit (nft -f of a probe table fails)"
+need_kernel_features "$work"
 
 # A large allowlist, overlapping and adjacent on purpose, from a fixed seed,
 # inside the test ranges: 10.200.0.0/24 and fd00:200::/64.

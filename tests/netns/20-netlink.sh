@@ -152,24 +152,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat >"$work/probe.nft" <<'EOF'
-table inet probe {
-	ct helper h {
-		type "ftp" protocol tcp
-		l3proto inet
-	}
-	set s {
-		type ipv4_addr
-		size 16
-		flags dynamic
-	}
-	chain c {
-		tcp dport 21 ct state new add @s { ip saddr ct count over 1 } drop
-	}
-}
-EOF
-unshare -n nft -f "$work/probe.nft" 2>/dev/null ||
-	skip "the kernel lacks nf_conntrack_ftp or nft_connlimit (nft -f of a probe table fails)"
+need_kernel_features "$work"
 
 # The failure cases' site: an allowlist that 10.200.0.128/25 does not touch.
 cat >"$work/nl.xml" <<'EOF'

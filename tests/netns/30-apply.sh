@@ -12,44 +12,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
 # shellcheck source=tests/netns/lib.sh
 . "$here/lib.sh"
+# These sites serve both modes.
+MODE=both
 FTPCFG=${FTPCFG:-$here/../../ftpcfg}
 
 # ---- inside `unshare -n` ------------------------------------------------
 
-site() {
-	# site FILE NETWORKS... : a vsftpd passive site allowing NETWORKS
-	f=$1
-	shift
-	{
-		echo '<site name="t" version="1">'
-		echo '  <server name="s" daemon="vsftpd" mode="both">'
-		echo "    <config path=\"/etc/vsftpd.conf\" reload=\"${RELOAD:-true}\"/>"
-		echo '    <listen address="10.200.0.1" port="21"/>'
-		echo "    <passive min-port=\"40000\" max-port=\"${PASV_MAX:-40049}\"/>"
-		echo '    <allow>'
-		for n in "$@"; do echo "      <network>$n</network>"; done
-		echo '    </allow>'
-		echo '  </server>'
-		echo '</site>'
-	} >"$f"
-}
-
 # What the host is: the table (counters aside) and every file under the root.
 snapshot() {
 	{ nft list ruleset | strip_counters; find "$root/etc" -type f -exec sha256sum {} + 2>/dev/null | sort; } >"$1"
-}
-
-expect_rc() {
-	want=$1
-	shift
-	set +e
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	set -e
-	if [ "$rc" != "$want" ]; then
-		cat "$tmp/out" "$tmp/err"
-		fail "'$*' exited $rc, expected $want"
-	fi
 }
 
 same() {

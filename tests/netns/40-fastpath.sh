@@ -14,41 +14,6 @@ FTPCFG=${FTPCFG:-$here/../../ftpcfg}
 
 # ---- inside `unshare -n` ------------------------------------------------
 
-site() {
-	# site FILE NETWORKS... : a vsftpd passive site allowing NETWORKS
-	f=$1
-	shift
-	{
-		echo '<site name="t" version="1">'
-		echo '  <server name="s" daemon="vsftpd" mode="passive">'
-		echo '    <config path="/etc/vsftpd.conf" reload="true"/>'
-		echo '    <listen address="10.200.0.1" port="21"/>'
-		echo "    <passive min-port=\"40000\" max-port=\"${PASV_MAX:-40049}\"/>"
-		echo '    <allow>'
-		for n in "$@"; do echo "      <network>$n</network>"; done
-		echo '    </allow>'
-		echo '  </server>'
-		echo '</site>'
-	} >"$f"
-}
-
-expect_rc() {
-	want=$1
-	shift
-	set +e
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	set -e
-	if [ "$rc" != "$want" ]; then
-		cat "$tmp/out" "$tmp/err"
-		fail "'$*' exited $rc, expected $want"
-	fi
-}
-
-said() {
-	grep -q "$1" "$tmp/out" || { cat "$tmp/out"; fail "$2"; }
-}
-
 inner() {
 	tmp=$1
 	root=$tmp/root

@@ -29,3 +29,65 @@ need_netns() {
 strip_counters() {
 	sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/g'
 }
+
+# Skip unless the kernel has what the rulesets use: the FTP conntrack helper,
+# ct count per source (a dynamic set) and ct count.  $1: a scratch directory.
+need_kernel_features() {
+	cat >"$1/probe.nft" <<'EOF'
+table inet probe {
+	ct helper h {
+		type "ftp" protocol tcp
+		l3proto inet
+	}
+	set s {
+		type ipv4_addr
+		size 16
+		flags dynamic
+	}
+	chain c {
+		tcp dport 21 ct state new add @s { ip saddr ct count over 1 } drop
+		tcp dport 21 ct count over 1 drop
+	}
+}
+EOF
+	unshare -n nft -f "$1/probe.nft" 2>/dev/null ||
+		skip "the kernel lacks nf_conntrack_ftp or nft_connlimit (nft -f of a probe table fails)"
+}
+
+# site FILE NETWORKS...: a vsftpd site on 10.200.0.1:21 allowing NETWORKS.
+# MODE (passive), RELOAD (true) and PASV_MAX (40049) change it.
+site() {
+	f=$1
+	shift
+	{
+		echo '<site name="t" version="1">'
+		echo "  <server name=\"s\" daemon=\"vsftpd\" mode=\"${MODE:-passive}\">"
+		echo "    <config path=\"/etc/vsftpd.conf\" reload=\"${RELOAD:-true}\"/>"
+		echo '    <listen address="10.200.0.1" port="21"/>'
+		echo "    <passive min-port=\"40000\" max-port=\"${PASV_MAX:-40049}\"/>"
+		echo '    <allow>'
+		for n in "$@"; do echo "      <network>$n</network>"; done
+		echo '    </allow>'
+		echo '  </server>'
+		echo '</site>'
+	} >"$f"
+}
+
+# expect_rc CODE COMMAND...: run it, its output in $tmp/out and $tmp/err; fail unless it exits CODE.
+expect_rc() {
+	want=$1
+	shift
+	set +e
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	set -e
+	if [ "$rc" != "$want" ]; then
+		cat "$tmp/out" "$tmp/err"
+		fail "'$*' exited $rc, expected $want"
+	fi
+}
+
+# said PATTERN MESSAGE: the last expect_rc printed PATTERN on stdout, else fail with MESSAGE.
+said() {
+	grep -q "$1" "$tmp/out" || { cat "$tmp/out"; fail "$2"; }
+}
