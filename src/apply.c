@@ -198,20 +198,49 @@ static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags)
 	return 0;
 }
 
-static int record(struct ctx *c, struct txn *t, const struct stage *st, const char *outcome,
-		  uint32_t genid)
+int apply_write_record(struct txn *t, const char *outcome, const struct ruleset *managed,
+		       json_t *files, json_t *extra, const char *ruleset)
 {
-	json_t *files = json_array();
-	json_t *warnings = NULL;
 	json_t *doc = NULL;
-	char *want = NULL;
 	char *text = NULL;
 	char when[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	int ret = -ENOMEM;
 
-	if (!files)
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O}", "time", when, "outcome", outcome,
+			"table", managed->table, "family", ir_family_name(managed->family),
+			"attach", managed->attach, "files", files);
+	if (!doc || (extra && json_object_update(doc, extra) < 0))
+		goto out;
+	text = json_dumps(doc, JSON_INDENT(2));
+	if (!text)
+		goto out;
+	/* The ruleset first: the record is what makes it count. */
+	if (ruleset)
+		ret = txn_write_file(t->state_dir, "/applied-ruleset.json", ruleset,
+				     strlen(ruleset), 0600, t->d);
+	else
+		ret = txn_remove_file(t->state_dir, "/applied-ruleset.json", t->d);
+	if (ret == 0)
+		ret = txn_record(t, text);
+out:
+	free(text);
+	json_decref(doc);
+	return ret;
+}
+
+static int record(struct ctx *c, struct txn *t, const struct stage *st, uint32_t genid)
+{
+	json_t *files = json_array();
+	json_t *warnings = json_array();
+	json_t *extra = NULL;
+	char *want = NULL;
+	int ret = -ENOMEM;
+
+	if (!files || !warnings)
 		goto out;
 	for (size_t i = 0; i < st->files.n_files; i++) {
 		const struct conf_file *f = &st->files.files[i];
@@ -220,8 +249,7 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, const ch
 			goto out;
 	}
 	/* What validation said of the site, for a quick no-op to say again. */
-	warnings = json_array();
-	for (size_t i = 0; warnings && i < c->diag->n_recs; i++) {
+	for (size_t i = 0; i < c->diag->n_recs; i++) {
 		const struct diag_rec *r = &c->diag->recs[i];
 
 		if (r->level == DIAG_WARNING &&
@@ -230,26 +258,14 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, const ch
 							      r->msg)) < 0)
 			goto out;
 	}
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:b, s:O, s:O}", "time", when,
-			"outcome", outcome, "site", st->site->file, "site_name", st->site->name,
-			"genid", (json_int_t)genid, "table", st->want->table, "family",
-			ir_family_name(st->want->family), "attach", st->want->attach, "files", files,
-			"warnings", warnings);
-	if (!doc)
+	extra = json_pack("{s:s, s:s, s:I, s:O}", "site", st->site->file, "site_name",
+			  st->site->name, "genid", (json_int_t)genid, "warnings", warnings);
+	if (!extra || ruleset_to_json(st->want, &want) < 0)
 		goto out;
-	text = json_dumps(doc, JSON_INDENT(2));
-	if (!text || ruleset_to_json(st->want, &want) < 0)
-		goto out;
-	ret = txn_write_file(t->state_dir, "/applied-ruleset.json", want, strlen(want), 0600,
-			     c->diag);
-	if (ret == 0)
-		ret = txn_record(t, text);
+	ret = apply_write_record(t, "applied", st->want, files, extra, want);
 out:
 	free(want);
-	free(text);
-	json_decref(doc);
+	json_decref(extra);
 	json_decref(files);
 	json_decref(warnings);
 	return ret;
@@ -363,7 +379,7 @@ int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned fla
 	if (ret == 0)
 		ret = apply_quick_save(t, &in);
 	if (ret == 0)
-		ret = record(c, t, &st, "applied", genid);
+		ret = record(c, t, &st, genid);
 	if (ret == 0)
 		ret = apply_fault(c, "record");
 	if (ret < 0)

@@ -63,6 +63,16 @@ enum apply_file_state apply_recorded_file(struct ctx *c, struct json_t *entry, s
 /* Keep @in beside the record (or make a stale copy unusable when it is incomplete). */
 int apply_quick_save(struct txn *t, const struct apply_input *in);
 
+/*
+ * Write the record of what is managed now (applied.json): @outcome, the
+ * table @managed names, @files (entries of apply_file_entry()) and the
+ * members of @extra (may be NULL); and @ruleset as applied-ruleset.json
+ * (NULL: none is managed, the file goes).  0 or -errno.
+ */
+struct ruleset;
+int apply_write_record(struct txn *t, const char *outcome, const struct ruleset *managed,
+		       struct json_t *files, struct json_t *extra, const char *ruleset);
+
 /* The content hash kept in the record, to tell whether a file changed since. */
 uint64_t apply_hash(const char *data, size_t len);
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -61,11 +60,6 @@ static int record_rollback(struct txn *t, const struct txn_journal *last)
 	const char *shape_text = meta ? json_string_value(json_object_get(meta, "shape")) : NULL;
 	struct ruleset *shape = NULL;
 	json_t *files = json_array();
-	json_t *doc = NULL;
-	char *text = NULL;
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
 	int ret = -ENOMEM;
 
 	if (!files || !shape_text || ruleset_from_json(shape_text, &shape) < 0)
@@ -77,23 +71,8 @@ static int record_rollback(struct txn *t, const struct txn_journal *last)
 										 f->len)) < 0)
 			goto out;
 	}
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O}", "time", when, "outcome", "rolled back",
-			"table", shape->table, "family", ir_family_name(shape->family), "attach",
-			shape->attach, "files", files);
-	text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-	if (!text)
-		goto out;
-	ret = txn_record(t, text);
-	if (ret == 0 && last->ruleset)
-		ret = txn_write_file(t->state_dir, "/applied-ruleset.json", last->ruleset,
-				     strlen(last->ruleset), 0600, t->d);
-	else if (ret == 0)
-		ret = txn_remove_file(t->state_dir, "/applied-ruleset.json", t->d);
+	ret = apply_write_record(t, "rolled back", shape, files, NULL, last->ruleset);
 out:
-	free(text);
-	json_decref(doc);
 	json_decref(files);
 	json_decref(meta);
 	ruleset_free(shape);
