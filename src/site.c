@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
@@ -42,6 +43,20 @@
  */
 #define MAX_TEXT_PIECES 64u
 
+/*
+ * The <network> being read: its text, blanks around it dropped as they
+ * come, so that indentation never makes a network "too long".
+ */
+struct net_capture {
+	bool on;
+	unsigned line;
+	size_t len;
+	size_t blanks;		/* blanks after text[len - 1], kept only if text follows */
+	bool too_long;
+	struct site_net_list *list;	/* its <allow>'s */
+	char text[80];
+};
+
 struct parse_ctx {
 	const char *file;
 	struct diag *d;
@@ -49,6 +64,8 @@ struct parse_ctx {
 	bool xml_error;		/* libxml2 reported an error: the rest are its echoes */
 	bool doctype;	/* a DOCTYPE was seen: refuse the document */
 	unsigned doctype_line;
+	struct net_capture net;
+	struct site_net_list *lists;	/* every <allow>'s networks; freed by site_load_buffer */
 };
 
 static bool has_new_errors(const struct parse_ctx *pc)
@@ -171,16 +188,199 @@ static void on_doctype(void *user, const xmlChar *name, const xmlChar *ext_id,
 	xmlStopParser(ctxt);
 }
 
+static bool is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* ---- <network> elements, parsed as they are read ----------------------- */
+
+/*
+ * A site's size is its allowlist: 100 000 <network> elements as tree
+ * nodes cost most of a load (allocation, schema walk, free).  They never
+ * become nodes: each is parsed here into the list of its <allow>, and the
+ * schema sees an <allow> with no children, which it accepts as it would
+ * the networks (simple text of at most 64 characters, no attributes, which
+ * this code checks instead).  A <network> anywhere else, or in a
+ * namespace, goes into the tree for the schema to refuse.
+ */
+static bool is_allow(const xmlNode *n)
+{
+	return n && n->type == XML_ELEMENT_NODE && !n->ns &&
+	       !strcmp((const char *)n->name, "allow");
+}
+
+static struct site_net_list *allow_list(struct parse_ctx *pc, xmlNode *allow)
+{
+	struct site_net_list *l = allow->_private;
+
+	if (l)
+		return l;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->next = pc->lists;
+	pc->lists = l;
+	allow->_private = l;
+	return l;
+}
+
+static void free_lists(struct site_net_list *l)
+{
+	while (l) {
+		struct site_net_list *next = l->next;
+
+		free(l->nets);
+		free(l);
+		l = next;
+	}
+}
+
+/* Stop at the first problem libxml2 cannot see; its own errors say the rest. */
+static void refuse(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
+{
+	pc->xml_error = true;
+	xmlStopParser(ctxt);
+}
+
+static void net_begin(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, int nb_attributes)
+{
+	struct srcloc loc = { pc->file, ctxt->input ? (unsigned)ctxt->input->line : 0 };
+
+	if (nb_attributes) {
+		diag(pc->d, &loc, -EINVAL, "<network> takes no attributes; write the network "
+		     "as its text: <network>ADDRESS/PREFIX</network>");
+		refuse(ctxt, pc);
+		return;
+	}
+	pc->net = (struct net_capture){ .on = true, .line = loc.line,
+					.list = allow_list(pc, ctxt->node) };
+	if (!pc->net.list) {
+		diag(pc->d, &loc, -ENOMEM, "out of memory");
+		refuse(ctxt, pc);
+	}
+}
+
+static void net_text(struct net_capture *c, const xmlChar *ch, int len)
+{
+	for (int i = 0; i < len && !c->too_long; i++) {
+		char x = (char)ch[i];
+
+		if (is_xml_space(x)) {
+			c->blanks += c->len > 0;
+			continue;
+		}
+		if (c->len + c->blanks + 1 >= sizeof(c->text)) {
+			c->too_long = true;
+			break;
+		}
+		for (; c->blanks; c->blanks--)
+			c->text[c->len++] = ' ';
+		c->text[c->len++] = x;
+	}
+}
+
+static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
+{
+	struct net_capture *c = &pc->net;
+	struct site_net_list *l = c->list;
+	struct walk w = { pc->file, pc->d };
+	struct srcloc loc = { pc->file, c->line };
+
+	c->on = false;
+	if (c->too_long) {
+		diag(pc->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
+		l->refused = true;
+		return;
+	}
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? 2 * l->alloc : 64;
+		struct site_net *nets = reallocarray(l->nets, alloc, sizeof(*nets));
+
+		if (!nets) {
+			diag(pc->d, &loc, -ENOMEM, "out of memory");
+			refuse(ctxt, pc);
+			return;
+		}
+		l->nets = nets;
+		l->alloc = alloc;
+	}
+	if (site_parse_net(&w, c->line, c->text, c->len, &l->nets[l->n]) < 0)
+		l->refused = true;
+	else
+		l->n++;
+}
+
+static void on_start(void *user, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri,
+		     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+		     int nb_defaulted, const xmlChar **attributes)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (pc->net.on) {
+		struct srcloc loc = { pc->file, ctxt->input ? (unsigned)ctxt->input->line : 0 };
+
+		diag(pc->d, &loc, -EINVAL, "<network> holds only its text, ADDRESS/PREFIX; "
+		     "move <%.64s> out of it", (const char *)name);
+		refuse(ctxt, pc);
+		return;
+	}
+	if (!uri && !nb_namespaces && is_allow(ctxt->node) &&
+	    !strcmp((const char *)name, "network")) {
+		net_begin(ctxt, pc, nb_attributes);
+		return;
+	}
+	xmlSAX2StartElementNs(ctxt, name, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+			      nb_defaulted, attributes);
+}
+
+static void on_end(void *user, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (pc->net.on)
+		net_end(ctxt, pc);
+	else
+		xmlSAX2EndElementNs(ctxt, name, prefix, uri);
+}
+
+static void on_characters(void *user, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (pc->net.on)
+		net_text(&pc->net, ch, len);
+	else
+		xmlSAX2Characters(ctxt, ch, len);
+}
+
+/* A comment or processing instruction inside a <network> is dropped with it. */
+static void on_comment(void *user, const xmlChar *value)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (!pc->net.on)
+		xmlSAX2Comment(ctxt, value);
+}
+
+static void on_pi(void *user, const xmlChar *target, const xmlChar *data)
+{
+	xmlParserCtxtPtr ctxt = user;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (!pc->net.on)
+		xmlSAX2ProcessingInstruction(ctxt, target, data);
+}
+
 static bool starts_with(const char *p, const char *end, const char *s)
 {
 	size_t n = strlen(s);
 
 	return (size_t)(end - p) >= n && !memcmp(p, s, n);
-}
-
-static bool is_xml_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 static unsigned line_at(const char *buf, const char *p)
@@ -336,6 +536,11 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 	ctxt->sax->error = NULL;
 	ctxt->sax->warning = NULL;
 	ctxt->sax->internalSubset = on_doctype;
+	ctxt->sax->startElementNs = on_start;
+	ctxt->sax->endElementNs = on_end;
+	ctxt->sax->characters = on_characters;
+	ctxt->sax->comment = on_comment;
+	ctxt->sax->processingInstruction = on_pi;
 	ctxt->vctxt.error = NULL;
 	ctxt->vctxt.warning = NULL;
 	/*
@@ -358,7 +563,8 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 		     "declarations); remove it");
 		goto out;
 	}
-	if (!doc || !ctxt->wellFormed || has_new_errors(pc)) {
+	/* A refused <network> value is not the XML's fault: the schema still runs. */
+	if (!doc || !ctxt->wellFormed || pc->xml_error) {
 		if (!has_new_errors(pc)) {
 			struct srcloc loc = { pc->file, 0 };
 
@@ -502,6 +708,7 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 out:
 	site_free(s);
 	xmlFreeDoc(doc);
+	free_lists(pc.lists);
 	return ret;
 }
 

@@ -9,6 +9,20 @@
 
 #include "site.h"
 
+/*
+ * The networks of one <allow>, parsed while libxml2 reads the file (site.c):
+ * at 100 000 networks, tree nodes for them would cost more than all the
+ * rest of ftpcfg.  The <allow> node's _private points here; site_from_doc()
+ * takes @nets.  site.c owns every list of a load (@next) and frees them.
+ */
+struct site_net_list {
+	struct site_net *nets;
+	size_t n;
+	size_t alloc;
+	bool refused;	/* a <network> of this <allow> was refused, with a diag */
+	struct site_net_list *next;
+};
+
 /* Copy a schema-valid document into a new site, defaults filled.  0, -EINVAL or -ENOMEM. */
 int site_from_doc(const char *file, xmlDocPtr doc, struct diag *d, struct site **out);
 
@@ -32,7 +46,8 @@ static inline unsigned site_node_line(const xmlNode *n)
 int site_parse_addr(const char *text, struct site_addr *a);
 int site_check_line(struct walk *w, unsigned line, const char *what, const char *s);
 int site_check_path(struct walk *w, unsigned line, const char *what, const char *s);
-int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net);
+int site_parse_net(struct walk *w, unsigned line, const char *text, size_t len,
+		   struct site_net *net);
 
 const char *site_daemon_default_path(enum site_daemon d);
 const char *site_daemon_default_reload(enum site_daemon d);

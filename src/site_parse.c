@@ -205,34 +205,26 @@ static int parse_listen(struct walk *w, const xmlNode *n, struct site_server *sr
 	return 0;
 }
 
+/* The networks were parsed as the file was read (site.c): take them. */
 static int parse_allow(struct walk *w, const xmlNode *n, struct site_server *srv)
 {
-	size_t count = 0;
-	int ret = 0;
+	struct site_net_list *l = n->_private;
 
 	srv->has_allow = true;
 	srv->allow_line = site_node_line(n);
-	for (const xmlNode *c = n->children; c; c = c->next)
-		if (is_elem(c, "network"))
-			count++;
-	if (!count) {
+	if (l && l->refused)
+		return -EINVAL;
+	if (!l || !l->n) {
 		struct srcloc loc = { w->file, srv->allow_line };
 
 		return diag(w->d, &loc, -EINVAL, "<allow> lists no network, which would shut every "
 			    "client out; add <network> elements, or remove <allow> to allow any source");
 	}
-	srv->allow = calloc(count, sizeof(*srv->allow));
-	if (!srv->allow)
-		return -ENOMEM;
-	for (const xmlNode *c = n->children; c; c = c->next) {
-		if (!is_elem(c, "network"))
-			continue;
-		if (site_parse_net(w, c, &srv->allow[srv->n_allow]) < 0)
-			ret = -EINVAL;
-		else
-			srv->n_allow++;
-	}
-	return ret;
+	srv->allow = l->nets;
+	srv->n_allow = l->n;
+	l->nets = NULL;
+	l->n = 0;
+	return 0;
 }
 
 static int parse_banner(struct walk *w, const xmlNode *n, struct site_server *srv)

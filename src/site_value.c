@@ -84,34 +84,29 @@ int site_check_path(struct walk *w, unsigned line, const char *what, const char 
 	return 0;
 }
 
-int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net)
+static bool is_blank(char c)
 {
-	struct srcloc loc = { w->file, site_node_line(n) };
-	/*
-	 * One text child, the usual case: read it in place (100 000
-	 * networks would otherwise be 100 000 copies).
-	 */
-	bool single = n->children && !n->children->next && n->children->type == XML_TEXT_NODE &&
-		      n->children->content;
-	xmlChar *content = single ? n->children->content : xmlNodeGetContent(n);
-	char text[80];
-	char *slash;
-	char *start;
-	size_t len;
-	unsigned max;
-	int ret = -EINVAL;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-	if (!content)
-		return -ENOMEM;
-	start = (char *)content;
-	start += strspn(start, " \t\r\n");
-	len = strlen(start);
-	while (len && strchr(" \t\r\n", start[len - 1]))
+int site_parse_net(struct walk *w, unsigned line, const char *content, size_t clen,
+		   struct site_net *net)
+{
+	struct srcloc loc = { w->file, line };
+	char text[80];
+	const char *start = content;
+	char *slash;
+	size_t len = clen;
+	unsigned max;
+
+	while (len && is_blank(*start)) {
+		start++;
 		len--;
-	if (len >= sizeof(text)) {
-		ret = diag(w->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
-		goto out;
 	}
+	while (len && is_blank(start[len - 1]))
+		len--;
+	if (len >= sizeof(text))
+		return diag(w->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
 	memcpy(text, start, len);
 	text[len] = '\0';
 	net->line = loc.line;
@@ -119,9 +114,8 @@ int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net)
 	if (slash)
 		*slash = '\0';
 	if (site_parse_addr(text, &net->addr) < 0) {
-		ret = diag(w->d, &loc, -EINVAL, "network '%.*s' is not an IPv4 or IPv6 network; "
-			   "write it as ADDRESS/PREFIX", (int)len, start);
-		goto out;
+		return diag(w->d, &loc, -EINVAL, "network '%.*s' is not an IPv4 or IPv6 "
+			    "network; write it as ADDRESS/PREFIX", (int)len, start);
 	}
 	max = net->addr.family == AF_INET ? 32 : 128;
 	net->prefix = max;
@@ -132,10 +126,9 @@ int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net)
 		errno = 0;
 		p = strtoul(slash + 1, &end, 10);
 		if (errno || end == slash + 1 || *end || p > max) {
-			ret = diag(w->d, &loc, -EINVAL, "network '%.*s' has a prefix length outside "
-				   "0-%u; write ADDRESS/PREFIX with a prefix from 0 to %u",
-				   (int)len, start, max, max);
-			goto out;
+			return diag(w->d, &loc, -EINVAL, "network '%.*s' has a prefix length "
+				    "outside 0-%u; write ADDRESS/PREFIX with a prefix from 0 to %u",
+				    (int)len, start, max, max);
 		}
 		net->prefix = (unsigned)p;
 	}
@@ -148,15 +141,10 @@ int site_parse_net(struct walk *w, const xmlNode *n, struct site_net *net)
 				fixed.addr.bytes[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
 			if (site_net_format(&fixed, good, sizeof(good)) < 0)
 				good[0] = '\0';
-			ret = diag(w->d, &loc, -EINVAL, "network '%.*s' has host bits set; write '%s'",
-				   (int)len, start, good);
-			goto out;
+			return diag(w->d, &loc, -EINVAL, "network '%.*s' has host bits set; "
+				    "write '%s'", (int)len, start, good);
 		}
 	}
-	ret = 0;
-out:
-	if (!single)
-		xmlFree(content);
-	return ret;
+	return 0;
 }
 

@@ -198,6 +198,39 @@ static void test_site_values_copied(void **state)
 	site_free(s);
 }
 
+/* Each <allow> keeps its own networks, in order, with their lines, however many. */
+static void test_site_allow_lists_per_server(void **state)
+{
+	enum { N = 300 };
+	char *xml = malloc(64 * N + 1024);
+	char buf[INET6_ADDRSTRLEN + 5];
+	struct site *s;
+	size_t len;
+
+	assert_non_null(xml);
+	len = (size_t)sprintf(xml, "<site name=\"t\" version=\"1\">\n"
+			      "<server name=\"a\" daemon=\"vsftpd\"><allow>\n");
+	for (unsigned i = 0; i < N; i++)
+		len += (size_t)sprintf(xml + len, "<network>10.%u.%u.0/24</network>\n",
+				       i / 256, i % 256);
+	sprintf(xml + len, "</allow></server>\n<server name=\"b\" daemon=\"proftpd\">"
+		"<config path=\"/etc/b.conf\"/><listen address=\"192.0.2.1\" port=\"2121\"/>"
+		"<passive min-port=\"41000\" max-port=\"41099\"/>\n"
+		"<allow><network>2001:db8::/48</network></allow></server>\n</site>\n");
+	s = expect_ok(state, xml);
+	assert_int_equal(s->servers[0].n_allow, N);
+	assert_int_equal(s->servers[0].allow[0].line, 3);
+	assert_int_equal(s->servers[0].allow[N - 1].line, 3 + N - 1);
+	assert_int_equal(site_net_format(&s->servers[0].allow[N - 1], buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "10.1.43.0/24");
+	assert_int_equal(s->servers[1].n_allow, 1);
+	assert_int_equal(s->servers[1].allow[0].line, 5 + N);
+	assert_int_equal(site_net_format(&s->servers[1].allow[0], buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2001:db8::/48");
+	site_free(s);
+	free(xml);
+}
+
 static void test_site_names_of_enums(void **state)
 {
 	(void)state;
@@ -313,6 +346,18 @@ static const struct site_case {
 	{ VSFTPD("<allow><network>2001:db8::/129</network></allow>"), FAIL, 2, "has a prefix length outside 0-128" },
 	{ VSFTPD("<allow><network>192.0.2.0.1/24</network></allow>"), FAIL, 2, "is not an IPv4 or IPv6 network" },
 	{ VSFTPD("<allow><network>0.0.0.0/0</network><network>::/0</network></allow>"), OK, 0, NULL },
+	/* networks are parsed as the file is read (site.c), not as tree nodes */
+	{ VSFTPD("<allow><network>\n\n      192.0.2.0/24\n\n                                                                                              </network></allow>"), OK, 0, NULL },
+	{ VSFTPD("<allow><network>192.0.2.<!-- c -->0/24</network><network><![CDATA[10.0.0.0/8]]></network><network>&#x31;0.1.0.0/16</network></allow>"), OK, 0, NULL },
+	{ VSFTPD("<allow><network>192.0.2.0 10.0.0.0</network></allow>"), FAIL, 2, "network '192.0.2.0 10.0.0.0' is not an IPv4 or IPv6 network" },
+	{ VSFTPD("<allow><network>192.0.2.0/240000000000000000000000000000000000000000000000000000000000000000000000000000000</network></allow>"), FAIL, 2, "network is too long; write it as ADDRESS/PREFIX" },
+	{ VSFTPD("<allow><network>   </network></allow>"), FAIL, 2, "network '' is not an IPv4 or IPv6 network" },
+	{ VSFTPD("<allow>\n<network via=\"x\">192.0.2.0/24</network></allow>"), FAIL, 3, "<network> takes no attributes" },
+	{ VSFTPD("<allow><network>\n<b>192.0.2.0/24</b></network></allow>"), FAIL, 3, "<network> holds only its text, ADDRESS/PREFIX; move <b> out of it" },
+	{ VSFTPD("<allow><network xmlns=\"urn:x\">192.0.2.0/24</network></allow>"), FAIL, 2, "does not match the site schema" },
+	{ VSFTPD("<network>192.0.2.0/24</network>"), FAIL, 2, "does not match the site schema" },
+	{ VSFTPD("<allow>x<network>192.0.2.0/24</network></allow>"), FAIL, 2, "does not match the site schema" },
+	{ SITE("<server name=\"a\" daemon=\"vsftpd\"><allow><network>192.0.2.1/24</network></allow></server><server name=\"a\" daemon=\"bogus\"/>"), FAIL, 2, "network '192.0.2.1/24' has host bits set" },
 	{ VSFTPD("<listen address=\"192.0.2\"/>"), FAIL, 2, "address '192.0.2' is not an IPv4 or IPv6 address" },
 	{ VSFTPD("<passive external-address=\"203.0.113\"/>"), FAIL, 2, "external-address '203.0.113' is not an IPv4 or IPv6 address" },
 	/* banner */
@@ -492,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_site_defaults_per_daemon),
 		cmocka_unit_test(test_site_defaults_tls),
 		cmocka_unit_test(test_site_values_copied),
+		cmocka_unit_test(test_site_allow_lists_per_server),
 		cmocka_unit_test(test_site_names_of_enums),
 		cmocka_unit_test(test_site_format_small_buffer),
 		cmocka_unit_test(test_site_cases),
