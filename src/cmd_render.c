@@ -143,7 +143,7 @@ int cmd_render(struct ctx *c, int argc, char **argv)
 	if (ret < 0)
 		goto out;
 	if (effective) {
-		ret = effective_xml(s, &xml, &xml_len);
+		ret = effective_xml(s, EFFECTIVE_WHOLE, &xml, &xml_len);
 		if (ret == 0 && fwrite(xml, 1, xml_len, stdout) != xml_len)
 			ret = -EIO;
 		goto out;

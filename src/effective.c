@@ -130,11 +130,17 @@ static int write_limits(xmlTextWriterPtr w, const struct site_limits *l)
 	return ret ? ret : end(w);
 }
 
-static int write_allow(xmlTextWriterPtr w, const struct site_server *srv)
+static int write_allow(xmlTextWriterPtr w, const struct site_server *srv,
+		       enum effective_view view)
 {
 	char buf[ADDR_BUF];
 	int ret = start(w, "allow");
 
+	if (!ret && view == EFFECTIVE_FOR_STYLESHEETS) {
+		snprintf(buf, sizeof(buf), " %zu networks: the firewall's ", srv->n_allow);
+		ret = wr(xmlTextWriterWriteComment(w, (const xmlChar *)buf));
+		return ret ? ret : end(w);
+	}
 	for (size_t i = 0; !ret && i < srv->n_allow; i++) {
 		ret = site_net_format(&srv->allow[i], buf, sizeof(buf));
 		if (!ret)
@@ -169,7 +175,8 @@ static int write_ports(xmlTextWriterPtr w, const struct site_server *srv)
 	return ret;
 }
 
-static int write_server(xmlTextWriterPtr w, const struct site_server *srv)
+static int write_server(xmlTextWriterPtr w, const struct site_server *srv,
+			enum effective_view view)
 {
 	int ret = start(w, "server");
 
@@ -207,14 +214,14 @@ static int write_server(xmlTextWriterPtr w, const struct site_server *srv)
 	if (!ret)
 		ret = write_limits(w, &srv->limits);
 	if (!ret && srv->has_allow)
-		ret = write_allow(w, srv);
+		ret = write_allow(w, srv, view);
 	if (!ret && srv->banner)
 		ret = wr(xmlTextWriterWriteElement(w, (const xmlChar *)"banner",
 						   (const xmlChar *)srv->banner));
 	return ret ? ret : end(w);
 }
 
-static int write_site(xmlTextWriterPtr w, const struct site *s)
+static int write_site(xmlTextWriterPtr w, const struct site *s, enum effective_view view)
 {
 	int ret;
 
@@ -232,7 +239,7 @@ static int write_site(xmlTextWriterPtr w, const struct site *s)
 	if (!ret)
 		ret = write_firewall(w, &s->firewall);
 	for (size_t i = 0; !ret && i < s->n_servers; i++)
-		ret = write_server(w, &s->servers[i]);
+		ret = write_server(w, &s->servers[i], view);
 	if (!ret)
 		ret = end(w);
 	/* Closes the document and flushes it into the buffer. */
@@ -241,7 +248,7 @@ static int write_site(xmlTextWriterPtr w, const struct site *s)
 	return ret;
 }
 
-int effective_xml(const struct site *s, char **out, size_t *len)
+int effective_xml(const struct site *s, enum effective_view view, char **out, size_t *len)
 {
 	xmlBufferPtr buf = NULL;
 	xmlTextWriterPtr w = NULL;
@@ -255,7 +262,7 @@ int effective_xml(const struct site *s, char **out, size_t *len)
 	w = xmlNewTextWriterMemory(buf, 0);
 	if (!w)
 		goto out;
-	ret = write_site(w, s);
+	ret = write_site(w, s, view);
 	/* Freeing the writer flushes what it still holds into buf. */
 	xmlFreeTextWriter(w);
 	w = NULL;

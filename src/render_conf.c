@@ -426,7 +426,7 @@ int render_conf(const struct site *s, const char *templates_dir, struct diag *d,
 
 	conf_set_init(&cs);
 	handlers_take(&saved, &r.log);
-	ret = effective_xml(s, &xml, &xml_len);
+	ret = effective_xml(s, EFFECTIVE_FOR_STYLESHEETS, &xml, &xml_len);
 	if (ret < 0)
 		goto out;
 	ret = security_new(&r.sec);

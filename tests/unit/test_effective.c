@@ -69,10 +69,10 @@ static void round_trip(struct fx *fx, const char *xml)
 	size_t len2 = 0;
 
 	fx->a = load(fx, "input.xml", xml, strlen(xml));
-	assert_int_equal(effective_xml(fx->a, &fx->xml, &fx->len), 0);
+	assert_int_equal(effective_xml(fx->a, EFFECTIVE_WHOLE, &fx->xml, &fx->len), 0);
 	assert_int_equal(strlen(fx->xml), fx->len);
 	fx->b = load(fx, "effective.xml", fx->xml, fx->len);
-	assert_int_equal(effective_xml(fx->b, &fx->xml2, &len2), 0);
+	assert_int_equal(effective_xml(fx->b, EFFECTIVE_WHOLE, &fx->xml2, &len2), 0);
 	assert_string_equal(fx->xml, fx->xml2);
 }
 
@@ -273,6 +273,24 @@ static void test_effective_is_indented_and_ends_in_newline(void **state)
 	assert_null(strchr(fx->xml, '\t'));
 }
 
+/* The stylesheets see every setting but the networks, which are the firewall's. */
+static void test_effective_stylesheet_view_leaves_out_networks(void **state)
+{
+	struct fx *fx = *state;
+	char *view = NULL;
+	size_t len = 0;
+
+	round_trip(fx, full_site);
+	assert_int_equal(effective_xml(fx->a, EFFECTIVE_FOR_STYLESHEETS, &view, &len), 0);
+	assert_null(strstr(view, "<network>"));
+	assert_non_null(strstr(view, "<allow>\n      <!-- 2 networks: the firewall's -->\n</allow>"));
+	/* Everything else is as in the whole document. */
+	assert_non_null(strstr(view, "<banner>Authorized &amp; &quot;logged&quot; "));
+	assert_non_null(strstr(view, "<listen address=\"fd00:200::1\" port=\"2121\"/>"));
+	assert_int_equal(strncmp(view, fx->xml, (size_t)(strstr(fx->xml, "<allow>") - fx->xml)), 0);
+	free(view);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +304,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_effective_escapes_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_effective_is_indented_and_ends_in_newline,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_effective_stylesheet_view_leaves_out_networks,
 						setup, teardown),
 	};
 
