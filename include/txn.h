@@ -34,6 +34,12 @@ struct stat;
 int txn_read_file(const char *root, const char *path, char **out, size_t *len, struct stat *st,
 		  struct diag *d);
 
+/*
+ * Open @root/@path for reading, with the checks of txn_read_file(): *fd is
+ * -1 when the file does not exist.  0 or a negative errno (with a diag).
+ */
+int txn_open_file(const char *root, const char *path, struct stat *st, struct diag *d, int *fd);
+
 /* mkdir -p: parents 0755, the last component @mode.  0 or -errno. */
 int txn_mkdir_p(const char *path, mode_t mode);
 

@@ -315,15 +315,16 @@ int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned fla
 	uint32_t genid = 0;
 	int ret;
 
-	ret = apply_input_read(c, site_path, &in);
+	ret = apply_input_read(c, &in);
 	if (ret == 0)
-		ret = apply_quick_unchanged(c, t, &in, &unchanged);
+		ret = apply_quick_unchanged(c, t, &in, site_path, &unchanged);
 	if (ret < 0 || unchanged) {
 		if (unchanged && c->opts->verbose)
 			printf("input and ruleset generation unchanged since the last apply\n");
 		apply_input_release(&in);
 		return ret;
 	}
+	apply_input_read_site(site_path, &in);
 	if (in.site)
 		ret = stage_prepare_buffer(c, site_path, in.site, in.site_len, &st);
 	else

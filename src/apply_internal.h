@@ -35,8 +35,10 @@ struct apply_input {
 	size_t head_len;
 };
 
-/* 0 (even when reading failed: see the fields) or -ENOMEM. */
-int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *in);
+/* The head (this ftpcfg, its templates).  0 (even when reading failed: see the fields) or -ENOMEM. */
+int apply_input_read(struct ctx *c, struct apply_input *in);
+/* The site's bytes, for the full path; in->site stays NULL when it cannot be read. */
+void apply_input_read_site(const char *site_path, struct apply_input *in);
 void apply_input_release(struct apply_input *in);
 
 /*
@@ -45,7 +47,7 @@ void apply_input_release(struct apply_input *in);
  * them; its warnings are replayed into c->diag.  Always 0.
  */
 int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input *in,
-			  bool *unchanged);
+			  const char *site_path, bool *unchanged);
 
 /* A file the record lists ({"path", "fnv1a64"}), compared with what is on disk now. */
 enum apply_file_state {

@@ -97,15 +97,12 @@ void apply_input_release(struct apply_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
-int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *in)
+int apply_input_read(struct ctx *c, struct apply_input *in)
 {
 	char line[64];
 	int ret;
 
 	memset(in, 0, sizeof(*in));
-	/* A site that cannot be read here is read (and reported) by the full path. */
-	if (read_all(site_path, SITE_MAX_BYTES, &in->site, &in->site_len) < 0)
-		return 0;
 	ret = append(&in->head, &in->head_len, "ftpcfg " FTPCFG_VERSION "\n", "", 0);
 	for (size_t i = 0; ret == 0 && i < sizeof(template_files) / sizeof(template_files[0]); i++) {
 		char *path = NULL;
@@ -127,8 +124,16 @@ int apply_input_read(struct ctx *c, const char *site_path, struct apply_input *i
 		in->head = NULL;
 		in->head_len = 0;
 	}
-	/* The site alone is still worth having: it is what gets parsed. */
-	return 0;
+	return ret == -ENOMEM ? ret : 0;
+}
+
+void apply_input_read_site(const char *site_path, struct apply_input *in)
+{
+	/* A site that cannot be read here is read (and reported) by the full path. */
+	if (read_all(site_path, SITE_MAX_BYTES, &in->site, &in->site_len) < 0) {
+		in->site = NULL;
+		in->site_len = 0;
+	}
 }
 
 int apply_quick_save(struct txn *t, const struct apply_input *in)
@@ -142,6 +147,67 @@ int apply_quick_save(struct txn *t, const struct apply_input *in)
 	if (ret == 0)
 		ret = txn_write_file(t->state_dir, INPUT_HEAD, in->head, in->head_len, 0600, t->d);
 	return ret;
+}
+
+/* Up to @len bytes from @fd, fewer only at the end of the file.  -1 on error. */
+static ssize_t read_full(int fd, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	while (used < len) {
+		ssize_t n = read(fd, buf + used, len - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	return (ssize_t)used;
+}
+
+/*
+ * The site at @path holds the bytes of the state file @name.  Read side
+ * by side a piece at a time: a no-op apply of a 4 MB site never holds it
+ * in memory (fresh memory is what costs most on a virtual machine).
+ */
+#define COMPARE_CHUNK (64u * 1024)
+static bool site_is_saved(struct txn *t, const char *name, const char *path, struct diag *d)
+{
+	struct stat sa;
+	struct stat sb;
+	char *buf = NULL;
+	bool same = false;
+	int fb = -1;
+	int fa;
+
+	fa = open(path, O_RDONLY | O_CLOEXEC);
+	if (fa < 0 || fstat(fa, &sa) < 0 || !S_ISREG(sa.st_mode))
+		goto out;
+	if (txn_open_file(t->state_dir, name, &sb, d, &fb) < 0 || fb < 0 ||
+	    sa.st_size != sb.st_size)
+		goto out;
+	buf = malloc(2 * COMPARE_CHUNK);
+	while (buf) {
+		ssize_t na = read_full(fa, buf, COMPARE_CHUNK);
+		ssize_t nb = read_full(fb, buf + COMPARE_CHUNK, COMPARE_CHUNK);
+
+		if (na < 0 || na != nb || memcmp(buf, buf + COMPARE_CHUNK, (size_t)na))
+			break;
+		if (na == 0) {
+			same = true;
+			break;
+		}
+	}
+out:
+	free(buf);
+	if (fb >= 0)
+		close(fb);
+	if (fa >= 0)
+		close(fa);
+	return same;
 }
 
 /* The state file @name holds exactly @len bytes of @data. */
@@ -228,7 +294,7 @@ static void replay_warnings(struct ctx *c, json_t *warnings)
 }
 
 int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input *in,
-			  bool *unchanged)
+			  const char *site_path, bool *unchanged)
 {
 	struct txn quiet = *t;
 	struct diag scratch;
@@ -241,7 +307,7 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	diag_init(&scratch);
 	quiet.d = &scratch;
 	*unchanged = false;
-	if (!in->head || !in->site || txn_read_record(&quiet, &text) < 0 || !text)
+	if (!in->head || txn_read_record(&quiet, &text) < 0 || !text)
 		goto out;
 	rec = json_loads(text, 0, NULL);
 	outcome = json_string_value(json_object_get(rec, "outcome"));
@@ -249,7 +315,7 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	if (!outcome || strcmp(outcome, "applied") || genid <= 0 || genid > UINT32_MAX)
 		goto out;
 	if (!saved_is(t, INPUT_HEAD, in->head, in->head_len, &scratch) ||
-	    !saved_is(t, INPUT_SITE, in->site, in->site_len, &scratch))
+	    !site_is_saved(t, INPUT_SITE, site_path, &scratch))
 		goto out;
 	if (!files_as_recorded(c, json_object_get(rec, "files"), &scratch) ||
 	    !genid_is((uint32_t)genid))

@@ -194,18 +194,14 @@ out:
 	return ret;
 }
 
-int txn_read_file(const char *root, const char *path, char **out, size_t *len, struct stat *st,
-		  struct diag *d)
+int txn_open_file(const char *root, const char *path, struct stat *st, struct diag *d, int *out)
 {
 	const char *name = NULL;
-	char *buf = NULL;
-	size_t used = 0;
 	int dirfd = -1;
 	int fd = -1;
 	int ret;
 
-	*out = NULL;
-	*len = 0;
+	*out = -1;
 	ret = open_parent(root, path, false, d, &dirfd, &name);
 	if (ret == -ENOENT)
 		return 0;
@@ -227,6 +223,29 @@ int txn_read_file(const char *root, const char *path, char **out, size_t *len, s
 			   "%u bytes", root ? root : "", path, TXN_MAX_FILE);
 		goto out;
 	}
+	*out = fd;
+	fd = -1;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(dirfd);
+	return ret;
+}
+
+int txn_read_file(const char *root, const char *path, char **out, size_t *len, struct stat *st,
+		  struct diag *d)
+{
+	char *buf = NULL;
+	size_t used = 0;
+	int fd = -1;
+	int ret;
+
+	*out = NULL;
+	*len = 0;
+	ret = txn_open_file(root, path, st, d, &fd);
+	if (ret < 0 || fd < 0)
+		return ret;
 	buf = malloc((size_t)st->st_size + 1);
 	if (!buf) {
 		ret = -ENOMEM;
@@ -254,10 +273,7 @@ int txn_read_file(const char *root, const char *path, char **out, size_t *len, s
 	ret = 0;
 out:
 	free(buf);
-	if (fd >= 0)
-		close(fd);
-	if (dirfd >= 0)
-		close(dirfd);
+	close(fd);
 	return ret;
 }
 
