@@ -42,6 +42,18 @@ static inline unsigned site_node_line(const xmlNode *n)
 	return line > 0 ? (unsigned)line : 0;
 }
 
+static inline bool site_is_xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The bytes of a site before libxml2 sees them (site_guard.c): UTF-8, and
+ * no tag with more attributes or namespace declarations than libxml2
+ * handles in linear time.  0 or -EINVAL after a diag.
+ */
+int site_guard_bytes(struct walk *w, const char *buf, size_t len);
+
 /* Values (site_value.c).  Each returns 0 or -EINVAL after a diag. */
 int site_parse_addr(const char *text, struct site_addr *a);
 int site_check_line(struct walk *w, unsigned line, const char *what, const char *s);
