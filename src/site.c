@@ -181,7 +181,9 @@ static void on_doctype(void *user, const xmlChar *name, const xmlChar *ext_id,
  * schema sees an <allow> with no children, which it accepts as it would
  * the networks (simple text of at most 64 characters, no attributes, which
  * this code checks instead).  A <network> anywhere else, or in a
- * namespace, goes into the tree for the schema to refuse.
+ * namespace, goes into the tree for the schema to refuse; every one in no
+ * namespace inside an <allow> is taken here, so that none can hide in the
+ * tree where site_from_doc() would not look.
  */
 static bool is_allow(const xmlNode *n)
 {
@@ -305,7 +307,7 @@ static void on_start(void *user, const xmlChar *name, const xmlChar *prefix, con
 		refuse(ctxt, pc);
 		return;
 	}
-	if (!uri && !nb_namespaces && is_allow(ctxt->node) &&
+	if (!uri && is_allow(ctxt->node) &&
 	    !strcmp((const char *)name, "network")) {
 		net_begin(ctxt, pc, nb_attributes);
 		return;

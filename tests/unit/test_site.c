@@ -216,7 +216,8 @@ static void test_site_allow_lists_per_server(void **state)
 	sprintf(xml + len, "</allow></server>\n<server name=\"b\" daemon=\"proftpd\">"
 		"<config path=\"/etc/b.conf\"/><listen address=\"192.0.2.1\" port=\"2121\"/>"
 		"<passive min-port=\"41000\" max-port=\"41099\"/>\n"
-		"<allow><network>2001:db8::/48</network></allow></server>\n</site>\n");
+		"<allow><network xmlns:x=\"urn:x\">2001:db8::/48</network></allow></server>\n"
+		"</site>\n");
 	s = expect_ok(state, xml);
 	assert_int_equal(s->servers[0].n_allow, N);
 	assert_int_equal(s->servers[0].allow[0].line, 3);
