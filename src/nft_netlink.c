@@ -174,22 +174,30 @@ uint16_t nfn_family(enum ir_family f)
 
 /* ---- the batch buffer ---------------------------------------------------- */
 
+/*
+ * Room for @room more bytes, cleared: libmnl 1.0.4 leaves attribute padding
+ * as it finds it, so what is sent must start as zeros.  Only the room about
+ * to be written is cleared, not the whole doubled buffer: at 100 000
+ * networks that was 4 MB of fresh memory touched for nothing.
+ */
 static int nfn_reserve(struct nft_netlink_batch *b, size_t room)
 {
 	size_t cap = b->cap ? b->cap : 65536;
 	char *p;
 
-	if (b->len + room <= b->cap)
-		return 0;
-	while (cap < b->len + room)
-		cap *= 2;
-	p = realloc(b->buf, cap);
-	if (!p)
-		return -ENOMEM;
-	/* libmnl writes headers field by field; keep padding deterministic. */
-	memset(p + b->cap, 0, cap - b->cap);
-	b->buf = p;
-	b->cap = cap;
+	if (b->len + room > b->cap) {
+		while (cap < b->len + room)
+			cap *= 2;
+		p = realloc(b->buf, cap);
+		if (!p)
+			return -ENOMEM;
+		b->buf = p;
+		b->cap = cap;
+	}
+	if (b->zeroed < b->len + room) {
+		memset(b->buf + b->zeroed, 0, b->len + room - b->zeroed);
+		b->zeroed = b->len + room;
+	}
 	return 0;
 }
 

@@ -44,6 +44,7 @@ struct nft_netlink_batch {
 	char *buf;
 	size_t len;
 	size_t cap;
+	size_t zeroed;		/* buf[0, zeroed) has been cleared */
 	uint32_t seq_begin;	/* BATCH_BEGIN's sequence number */
 	uint32_t seq;		/* the next message's */
 	uint32_t genid;
