@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "apply_internal.h"
+#include "mem.h"
 #include "nft_netlink.h"
 #include "site.h"
 
@@ -53,6 +54,7 @@ static int read_all(const char *path, size_t max, char **out, size_t *len)
 		ret = -ENOMEM;
 		goto out;
 	}
+	mem_prefault(buf, (size_t)st.st_size + 1);
 	while (used < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + used, (size_t)st.st_size - used);
 

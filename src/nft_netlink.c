@@ -21,6 +21,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/gen.h>
 
+#include "mem.h"
 #include "nft_netlink_int.h"
 
 /* Replies to one request are read into this; dumps fill up to 32 KiB per skb. */
@@ -195,6 +196,7 @@ static int nfn_reserve(struct nft_netlink_batch *b, size_t room)
 		b->cap = cap;
 	}
 	if (b->zeroed < b->len + room) {
+		mem_prefault(b->buf + b->zeroed, b->len + room - b->zeroed);
 		memset(b->buf + b->zeroed, 0, b->len + room - b->zeroed);
 		b->zeroed = b->len + room;
 	}

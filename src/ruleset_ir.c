@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mem.h"
 #include "ruleset.h"
 
 const char *ir_family_name(enum ir_family f)
@@ -81,6 +82,7 @@ int ir_set_reserve(struct ir_set *set, size_t n)
 	elems = realloc(set->elems, want * sizeof(*elems));
 	if (!elems)
 		return -ENOMEM;
+	mem_prefault(elems + set->n_elems, n * sizeof(*elems));
 	set->elems = elems;
 	set->alloc = want;
 	return 0;

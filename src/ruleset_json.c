@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "mem.h"
 #include "ruleset_json.h"
 
 #define FORMAT 3
@@ -157,6 +158,7 @@ static int dump_with_elems(json_t *doc, const struct ruleset *rs, char **out)
 		free(text);
 		return -ENOMEM;
 	}
+	mem_prefault(buf, size);
 	memcpy(buf, text, text_len);
 	p = buf + text_len;
 	*p++ = '\n';

@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
+#include "mem.h"
 #include "site.h"
 #include "site_internal.h"
 
@@ -283,6 +284,7 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 			refuse(ctxt, pc);
 			return;
 		}
+		mem_prefault(nets + l->n, (alloc - l->n) * sizeof(*nets));
 		l->nets = nets;
 		l->alloc = alloc;
 	}
@@ -619,6 +621,8 @@ int site_load(const char *path, const char *schema_path, struct diag *d, struct 
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* The size it has now, plus the byte that tells it grew. */
+	mem_prefault(buf, (size_t)st.st_size + 1);
 	for (;;) {
 		ssize_t n = read(fd, buf + len, SITE_MAX_BYTES + 1 - len);
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "txn.h"
 
 /* Directory descriptors opened on the way down are never symlinks. */
@@ -251,6 +252,7 @@ int txn_read_file(const char *root, const char *path, char **out, size_t *len, s
 		ret = -ENOMEM;
 		goto out;
 	}
+	mem_prefault(buf, (size_t)st->st_size + 1);
 	while (used < (size_t)st->st_size) {
 		ssize_t n = read(fd, buf + used, (size_t)st->st_size - used);
 
