@@ -95,9 +95,13 @@ void txn_journal_release(struct txn_journal *j);
  * Record the current content of each of @paths (under the root) and the
  * caller's serialised ruleset into journal/, atomically: a crash leaves
  * either no journal or a complete one.  The journal is filled into @j too.
+ * @ruleset_file (may be NULL) names a state file that holds exactly
+ * @ruleset: it is hard-linked into the journal instead of written again
+ * (it must only ever be replaced by rename, as txn_write_file() does).
  */
 int txn_journal_write(struct txn *t, const char *const *paths, size_t n_paths,
-		      const char *ruleset, const char *meta, struct txn_journal *j);
+		      const char *ruleset, const char *ruleset_file, const char *meta,
+		      struct txn_journal *j);
 
 /*
  * Load journal/ (dir "journal") or last/ (dir "last") into @j.  -ENOENT when
@@ -113,6 +117,9 @@ int txn_journal_close(struct txn *t);
 
 /* Drop journal/ after a rollback restored everything. */
 int txn_journal_discard(struct txn *t);
+
+/* The ruleset the last apply committed, beside its record (format of ruleset_json). */
+#define TXN_APPLIED_RULESET "/applied-ruleset.json"
 
 /* Write @json as the record of the last apply (applied.json), atomically. */
 int txn_record(struct txn *t, const char *json);

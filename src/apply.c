@@ -150,7 +150,8 @@ static int write_journal(struct ctx *c, struct txn *t, const struct stage *st,
 		goto out;
 	if (journal_meta(st, &meta) < 0)
 		goto out;
-	ret = txn_journal_write(t, paths, n, old_rules, meta, j);
+	ret = txn_journal_write(t, paths, n, old_rules, st->live_json ? TXN_APPLIED_RULESET : NULL,
+				meta, j);
 	if (ret < 0 && !c->diag->n_errors)
 		diag(c->diag, NULL, ret, "cannot write the journal: %s", strerror(-ret));
 out:
@@ -220,10 +221,10 @@ int apply_write_record(struct txn *t, const char *outcome, const struct ruleset 
 		goto out;
 	/* The ruleset first: the record is what makes it count. */
 	if (ruleset)
-		ret = txn_write_file(t->state_dir, "/applied-ruleset.json", ruleset,
+		ret = txn_write_file(t->state_dir, TXN_APPLIED_RULESET, ruleset,
 				     strlen(ruleset), 0600, t->d);
 	else
-		ret = txn_remove_file(t->state_dir, "/applied-ruleset.json", t->d);
+		ret = txn_remove_file(t->state_dir, TXN_APPLIED_RULESET, t->d);
 	if (ret == 0)
 		ret = txn_record(t, text);
 out:

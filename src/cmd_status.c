@@ -45,7 +45,7 @@ static int drift(struct ctx *c, struct txn *t, struct plan *p, bool *present, ui
 	size_t len;
 	int ret;
 
-	ret = txn_read_file(t->state_dir, "/applied-ruleset.json", &text, &len, &st, c->diag);
+	ret = txn_read_file(t->state_dir, TXN_APPLIED_RULESET, &text, &len, &st, c->diag);
 	if (ret < 0 || !text)
 		goto out;
 	ret = ruleset_from_json(text, &applied);

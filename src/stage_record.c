@@ -80,7 +80,7 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 	}
 	if (genid != want_genid)
 		goto out;	/* someone committed since: only a dump can tell what */
-	ret = txn_read_file(state, "/applied-ruleset.json", &text, &len, &sb, c->diag);
+	ret = txn_read_file(state, TXN_APPLIED_RULESET, &text, &len, &sb, c->diag);
 	if (ret < 0 || !text)
 		goto out;
 	/* A damaged or foreign copy is not an error here: the dump is the truth. */

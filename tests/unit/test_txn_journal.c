@@ -91,7 +91,7 @@ static void test_txn_journal_restore_puts_files_back(void **state)
 
 	assert_int_equal(txn_write_file(f->root, "/etc/a.conf", "old\n", 4, 0640, &f->d), 0);
 	assert_int_equal(txn_begin(&t, f->root, f->state, &f->d), 0);
-	assert_int_equal(txn_journal_write(&t, paths, 2, "RULES", "{\"m\":1}", &j), 0);
+	assert_int_equal(txn_journal_write(&t, paths, 2, "RULES", NULL, "{\"m\":1}", &j), 0);
 	assert_true(j.files[0].existed);
 	assert_false(j.files[1].existed);
 
@@ -117,6 +117,42 @@ static void test_txn_journal_restore_puts_files_back(void **state)
 	txn_end(&t);
 }
 
+/* The record's ruleset is linked, not copied, and outlives the record being replaced. */
+static void test_txn_journal_links_the_recorded_ruleset(void **state)
+{
+	struct fixture *f = *state;
+	struct txn_journal j;
+	struct txn_journal back;
+	struct stat a;
+	struct stat b;
+	char path[256];
+	struct txn t;
+
+	assert_int_equal(txn_begin(&t, f->root, f->state, &f->d), 0);
+	assert_int_equal(txn_write_file(f->state, TXN_APPLIED_RULESET, "RULES", 5, 0600, &f->d), 0);
+	assert_int_equal(txn_journal_write(&t, NULL, 0, "RULES", TXN_APPLIED_RULESET, NULL, &j),
+			 0);
+	snprintf(path, sizeof(path), "%s%s", f->state, TXN_APPLIED_RULESET);
+	assert_int_equal(stat(path, &a), 0);
+	snprintf(path, sizeof(path), "%s/journal/ruleset", f->state);
+	assert_int_equal(stat(path, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	/* The apply records its new ruleset: the journal keeps the old one. */
+	assert_int_equal(txn_write_file(f->state, TXN_APPLIED_RULESET, "NEW", 3, 0600, &f->d), 0);
+	assert_int_equal(txn_journal_read(&t, "journal", &back), 0);
+	assert_string_equal(back.ruleset, "RULES");
+	txn_journal_release(&back);
+	txn_journal_release(&j);
+	/* No such state file: the ruleset is written instead. */
+	assert_int_equal(txn_journal_discard(&t), 0);
+	assert_int_equal(txn_journal_write(&t, NULL, 0, "OTHER", "/missing.json", NULL, &j), 0);
+	assert_int_equal(txn_journal_read(&t, "journal", &back), 0);
+	assert_string_equal(back.ruleset, "OTHER");
+	txn_journal_release(&back);
+	txn_journal_release(&j);
+	txn_end(&t);
+}
+
 static void test_txn_journal_close_keeps_last(void **state)
 {
 	struct fixture *f = *state;
@@ -131,7 +167,7 @@ static void test_txn_journal_close_keeps_last(void **state)
 		char body[16];
 
 		snprintf(body, sizeof(body), "v%d\n", round);
-		assert_int_equal(txn_journal_write(&t, paths, 1, NULL, NULL, &j), 0);
+		assert_int_equal(txn_journal_write(&t, paths, 1, NULL, NULL, NULL, &j), 0);
 		assert_int_equal(txn_write_file(f->root, paths[0], body, strlen(body), 0644,
 						&f->d), 0);
 		assert_int_equal(txn_journal_close(&t), 0);
@@ -159,6 +195,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_txn_journal_lock_excludes_second_run, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_txn_journal_restore_puts_files_back, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_txn_journal_links_the_recorded_ruleset, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_txn_journal_close_keeps_last, setup, teardown),
 	};
