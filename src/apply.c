@@ -211,9 +211,10 @@ int apply_write_record(struct txn *t, const char *outcome, const struct ruleset 
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O}", "time", when, "outcome", outcome,
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:O}", "time", when, "outcome", outcome,
 			"table", managed->table, "family", ir_family_name(managed->family),
-			"attach", managed->attach, "files", files);
+			"attach", managed->attach, "attach_chain",
+			managed->attach ? managed->attach_chain : NULL, "files", files);
 	if (!doc || (extra && json_object_update(doc, extra) < 0))
 		goto out;
 	text = json_dumps(doc, JSON_INDENT(2));

@@ -185,10 +185,11 @@ static int refuse_foreign_drops(struct ctx *c, struct stage *st)
 }
 
 /*
- * The table the last apply managed, when the site now names another: left
- * alone it would go on filtering the FTP ports by the old site's rules.
- * ftpcfg does not delete a table the site no longer names on its own say:
- * it stops and says how.
+ * The last apply's target (its table, or its attach point) when this site
+ * names another, and what of ftpcfg's is still there: the old table would
+ * go on filtering FTP by the old rules, an old jump would too.  ftpcfg
+ * does not delete what the site no longer names on its own say: it stops
+ * and says how.
  */
 static int refuse_orphan(struct ctx *c, struct stage *st)
 {
@@ -197,6 +198,9 @@ static int refuse_orphan(struct ctx *c, struct stage *st)
 	json_t *rec = NULL;
 	const char *fam;
 	const char *table;
+	const char *chain;
+	bool same_table;
+	bool attach;
 	int ret;
 
 	ret = stage_read_record(c, &rec);
@@ -204,9 +208,15 @@ static int refuse_orphan(struct ctx *c, struct stage *st)
 		goto out;
 	fam = json_string_value(json_object_get(rec, "family"));
 	table = json_string_value(json_object_get(rec, "table"));
-	if (!fam || !table || json_is_true(json_object_get(rec, "attach")) ||
-	    (!st->want->attach && !strcmp(fam, ir_family_name(st->want->family)) &&
-	     !strcmp(table, st->want->table)))
+	attach = json_is_true(json_object_get(rec, "attach"));
+	chain = json_string_value(json_object_get(rec, "attach_chain"));
+	/* A record of an attach point that does not name its chain cannot be checked. */
+	if (!fam || !table || (attach && !chain))
+		goto out;
+	same_table = !strcmp(fam, ir_family_name(st->want->family)) &&
+		     !strcmp(table, st->want->table);
+	if (attach == st->want->attach && same_table &&
+	    (!attach || !strcmp(chain, st->want->attach_chain)))
 		goto out;
 	if (!strcmp(fam, "inet"))
 		old.family = IR_FAMILY_INET;
@@ -217,12 +227,30 @@ static int refuse_orphan(struct ctx *c, struct stage *st)
 	else
 		goto out;
 	old.table = (char *)table;
+	old.attach = attach;
+	old.attach_chain = (char *)chain;
 	ret = nft_netlink_dump(st->nl, &old, &live, c->diag);
-	if (ret == 0 && live->rs)
+	if (ret < 0 || !live->rs)
+		goto out;
+	if (!attach)
 		ret = diag(c->diag, NULL, -ENOTSUP,
 			   "the last apply made table '%s %s', which this site no longer names; "
 			   "it would go on filtering FTP by the old rules: delete it first (nft "
 			   "delete table %s %s), then apply", fam, table, fam, table);
+	else if (live->n_jump_handles) {
+		/* In the same table, the new apply replaces ftpcfg's objects itself. */
+		char objects[256] = "";
+
+		if (!st->want->attach || !same_table)
+			snprintf(objects, sizeof(objects), "then the chains, sets and ct helpers "
+				 "named ftpcfg-* in table %s %s, ", fam, table);
+		ret = diag(c->diag, NULL, -ENOTSUP,
+			   "the last apply attached ftpcfg's rules to chain '%s %s %s', which this "
+			   "site no longer names; its jump would go on sending FTP to the old "
+			   "rules: remove it first (nft delete rule %s %s %s handle %llu), %sthen "
+			   "apply", fam, table, chain, fam, table, chain,
+			   (unsigned long long)live->jump_handles[0], objects);
+	}
 out:
 	nft_netlink_live_free(live);
 	json_decref(rec);

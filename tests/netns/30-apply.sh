@@ -195,6 +195,40 @@ inner() {
 	expect_rc 0 $F diff "$tmp/attach.xml"
 	expect_rc 0 $F apply "$tmp/attach.xml"
 	[ "$(nft list chain inet filter input | grep -c 'jump ftpcfg-input')" = 1 ] || fail "second apply added a second jump"
+
+	echo "# the attach point moves to another table: ftpcfg's rules there must go first"
+	run nft -f - <<-'EOF'
+	table inet edge {
+		chain input {
+			type filter hook input priority 5; policy accept;
+		}
+	}
+	EOF
+	sed 's|attach="inet filter input"|attach="inet edge input"|' "$tmp/attach.xml" >"$tmp/edge.xml"
+	snapshot "$tmp/before"
+	expect_rc 1 $F apply "$tmp/edge.xml"
+	grep -q "attached ftpcfg's rules to chain 'inet filter input', which this site no longer names.*nft delete rule inet filter input handle [0-9]*), then the chains, sets and ct helpers named ftpcfg-\* in table inet filter, then apply" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "a moved attach point left the old rules filtering"; }
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a refused move changed the host"
+
+	echo "# the attach point moves to another chain of the table: the old jump must go first"
+	run nft add chain inet filter input2 '{ type filter hook input priority 10; policy accept; }'
+	sed 's|attach="inet filter input"|attach="inet filter input2"|' "$tmp/attach.xml" >"$tmp/input2.xml"
+	snapshot "$tmp/before"
+	expect_rc 1 $F apply "$tmp/input2.xml"
+	grep -q "chain 'inet filter input', which this site no longer names; its jump would go on sending FTP to the old rules: remove it first (nft delete rule inet filter input handle [0-9]*), then apply" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "a moved attach point left the old jump"; }
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a refused move changed the host"
+	# Doing what it says lets the move through.
+	cmd=$(sed -n 's/.*remove it first (\(nft delete rule [^)]*\)).*/\1/p' "$tmp/err")
+	run $cmd
+	expect_rc 0 $F apply "$tmp/input2.xml"
+	nft list chain inet filter input2 | grep -q 'jump ftpcfg-' || fail "no jump from the new attach point"
+	if nft list chain inet filter input | grep -q 'jump ftpcfg-'; then fail "the old jump is still there"; fi
+	nft list chain inet filter input | grep -q 'tcp dport 22 accept' || fail "foreign rule lost"
+	expect_rc 0 $F diff "$tmp/input2.xml"
 	echo "PASS"
 }
 
