@@ -326,32 +326,6 @@ static int plan_all(struct stage *st)
 	return ret;
 }
 
-/*
- * The daemon files.  No template reads <allow> (the firewall enforces it,
- * not the daemon), so they are rendered from the site with its allowlists
- * hidden: writing 100 000 networks into the effective XML and parsing them
- * back was a sixth of a first apply.  tests/netns/40-fastpath.sh checks
- * that apply writes what `render` prints.
- */
-static int render_files(struct ctx *c, struct stage *st)
-{
-	struct site *s = st->site;
-	size_t *n_allow = calloc(s->n_servers + 1, sizeof(*n_allow));
-	int ret;
-
-	if (!n_allow)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->n_servers; i++) {
-		n_allow[i] = s->servers[i].n_allow;
-		s->servers[i].n_allow = 0;
-	}
-	ret = render_conf(s, c->opts->templates_dir, c->diag, &st->files);
-	for (size_t i = 0; i < s->n_servers; i++)
-		s->servers[i].n_allow = n_allow[i];
-	free(n_allow);
-	return ret;
-}
-
 int stage_prepare(struct ctx *c, const char *site_path, struct stage *st)
 {
 	return stage_prepare_buffer(c, site_path, NULL, 0, st);
@@ -371,7 +345,8 @@ int stage_prepare_buffer(struct ctx *c, const char *site_path, const char *buf, 
 		ret = cmd_load_site(c, site_path, &st->site);
 	if (ret < 0)
 		return ret;
-	ret = render_files(c, st);
+	/* render_conf() leaves the allowlists out of what the stylesheets read. */
+	ret = render_conf(st->site, c->opts->templates_dir, c->diag, &st->files);
 	if (ret < 0)
 		return ret;
 	ret = ruleset_build(st->site, &st->want);
