@@ -38,6 +38,24 @@ void nft_netlink_close(struct nft_netlink *nl);
 int nft_netlink_get_genid(struct nft_netlink *nl, uint32_t *genid);
 
 /*
+ * Which ruleset a generation counts in: this boot's id and the network
+ * namespace's cookie (SO_NETNS_COOKIE, never reused within a boot), as
+ * "BOOT_ID/COOKIE".  A generation restarts with every boot and every new
+ * namespace, so a recorded one means something only with its instance.
+ * 0, or -errno when the kernel cannot tell (then trust no recorded one).
+ */
+#define NFT_NETLINK_INSTANCE_MAX 64
+int nft_netlink_get_instance(struct nft_netlink *nl, char out[NFT_NETLINK_INSTANCE_MAX]);
+
+/*
+ * *same: the ruleset is still at generation @genid of instance @instance
+ * (both as recorded after an apply; @instance may be NULL: never the same).
+ * 0 or -errno.
+ */
+int nft_netlink_same_generation(struct nft_netlink *nl, uint32_t genid, const char *instance,
+				bool *same);
+
+/*
  * What a dump found.  In attach mode only ftpcfg's objects of the foreign
  * table are decoded, and the rules of the foreign base chain that jump to
  * one of them are listed in jump_handles (the IR's attach_chain and

@@ -239,9 +239,13 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, uint32_t
 	json_t *files = json_array();
 	json_t *warnings = json_array();
 	json_t *extra = NULL;
+	char instance[NFT_NETLINK_INSTANCE_MAX];
 	char *want = NULL;
 	int ret = -ENOMEM;
 
+	/* The generation counts within this boot and namespace only; unnamed, it is not kept. */
+	if (nft_netlink_get_instance(st->nl, instance) < 0)
+		genid = 0;
 	if (!files || !warnings)
 		goto out;
 	for (size_t i = 0; i < st->files.n_files; i++) {
@@ -260,8 +264,9 @@ static int record(struct ctx *c, struct txn *t, const struct stage *st, uint32_t
 							      r->msg)) < 0)
 			goto out;
 	}
-	extra = json_pack("{s:s, s:s, s:I, s:O}", "site", st->site->file, "site_name",
-			  st->site->name, "genid", (json_int_t)genid, "warnings", warnings);
+	extra = json_pack("{s:s, s:s, s:I, s:s?, s:O}", "site", st->site->file, "site_name",
+			  st->site->name, "genid", (json_int_t)genid, "instance",
+			  genid ? instance : NULL, "warnings", warnings);
 	if (!extra || ruleset_to_json(st->want, &want) < 0)
 		goto out;
 	ret = apply_write_record(t, "applied", st->want, files, extra, want);

@@ -266,15 +266,16 @@ static bool files_as_recorded(struct ctx *c, json_t *files, struct diag *d)
 	return true;
 }
 
-static bool genid_is(uint32_t want)
+/* The ruleset is at the recorded generation, in the recorded boot and namespace. */
+static bool generation_is(uint32_t genid, const char *instance)
 {
 	struct nft_netlink *nl = NULL;
-	uint32_t now = 0;
-	bool same;
+	bool same = false;
 
 	if (nft_netlink_open(&nl) < 0)
 		return false;
-	same = nft_netlink_get_genid(nl, &now) == 0 && now == want;
+	if (nft_netlink_same_generation(nl, genid, instance, &same) < 0)
+		same = false;
 	nft_netlink_close(nl);
 	return same;
 }
@@ -320,7 +321,8 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	    !site_is_saved(t, INPUT_SITE, site_path, &scratch))
 		goto out;
 	if (!files_as_recorded(c, json_object_get(rec, "files"), &scratch) ||
-	    !genid_is((uint32_t)genid))
+	    !generation_is((uint32_t)genid,
+			   json_string_value(json_object_get(rec, "instance"))))
 		goto out;
 	replay_warnings(c, json_object_get(rec, "warnings"));
 	*unchanged = true;

@@ -35,8 +35,10 @@ static const char *file_state(struct ctx *c, json_t *f)
 }
 
 /* Drift: the live ruleset against the one recorded at the last apply. */
-static int drift(struct ctx *c, struct txn *t, struct plan *p, bool *present, uint32_t *genid)
+static int drift(struct ctx *c, struct txn *t, json_t *rec, struct plan *p, bool *present,
+		 uint32_t *genid, bool *same_gen)
 {
+	json_t *rec_genid = json_object_get(rec, "genid");
 	struct ruleset *applied = NULL;
 	struct nft_netlink *nl = NULL;
 	struct nft_netlink_live *live = NULL;
@@ -57,6 +59,12 @@ static int drift(struct ctx *c, struct txn *t, struct plan *p, bool *present, ui
 		goto out;
 	*present = live->rs != NULL;
 	*genid = live->genid;
+	/* A generation counts within one boot and namespace (nft_netlink_same_generation). */
+	ret = nft_netlink_same_generation(nl, (uint32_t)json_integer_value(rec_genid),
+					  json_string_value(json_object_get(rec, "instance")),
+					  same_gen);
+	if (ret < 0)
+		goto out;
 	for (size_t i = 0; live->rs && live->rule_handles && i < live->rs->n_chains; i++)
 		for (size_t r = 0; live->rule_handles[i] && r < live->rs->chains[i].n_rules; r++)
 			live->rs->chains[i].rules[r].handle = live->rule_handles[i][r];
@@ -69,7 +77,8 @@ out:
 	return ret;
 }
 
-static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present, uint32_t genid)
+static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present, uint32_t genid,
+		 bool same_gen)
 {
 	json_t *files = json_object_get(rec, "files");
 	json_int_t rec_genid = json_integer_value(json_object_get(rec, "genid"));
@@ -115,7 +124,7 @@ static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present,
 	       present ? "present" : "absent");
 	if (rec_genid)
 		printf("; ruleset generation %u (%s since the last apply)", genid,
-		       (json_int_t)genid == rec_genid ? "unchanged" : "changed");
+		       same_gen ? "unchanged" : "changed");
 	printf("\nFiles:\n");
 	json_array_foreach(list, i, f)
 		printf("  %s: %s\n", json_string_value(json_object_get(f, "path")),
@@ -142,6 +151,7 @@ int cmd_status(struct ctx *c, int argc, char **argv)
 	json_t *rec = NULL;
 	char *text = NULL;
 	bool present = false;
+	bool same_gen = false;
 	uint32_t genid = 0;
 	int ret;
 
@@ -166,9 +176,9 @@ int cmd_status(struct ctx *c, int argc, char **argv)
 			   t.state_dir);
 		goto out;
 	}
-	ret = drift(c, &t, &p, &present, &genid);
+	ret = drift(c, &t, rec, &p, &present, &genid, &same_gen);
 	if (ret == 0)
-		ret = print(c, rec, &p, present, genid);
+		ret = print(c, rec, &p, present, genid, same_gen);
 out:
 	json_decref(rec);
 	free(text);

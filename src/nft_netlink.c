@@ -4,12 +4,14 @@
  * Never sends anything but what the caller's batch holds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -20,6 +22,10 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/gen.h>
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71	/* Linux 5.14 */
+#endif
 
 #include "mem.h"
 #include "nft_netlink_int.h"
@@ -157,6 +163,48 @@ int nft_netlink_get_genid(struct nft_netlink *nl, uint32_t *genid)
 	if (ret < 0)
 		return ret;
 	*genid = g;
+	return 0;
+}
+
+int nft_netlink_get_instance(struct nft_netlink *nl, char out[NFT_NETLINK_INSTANCE_MAX])
+{
+	char boot[40] = "";
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	ssize_t n;
+	int fd;
+
+	if (getsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_NETNS_COOKIE, &cookie,
+		       &len) < 0)
+		return -errno;
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, boot, sizeof(boot) - 1);
+	close(fd);
+	if (n < 36)
+		return -EIO;
+	boot[36] = '\0';
+	snprintf(out, NFT_NETLINK_INSTANCE_MAX, "%s/%llu", boot, (unsigned long long)cookie);
+	return 0;
+}
+
+int nft_netlink_same_generation(struct nft_netlink *nl, uint32_t genid, const char *instance,
+				bool *same)
+{
+	char now[NFT_NETLINK_INSTANCE_MAX];
+	uint32_t g = 0;
+	int ret;
+
+	*same = false;
+	if (!genid || !instance)
+		return 0;
+	ret = nft_netlink_get_genid(nl, &g);
+	if (ret < 0)
+		return ret;
+	/* An instance the kernel cannot name is never the recorded one. */
+	if (g == genid && nft_netlink_get_instance(nl, now) == 0)
+		*same = !strcmp(now, instance);
 	return 0;
 }
 

@@ -33,18 +33,15 @@ static bool same_target(const struct ruleset *rec, const struct ruleset *want)
  * applied-ruleset.json is the ruleset it committed; 0 when there is none
  * (no record, a rollback's, or an apply that could not tell, see apply.c).
  */
-static uint32_t recorded_genid(const char *rec)
+static uint32_t recorded_genid(const json_t *doc)
 {
-	json_t *doc = rec ? json_loads(rec, 0, NULL) : NULL;
-	json_t *genid = doc ? json_object_get(doc, "genid") : NULL;
-	const char *outcome = doc ? json_string_value(json_object_get(doc, "outcome")) : NULL;
-	uint32_t ret = 0;
+	json_t *genid = json_object_get(doc, "genid");
+	const char *outcome = json_string_value(json_object_get(doc, "outcome"));
 
 	if (outcome && !strcmp(outcome, "applied") && json_is_integer(genid) &&
 	    json_integer_value(genid) > 0 && json_integer_value(genid) <= UINT32_MAX)
-		ret = (uint32_t)json_integer_value(genid);
-	json_decref(doc);
-	return ret;
+		return (uint32_t)json_integer_value(genid);
+	return 0;
 }
 
 int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
@@ -54,9 +51,10 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 	struct ruleset *rs = NULL;
 	char *state = NULL;
 	char *rec = NULL;
+	json_t *doc = NULL;
 	char *text = NULL;
-	uint32_t want_genid;
-	uint32_t genid = 0;
+	uint32_t genid;
+	bool same = false;
 	struct stat sb;
 	size_t len;
 	int ret;
@@ -70,16 +68,17 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 	ret = txn_read_record(&t, &rec);
 	if (ret < 0)
 		goto out;
-	want_genid = recorded_genid(rec);
-	if (!want_genid)
-		goto out;
-	ret = nft_netlink_get_genid(st->nl, &genid);
+	doc = rec ? json_loads(rec, 0, NULL) : NULL;
+	genid = recorded_genid(doc);
+	ret = nft_netlink_same_generation(st->nl, genid,
+					  json_string_value(json_object_get(doc, "instance")), &same);
 	if (ret < 0) {
 		diag(c->diag, NULL, ret, "cannot read the ruleset generation: %s", strerror(-ret));
 		goto out;
 	}
-	if (genid != want_genid)
-		goto out;	/* someone committed since: only a dump can tell what */
+	/* Someone committed since, or another boot or namespace: only a dump can tell. */
+	if (!same)
+		goto out;
 	ret = txn_read_file(state, TXN_APPLIED_RULESET, &text, &len, &sb, c->diag);
 	if (ret < 0 || !text)
 		goto out;
@@ -105,6 +104,7 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 out:
 	ruleset_free(rs);
 	free(text);
+	json_decref(doc);
 	free(rec);
 	free(state);
 	return ret;
