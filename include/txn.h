@@ -24,6 +24,14 @@ int txn_write_file(const char *root, const char *path, const void *data, size_t 
 		   mode_t mode, struct diag *d);
 
 /*
+ * txn_write_file() without the fsyncs, for a cache whose every use checks
+ * it against the real thing (a crash can leave it stale or torn, never
+ * wrongly trusted).  Mode 0600 for a new file.
+ */
+int txn_write_cache(const char *root, const char *path, const void *data, size_t len,
+		    struct diag *d);
+
+/*
  * Read @root/@path without following symlinks below @root.  *out is a new
  * NUL-terminated buffer (owned by the caller) or NULL when the file does
  * not exist; *st gets its mode and owner when it does.  Files larger than

@@ -111,8 +111,8 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int txn_write_file(const char *root, const char *path, const void *data, size_t len,
-		   mode_t mode, struct diag *d)
+static int write_file(const char *root, const char *path, const void *data, size_t len,
+		      mode_t mode, bool durable, struct diag *d)
 {
 	char tmp[300];
 	const char *name = NULL;
@@ -164,7 +164,7 @@ int txn_write_file(const char *root, const char *path, const void *data, size_t 
 		goto out;
 	}
 	ret = write_all(fd, data, len);
-	if (ret == 0 && fsync(fd) < 0)
+	if (ret == 0 && durable && fsync(fd) < 0)
 		ret = -errno;
 	if (ret < 0) {
 		fail(d, root, path, ret, "cannot write the temporary file");
@@ -181,7 +181,7 @@ int txn_write_file(const char *root, const char *path, const void *data, size_t 
 		goto out;
 	}
 	tmp_made = false;
-	if (fsync(dirfd) < 0) {
+	if (durable && fsync(dirfd) < 0) {
 		ret = fail(d, root, path, -errno, "cannot sync its directory");
 		goto out;
 	}
@@ -193,6 +193,18 @@ out:
 		unlinkat(dirfd, tmp, 0);
 	close(dirfd);
 	return ret;
+}
+
+int txn_write_file(const char *root, const char *path, const void *data, size_t len,
+		   mode_t mode, struct diag *d)
+{
+	return write_file(root, path, data, len, mode, true, d);
+}
+
+int txn_write_cache(const char *root, const char *path, const void *data, size_t len,
+		    struct diag *d)
+{
+	return write_file(root, path, data, len, 0600, false, d);
 }
 
 int txn_open_file(const char *root, const char *path, struct stat *st, struct diag *d, int *out)

@@ -219,6 +219,24 @@ static void test_txn_write_refuses_symlink_target(void **state)
 	assert_int_equal(txn_write_file(f->root, "/etc/y.conf", "new\n", 4, 0644, &f->d), -ELOOP);
 }
 
+/* The cache variant writes the same way (atomic, 0600, no symlink followed), unsynced. */
+static void test_txn_write_cache(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX + 64];
+
+	assert_int_equal(txn_write_cache(f->root, "/state/applied-site", "<site/>\n", 8, &f->d), 0);
+	assert_content(f, "/state/applied-site", "<site/>\n");
+	assert_int_equal(stat_of(f, "/state/applied-site").st_mode & 07777, 0600);
+	assert_int_equal(txn_write_cache(f->root, "/state/applied-site", "x", 1, &f->d), 0);
+	assert_content(f, "/state/applied-site", "x");
+	assert_int_equal(n_entries(f, "/state"), 1);
+	put(f, "/real", "real\n", 0644);
+	assert_int_equal(symlink("../real", at(f, "/state/link", path, sizeof(path))), 0);
+	assert_int_equal(txn_write_cache(f->root, "/state/link", "new\n", 4, &f->d), -ELOOP);
+	assert_content(f, "/real", "real\n");
+}
+
 static void test_txn_write_refuses_symlink_parent(void **state)
 {
 	struct fixture *f = *state;
@@ -368,6 +386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_txn_write_creates_parents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_write_replaces_atomically, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_write_keeps_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_txn_write_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_txn_write_refuses_symlink_target, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_txn_write_refuses_symlink_parent, setup,
