@@ -102,13 +102,15 @@ void txn_journal_release(struct txn_journal *j);
 /*
  * Record the current content of each of @paths (under the root) and the
  * caller's serialised ruleset into journal/, atomically: a crash leaves
- * either no journal or a complete one.  The journal is filled into @j too.
+ * either no journal or a complete one.  The journal is filled into @j too,
+ * and *@ruleset (may be NULL) moves into j->ruleset: *@ruleset is NULL
+ * afterwards, also on failure (a copy of 2 MB was fresh memory to fault in).
  * @ruleset_file (may be NULL) names a state file that holds exactly
- * @ruleset: it is hard-linked into the journal instead of written again
+ * the ruleset: it is hard-linked into the journal instead of written again
  * (it must only ever be replaced by rename, as txn_write_file() does).
  */
 int txn_journal_write(struct txn *t, const char *const *paths, size_t n_paths,
-		      const char *ruleset, const char *ruleset_file, const char *meta,
+		      char **ruleset, const char *ruleset_file, const char *meta,
 		      struct txn_journal *j);
 
 /*

@@ -126,10 +126,11 @@ out:
 	return ret;
 }
 
-static int write_journal(struct ctx *c, struct txn *t, const struct stage *st,
-			 struct txn_journal *j)
+/* The journal takes st->live_json (the record's copy of the live ruleset) when there is one. */
+static int write_journal(struct ctx *c, struct txn *t, struct stage *st, struct txn_journal *j)
 {
 	const char **paths = calloc(st->files.n_files + st->n_stale + 1, sizeof(*paths));
+	bool in_record = false;
 	char *old_rules = NULL;
 	char *meta = NULL;
 	size_t n = 0;
@@ -142,15 +143,18 @@ static int write_journal(struct ctx *c, struct txn *t, const struct stage *st,
 	for (size_t i = 0; i < st->n_stale; i++)
 		paths[n++] = st->stale[i];
 	/* From the record, the live ruleset is that file already: no second encoding. */
-	if (st->live_json)
-		old_rules = strdup(st->live_json);
-	else if (st->live->rs && ruleset_to_json(st->live->rs, &old_rules) < 0)
+	if (st->live_json) {
+		old_rules = st->live_json;
+		st->live_json = NULL;
+		in_record = true;
+	} else if (st->live->rs && ruleset_to_json(st->live->rs, &old_rules) < 0) {
 		goto out;
+	}
 	if (st->live->rs && !old_rules)
 		goto out;
 	if (journal_meta(st, &meta) < 0)
 		goto out;
-	ret = txn_journal_write(t, paths, n, old_rules, st->live_json ? TXN_APPLIED_RULESET : NULL,
+	ret = txn_journal_write(t, paths, n, &old_rules, in_record ? TXN_APPLIED_RULESET : NULL,
 				meta, j);
 	if (ret < 0 && !c->diag->n_errors)
 		diag(c->diag, NULL, ret, "cannot write the journal: %s", strerror(-ret));

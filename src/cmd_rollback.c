@@ -124,7 +124,7 @@ int cmd_rollback(struct ctx *c, int argc, char **argv)
 	}
 	for (size_t i = 0; i < last.n_files; i++)
 		paths[i] = last.files[i].path;
-	ret = txn_journal_write(&t, paths, last.n_files, live, NULL, last.meta, &now);
+	ret = txn_journal_write(&t, paths, last.n_files, &live, NULL, last.meta, &now);
 	if (ret < 0)
 		goto out;
 	ret = apply_undo(c, &t, &last, true, !(flags & APPLY_NO_RELOAD));

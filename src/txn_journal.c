@@ -220,13 +220,17 @@ out:
 }
 
 int txn_journal_write(struct txn *t, const char *const *paths, size_t n_paths,
-		      const char *ruleset, const char *ruleset_file, const char *meta,
+		      char **ruleset, const char *ruleset_file, const char *meta,
 		      struct txn_journal *j)
 {
 	char name[32];
 	int ret;
 
 	memset(j, 0, sizeof(*j));
+	if (ruleset) {
+		j->ruleset = *ruleset;
+		*ruleset = NULL;
+	}
 	ret = remove_flat_dir(t->state_dir, JOURNAL_NEW);
 	if (ret < 0)
 		goto fail;
@@ -258,16 +262,11 @@ int txn_journal_write(struct txn *t, const char *const *paths, size_t n_paths,
 				goto fail;
 		}
 	}
-	if (ruleset) {
-		j->ruleset = strdup(ruleset);
-		if (!j->ruleset) {
-			ret = -ENOMEM;
-			goto fail;
-		}
+	if (j->ruleset) {
 		/* The record's copy, linked (2 MB at 100 000 networks); written if that fails. */
 		ret = ruleset_file ? link_saved(t, JOURNAL_NEW, "ruleset", ruleset_file) : -1;
 		if (ret < 0)
-			ret = save_file(t, JOURNAL_NEW, "ruleset", ruleset, strlen(ruleset));
+			ret = save_file(t, JOURNAL_NEW, "ruleset", j->ruleset, strlen(j->ruleset));
 		if (ret < 0)
 			goto fail;
 	}

@@ -82,6 +82,7 @@ static void test_txn_journal_lock_excludes_second_run(void **state)
 
 static void test_txn_journal_restore_puts_files_back(void **state)
 {
+	char *rules;
 	struct fixture *f = *state;
 	const char *paths[] = { "/etc/a.conf", "/etc/new.conf" };
 	struct txn_journal j;
@@ -91,7 +92,10 @@ static void test_txn_journal_restore_puts_files_back(void **state)
 
 	assert_int_equal(txn_write_file(f->root, "/etc/a.conf", "old\n", 4, 0640, &f->d), 0);
 	assert_int_equal(txn_begin(&t, f->root, f->state, &f->d), 0);
-	assert_int_equal(txn_journal_write(&t, paths, 2, "RULES", NULL, "{\"m\":1}", &j), 0);
+	rules = strdup("RULES");
+	assert_int_equal(txn_journal_write(&t, paths, 2, &rules, NULL, "{\"m\":1}", &j), 0);
+	/* The journal took the caller's ruleset. */
+	assert_null(rules);
 	assert_true(j.files[0].existed);
 	assert_false(j.files[1].existed);
 
@@ -120,6 +124,7 @@ static void test_txn_journal_restore_puts_files_back(void **state)
 /* The record's ruleset is linked, not copied, and outlives the record being replaced. */
 static void test_txn_journal_links_the_recorded_ruleset(void **state)
 {
+	char *rules;
 	struct fixture *f = *state;
 	struct txn_journal j;
 	struct txn_journal back;
@@ -130,8 +135,8 @@ static void test_txn_journal_links_the_recorded_ruleset(void **state)
 
 	assert_int_equal(txn_begin(&t, f->root, f->state, &f->d), 0);
 	assert_int_equal(txn_write_file(f->state, TXN_APPLIED_RULESET, "RULES", 5, 0600, &f->d), 0);
-	assert_int_equal(txn_journal_write(&t, NULL, 0, "RULES", TXN_APPLIED_RULESET, NULL, &j),
-			 0);
+	rules = strdup("RULES");
+	assert_int_equal(txn_journal_write(&t, NULL, 0, &rules, TXN_APPLIED_RULESET, NULL, &j), 0);
 	snprintf(path, sizeof(path), "%s%s", f->state, TXN_APPLIED_RULESET);
 	assert_int_equal(stat(path, &a), 0);
 	snprintf(path, sizeof(path), "%s/journal/ruleset", f->state);
@@ -145,7 +150,8 @@ static void test_txn_journal_links_the_recorded_ruleset(void **state)
 	txn_journal_release(&j);
 	/* No such state file: the ruleset is written instead. */
 	assert_int_equal(txn_journal_discard(&t), 0);
-	assert_int_equal(txn_journal_write(&t, NULL, 0, "OTHER", "/missing.json", NULL, &j), 0);
+	rules = strdup("OTHER");
+	assert_int_equal(txn_journal_write(&t, NULL, 0, &rules, "/missing.json", NULL, &j), 0);
 	assert_int_equal(txn_journal_read(&t, "journal", &back), 0);
 	assert_string_equal(back.ruleset, "OTHER");
 	txn_journal_release(&back);
