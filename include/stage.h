@@ -72,6 +72,13 @@ int stage_state_dir(const struct ctx *c, char **out);
 struct json_t;
 int stage_read_record(struct ctx *c, struct json_t **out);
 
+/*
+ * The record @rec (may be NULL) vouches for the live ruleset: a successful
+ * apply recorded its generation and instance (boot, namespace), and the
+ * kernel is still there.  *vouches false on any doubt.  0 or -errno.
+ */
+int stage_record_vouches(struct nft_netlink *nl, const struct json_t *rec, bool *vouches);
+
 /* The ruleset as nft text for the diff (live: NULL when absent gives ""). *out owned. */
 int stage_ruleset_text(const struct ruleset *rs, char **out);
 

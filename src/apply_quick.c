@@ -33,12 +33,31 @@ static const char *const template_files[] = {
 	"site.xsd", "vsftpd.conf.xsl", "proftpd.conf.xsl", "pure-ftpd.xsl",
 };
 
+/* Up to @len bytes from @fd, fewer only at the end of the file.  -1 on error. */
+static ssize_t read_full(int fd, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	while (used < len) {
+		ssize_t n = read(fd, buf + used, len - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	return (ssize_t)used;
+}
+
 /* A regular file of at most @max bytes, whole.  0 or -errno. */
 static int read_all(const char *path, size_t max, char **out, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t used = 0;
+	ssize_t n;
 	int fd;
 	int ret = 0;
 
@@ -55,20 +74,14 @@ static int read_all(const char *path, size_t max, char **out, size_t *len)
 		goto out;
 	}
 	mem_prefault(buf, (size_t)st.st_size + 1);
-	while (used < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + used, (size_t)st.st_size - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			goto out;
-		}
-		used += (size_t)n;
+	n = read_full(fd, buf, (size_t)st.st_size);
+	if (n < 0 || (size_t)n != (size_t)st.st_size) {
+		ret = n < 0 ? -errno : -EIO;
+		goto out;
 	}
-	buf[used] = '\0';
+	buf[n] = '\0';
 	*out = buf;
-	*len = used;
+	*len = (size_t)n;
 	buf = NULL;
 out:
 	free(buf);
@@ -154,25 +167,6 @@ int apply_quick_save(struct txn *t, const struct apply_input *in)
 	if (ret == 0)
 		ret = txn_write_cache(t->state_dir, INPUT_HEAD, in->head, in->head_len, t->d);
 	return ret;
-}
-
-/* Up to @len bytes from @fd, fewer only at the end of the file.  -1 on error. */
-static ssize_t read_full(int fd, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	while (used < len) {
-		ssize_t n = read(fd, buf + used, len - used);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	return (ssize_t)used;
 }
 
 /*
@@ -271,18 +265,18 @@ static bool files_as_recorded(struct ctx *c, json_t *files, struct diag *d)
 	return true;
 }
 
-/* The ruleset is at the recorded generation, in the recorded boot and namespace. */
-static bool generation_is(uint32_t genid, const char *instance)
+/* The record vouches for the live ruleset (stage_record_vouches()). */
+static bool record_vouches(const json_t *rec)
 {
 	struct nft_netlink *nl = NULL;
-	bool same = false;
+	bool vouches = false;
 
 	if (nft_netlink_open(&nl) < 0)
 		return false;
-	if (nft_netlink_same_generation(nl, genid, instance, &same) < 0)
-		same = false;
+	if (stage_record_vouches(nl, rec, &vouches) < 0)
+		vouches = false;
 	nft_netlink_close(nl);
-	return same;
+	return vouches;
 }
 
 /* Say again what the apply that recorded this said of the site. */
@@ -308,8 +302,6 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	struct diag scratch;
 	json_t *rec = NULL;
 	char *text = NULL;
-	json_int_t genid;
-	const char *outcome;
 
 	/* Any doubt means the full path, which says what is wrong: no messages here. */
 	diag_init(&scratch);
@@ -318,16 +310,11 @@ int apply_quick_unchanged(struct ctx *c, struct txn *t, const struct apply_input
 	if (!in->head || txn_read_record(&quiet, &text) < 0 || !text)
 		goto out;
 	rec = json_loads(text, 0, NULL);
-	outcome = json_string_value(json_object_get(rec, "outcome"));
-	genid = json_integer_value(json_object_get(rec, "genid"));
-	if (!outcome || strcmp(outcome, "applied") || genid <= 0 || genid > UINT32_MAX)
-		goto out;
-	if (!saved_is(t, INPUT_HEAD, in->head, in->head_len, &scratch) ||
-	    !site_is_saved(t, INPUT_SITE, site_path, &scratch))
-		goto out;
-	if (!files_as_recorded(c, json_object_get(rec, "files"), &scratch) ||
-	    !generation_is((uint32_t)genid,
-			   json_string_value(json_object_get(rec, "instance"))))
+	/* Cheapest first: one netlink round trip, then the input, then the files. */
+	if (!rec || !record_vouches(rec) ||
+	    !saved_is(t, INPUT_HEAD, in->head, in->head_len, &scratch) ||
+	    !site_is_saved(t, INPUT_SITE, site_path, &scratch) ||
+	    !files_as_recorded(c, json_object_get(rec, "files"), &scratch))
 		goto out;
 	replay_warnings(c, json_object_get(rec, "warnings"));
 	*unchanged = true;

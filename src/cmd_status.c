@@ -38,7 +38,6 @@ static const char *file_state(struct ctx *c, json_t *f)
 static int drift(struct ctx *c, struct txn *t, json_t *rec, struct plan *p, bool *present,
 		 uint32_t *genid, bool *same_gen)
 {
-	json_t *rec_genid = json_object_get(rec, "genid");
 	struct ruleset *applied = NULL;
 	struct nft_netlink *nl = NULL;
 	struct nft_netlink_live *live = NULL;
@@ -59,10 +58,8 @@ static int drift(struct ctx *c, struct txn *t, json_t *rec, struct plan *p, bool
 		goto out;
 	*present = live->rs != NULL;
 	*genid = live->genid;
-	/* A generation counts within one boot and namespace (nft_netlink_same_generation). */
-	ret = nft_netlink_same_generation(nl, (uint32_t)json_integer_value(rec_genid),
-					  json_string_value(json_object_get(rec, "instance")),
-					  same_gen);
+	/* A generation counts within one boot and namespace only. */
+	ret = stage_record_vouches(nl, rec, same_gen);
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; live->rs && live->rule_handles && i < live->rs->n_chains; i++)

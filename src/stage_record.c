@@ -28,32 +28,31 @@ static bool same_target(const struct ruleset *rec, const struct ruleset *want)
 	       same_str(rec->jump_chain, want->jump_chain);
 }
 
-/*
- * The generation the record vouches for: that of a successful apply whose
- * applied-ruleset.json is the ruleset it committed; 0 when there is none
- * (no record, a rollback's, or an apply that could not tell, see apply.c).
- */
-static uint32_t recorded_genid(const json_t *doc)
+int stage_record_vouches(struct nft_netlink *nl, const json_t *rec, bool *vouches)
 {
-	json_t *genid = json_object_get(doc, "genid");
-	const char *outcome = json_string_value(json_object_get(doc, "outcome"));
+	json_t *genid = json_object_get(rec, "genid");
+	const char *outcome = json_string_value(json_object_get(rec, "outcome"));
 
-	if (outcome && !strcmp(outcome, "applied") && json_is_integer(genid) &&
-	    json_integer_value(genid) > 0 && json_integer_value(genid) <= UINT32_MAX)
-		return (uint32_t)json_integer_value(genid);
-	return 0;
+	/*
+	 * 0 is recorded by a rollback, and by an apply that could not tell its
+	 * commit from someone else's (apply.c): never trusted.
+	 */
+	*vouches = false;
+	if (!outcome || strcmp(outcome, "applied") || !json_is_integer(genid) ||
+	    json_integer_value(genid) <= 0 || json_integer_value(genid) > UINT32_MAX)
+		return 0;
+	return nft_netlink_same_generation(nl, (uint32_t)json_integer_value(genid),
+					   json_string_value(json_object_get(rec, "instance")),
+					   vouches);
 }
 
 int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 {
-	struct txn t = { .lock_fd = -1 };
 	struct nft_netlink_live *live = NULL;
 	struct ruleset *rs = NULL;
 	char *state = NULL;
-	char *rec = NULL;
-	json_t *doc = NULL;
+	json_t *rec = NULL;
 	char *text = NULL;
-	uint32_t genid;
 	bool same = false;
 	struct stat sb;
 	size_t len;
@@ -61,17 +60,11 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 
 	*found = false;
 	ret = stage_state_dir(c, &state);
-	if (ret < 0)
-		return ret;
-	t.state_dir = state;
-	t.d = c->diag;
-	ret = txn_read_record(&t, &rec);
+	if (ret == 0)
+		ret = stage_read_record(c, &rec);
 	if (ret < 0)
 		goto out;
-	doc = rec ? json_loads(rec, 0, NULL) : NULL;
-	genid = recorded_genid(doc);
-	ret = nft_netlink_same_generation(st->nl, genid,
-					  json_string_value(json_object_get(doc, "instance")), &same);
+	ret = stage_record_vouches(st->nl, rec, &same);
 	if (ret < 0) {
 		diag(c->diag, NULL, ret, "cannot read the ruleset generation: %s", strerror(-ret));
 		goto out;
@@ -90,7 +83,7 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 		ret = -ENOMEM;
 		goto out;
 	}
-	live->genid = genid;
+	live->genid = (uint32_t)json_integer_value(json_object_get(rec, "genid"));
 	live->rs = rs;
 	rs = NULL;
 	/* Attach mode: the chain was there at that apply, and nothing moved since. */
@@ -98,14 +91,13 @@ int stage_live_from_record(struct ctx *c, struct stage *st, bool *found)
 	st->live = live;
 	st->live_json = text;
 	text = NULL;
-	st->genid = genid;
+	st->genid = live->genid;
 	st->live_from_record = true;
 	*found = true;
 out:
 	ruleset_free(rs);
 	free(text);
-	json_decref(doc);
-	free(rec);
+	json_decref(rec);
 	free(state);
 	return ret;
 }
