@@ -107,13 +107,24 @@ TEST_ENV = FTPCFG=$(CURDIR)/$(SAN_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/te
 	NL_DRIVER=$(CURDIR)/$(SAN_BUILD)/tests/nl_driver \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 
+# Each part prints how long it took (scripts/timed.sh); the parts run in
+# order and the first failing one stops the run.
+CHECK_PARTS := unit golden-check netns daemon-check e2e
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory lint
-	$(Q)$(SAN_MAKE) $(SAN_BUILD)/ftpcfg $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS))) \
+	@mkdir -p build
+	@rm -f build/check-counts build/check-times
+	$(Q)CHECK_TIMES=$(CURDIR)/build/check-times scripts/timed.sh lint \
+		$(MAKE) --no-print-directory lint
+	$(Q)CHECK_TIMES=$(CURDIR)/build/check-times scripts/timed.sh build $(SAN_MAKE) \
+		$(SAN_BUILD)/ftpcfg $(addprefix $(SAN_BUILD)/tests/,$(notdir $(UNIT_BINS))) \
 		$(SAN_BUILD)/tests/nl_driver
-	@rm -f build/check-counts
-	$(Q)CHECK_COUNTS=$(CURDIR)/build/check-counts $(MAKE) --no-print-directory unit golden-check \
-		netns daemon-check e2e
+	$(Q)for part in $(CHECK_PARTS); do \
+		CHECK_COUNTS=$(CURDIR)/build/check-counts CHECK_TIMES=$(CURDIR)/build/check-times \
+			scripts/timed.sh $$part $(MAKE) --no-print-directory $$part || exit 1; \
+	done
+	@awk '{ printf "time: %-14s %5d s\n", $$1, $$2; t += $$2 } END { printf "time: %-14s %5d s\n", "total", t }' \
+		build/check-times
 	@awk '{ p += $$1; f += $$2 } END { printf "check: %d passed, %d failed\n", p, f }' \
 		build/check-counts
 

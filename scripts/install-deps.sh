@@ -7,10 +7,18 @@ set -eu
 # tests: cmocka, nft (loads our rendered text), iproute2 and util-linux
 # (namespaces), openssl (throwaway TLS keys), curl and lftp (FTP clients),
 # cppcheck (lint), libxml2-utils (xmllint for the schema), jq (compares `nft -j`
-# listings without their handles)
+# listings without their handles), strace (fault injection at every system
+# call), debhelper/dpkg-dev/fakeroot/lintian (the Debian package), mandoc and
+# scdoc (man pages), bash-completion and zsh (completion tests),
+# python3-jsonschema (every JSON output checked against its schema),
+# systemd (systemd-analyze verify of the unit), iptables, ufw, firewalld and
+# dbus (living beside the host's firewall managers), ansible-core (the
+# collection's playbook tests), libssl-dev (SHA-256 of managed files)
 PKGS="make gcc clang pkg-config libxml2-dev libxslt1-dev libnftnl-dev libmnl-dev
 libjansson-dev libcmocka-dev nftables iproute2 util-linux openssl curl lftp cppcheck
-libxml2-utils ca-certificates jq"
+libxml2-utils ca-certificates jq strace debhelper dpkg-dev fakeroot lintian mandoc
+scdoc bash-completion zsh python3-jsonschema systemd iptables ufw firewalld dbus
+ansible-core libssl-dev"
 
 missing=
 for p in $PKGS; do
@@ -27,4 +35,17 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing:$missing"
 apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Installing dbus or firewalld must not start a service on the host: a
+# policy-rc.d that says no (exit 101) for the length of the install, unless
+# the host already has one of its own.
+policy=/usr/sbin/policy-rc.d
+ours=
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# ftpcfg install-deps: no service starts while installing\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	ours=1
+fi
+rc=0
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null || rc=$?
+[ -n "$ours" ] && rm -f "$policy"
+exit "$rc"
