@@ -85,6 +85,8 @@ install: $(BUILD)/ftpcfg
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BUILD)/ftpcfg $(DESTDIR)$(BINDIR)/ftpcfg
 	install -m 0644 templates/site.xsd templates/*.xsl $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/json
+	install -m 0644 templates/json/*.schema.json $(DESTDIR)$(DATADIR)/json/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/ftpcfg

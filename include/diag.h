@@ -52,4 +52,11 @@ void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
 /* Print every record as `ftpcfg: FILE:LINE: message`; warnings only if @warnings. */
 void diag_print(const struct diag *d, FILE *f, bool warnings);
 
+/*
+ * Print one verbose line (-v) to stderr at once: progress shows when it
+ * happens, and stdout stays the command's output (one JSON document under
+ * --json).  Callers test the verbose option; @fmt has no newline.
+ */
+void diag_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

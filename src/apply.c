@@ -331,7 +331,7 @@ int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned fla
 		ret = apply_quick_unchanged(c, t, &in, site_path, &unchanged);
 	if (ret < 0 || unchanged) {
 		if (unchanged && c->opts->verbose)
-			printf("input and ruleset generation unchanged since the last apply\n");
+			diag_progress("input and ruleset generation unchanged since the last apply");
 		apply_input_release(&in);
 		return ret;
 	}

@@ -133,8 +133,8 @@ int apply_send(struct ctx *c, struct stage *st, unsigned flags)
 	if (ret == 0)
 		ret = test_seams(c, st, b);
 	if (ret == 0 && c->opts->verbose)
-		printf("batch: %zu message%s\n", nft_netlink_batch_count(b),
-		       nft_netlink_batch_count(b) == 1 ? "" : "s");
+		diag_progress("batch: %zu message%s", nft_netlink_batch_count(b),
+			      nft_netlink_batch_count(b) == 1 ? "" : "s");
 	if (ret == 0)
 		ret = nft_netlink_batch_send(st->nl, b, flags, c->diag);
 	st->sent = !(flags & NFT_NETLINK_CHECK) && (ret == 0 || ret == -ENOBUFS);

@@ -1,10 +1,12 @@
 /*
  * cmd_common: what every command does the same way: load the site with
- * the installed schema, and report a usage error.
+ * the installed schema, report a usage error, and build the one --json
+ * document.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -44,15 +46,89 @@ int cmd_load_site_buffer(struct ctx *c, const char *path, const char *buf, size_
 	return ret;
 }
 
-int cmd_usage(struct ctx *c, const char *cmd, const char *synopsis)
+int cmd_usage(struct ctx *c, const char *cmd, const char *what)
 {
-	return diag(c->diag, NULL, CMD_USAGE, "usage: ftpcfg %s %s (see 'ftpcfg --help')", cmd,
-		    synopsis);
+	return diag(c->diag, NULL, CMD_USAGE, "%s; see 'ftpcfg help %s'", what, cmd);
 }
 
-int cmd_print_json(const json_t *doc)
+int cmd_json_result(const struct ctx *c, json_t *doc)
 {
-	if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF)
-		return -EIO;
+	if (!c->json)
+		return 0;
+	if (!json_is_object(doc) || json_object_update(c->json, doc) < 0)
+		return -ENOMEM;
 	return 0;
+}
+
+json_t *cmd_json_diagnostics(const struct diag *d, bool errors, bool warnings)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < d->n_recs; i++) {
+		const struct diag_rec *r = &d->recs[i];
+		bool warning = r->level == DIAG_WARNING;
+
+		if (warning ? !warnings : !errors)
+			continue;
+		if (json_array_append_new(list, json_pack("{s:s, s:s?, s:I, s:s}", "level",
+							  warning ? "warning" : "error", "file",
+							  r->file, "line", (json_int_t)r->line,
+							  "message", r->msg)) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+/* The first error as stderr shows it, without "ftpcfg: ". */
+static char *first_error(const struct diag *d)
+{
+	char *msg = NULL;
+	int n = -1;
+
+	for (size_t i = 0; i < d->n_recs && n < 0; i++) {
+		const struct diag_rec *r = &d->recs[i];
+
+		if (r->level != DIAG_ERROR)
+			continue;
+		if (r->file && r->line)
+			n = asprintf(&msg, "%s:%u: %s", r->file, r->line, r->msg);
+		else if (r->file)
+			n = asprintf(&msg, "%s: %s", r->file, r->msg);
+		else
+			n = asprintf(&msg, "%s", r->msg);
+	}
+	if (n < 0)
+		msg = strdup(d->oom ? "out of memory" : "failed");
+	return msg;
+}
+
+int cmd_json_print(const struct ctx *c, const char *name, int exit_code)
+{
+	json_t *doc = json_pack("{s:i, s:s?}", "format_version", CMD_JSON_FORMAT_VERSION,
+				"command", name);
+	json_t *error = NULL;
+	char *msg = NULL;
+	int ret = -ENOMEM;
+
+	if (!doc || json_object_update(doc, c->json) < 0 ||
+	    json_object_set_new(doc, "warnings", cmd_json_diagnostics(c->diag, false, true)) < 0)
+		goto out;
+	if (exit_code != 0 && exit_code != CMD_CHANGES) {
+		msg = first_error(c->diag);
+		error = json_pack("{s:i, s:s, s:o}", "exit_code", exit_code, "message",
+				  msg ? msg : "out of memory", "diagnostics",
+				  cmd_json_diagnostics(c->diag, true, true));
+		if (json_object_set_new(doc, "error", error) < 0)
+			goto out;
+	}
+	ret = -EIO;
+	if (json_dumpf(doc, stdout, JSON_INDENT(2)) < 0 || putchar('\n') == EOF)
+		goto out;
+	ret = 0;
+out:
+	free(msg);
+	json_decref(doc);
+	return ret;
 }

@@ -152,7 +152,7 @@ static int print_json(const struct ctx *c, const struct stage *st)
 	    json_object_set_new(doc, "genid", json_integer(st->genid)) < 0 ||
 	    json_object_set(doc, "plan", plan) < 0 || json_object_set(doc, "diffs", diffs) < 0)
 		goto out;
-	ret = cmd_print_json(doc);
+	ret = cmd_json_result(c, doc);
 out:
 	free(text);
 	json_decref(plan);
@@ -197,14 +197,12 @@ static int print_text(const struct ctx *c, const struct stage *st)
 	return 0;
 }
 
-int cmd_diff(struct ctx *c, int argc, char **argv)
+int cmd_diff(struct ctx *c, const struct cmd_args *a)
 {
 	struct stage st;
 	int ret;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return cmd_usage(c, "diff", "SITE.xml");
-	ret = stage_prepare(c, argv[1], &st);
+	ret = stage_prepare(c, a->operands[0], &st);
 	if (ret == 0)
 		ret = c->opts->json ? print_json(c, &st) : print_text(c, &st);
 	if (ret == 0 && st.plan.n_items)

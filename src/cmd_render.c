@@ -3,7 +3,6 @@
  * below -o DIR), without touching the live system.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +47,7 @@ static int render_all(struct ctx *c, const struct site *s, struct rendered *r)
 	return ret;
 }
 
-static int print_json(const struct rendered *r)
+static int print_json(const struct ctx *c, const struct rendered *r)
 {
 	json_t *doc = json_object();
 	json_t *files = json_array();
@@ -67,7 +66,7 @@ static int print_json(const struct rendered *r)
 	if (json_object_set(doc, "files", files) < 0 ||
 	    json_object_set_new(doc, "ruleset", json_string(r->ruleset)) < 0)
 		goto out;
-	ret = cmd_print_json(doc);
+	ret = cmd_json_result(c, doc);
 out:
 	json_decref(files);
 	json_decref(doc);
@@ -88,64 +87,88 @@ static void print_text(const struct rendered *r)
 	printf("==> ruleset (ftpcfg.nft) <==\n%s", r->ruleset);
 }
 
+/* With --json: {"output": DIR, "written": [each path written, DIR included]}. */
+static int written_json(const struct ctx *c, const char *dir, json_t *written)
+{
+	json_t *doc = json_pack("{s:s, s:O}", "output", dir, "written", written);
+	int ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+
+	json_decref(doc);
+	return ret;
+}
+
 static int write_out(struct ctx *c, const char *dir, const struct rendered *r)
 {
+	json_t *written = json_array();
+	char *path = NULL;
 	int ret = txn_mkdir_p(dir, 0755);
 
 	if (ret < 0)
 		return diag(c->diag, NULL, ret, "cannot create the output directory '%s': %s", dir,
 			    strerror(-ret));
+	if (!written)
+		return -ENOMEM;
+	for (size_t i = 0; i <= r->files.n_files; i++) {
+		const struct conf_file *f = i < r->files.n_files ? &r->files.files[i] : NULL;
+		const char *name = f ? f->path : RULESET_FILE;
 
-	for (size_t i = 0; i < r->files.n_files; i++) {
-		const struct conf_file *f = &r->files.files[i];
-
-		ret = txn_write_file(dir, f->path, f->content, f->len, 0644, c->diag);
+		ret = f ? txn_write_file(dir, f->path, f->content, f->len, 0644, c->diag)
+			: txn_write_file(dir, RULESET_FILE, r->ruleset, strlen(r->ruleset), 0644,
+					 c->diag);
 		if (ret < 0)
-			return ret;
+			goto out;
+		ret = -ENOMEM;
+		if (asprintf(&path, "%s%s", dir, name) < 0) {
+			path = NULL;
+			goto out;
+		}
+		if (json_array_append_new(written, json_string(path)) < 0)
+			goto out;
+		free(path);
+		path = NULL;
 	}
-	return txn_write_file(dir, RULESET_FILE, r->ruleset, strlen(r->ruleset), 0644, c->diag);
+	ret = written_json(c, dir, written);
+out:
+	free(path);
+	json_decref(written);
+	return ret;
 }
 
-int cmd_render(struct ctx *c, int argc, char **argv)
+/* The effective site: on stdout, or with --json as {"effective": "<?xml ...>"}. */
+static int print_effective(const struct ctx *c, const char *xml, size_t len)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "effective", no_argument, NULL, 'e' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *synopsis = "[-o DIR] [--effective] SITE.xml";
-	struct rendered r = { 0 };
-	struct site *s = NULL;
-	const char *outdir = NULL;
-	bool effective = false;
-	char *xml = NULL;
-	size_t xml_len = 0;
-	int opt;
+	json_t *doc;
 	int ret;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+o:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			outdir = optarg;
-			break;
-		case 'e':
-			effective = true;
-			break;
-		default:
-			return cmd_usage(c, "render", synopsis);
-		}
-	}
-	if (optind != argc - 1 || (effective && outdir))
-		return cmd_usage(c, "render", synopsis);
+	if (!c->opts->json)
+		return fwrite(xml, 1, len, stdout) == len ? 0 : -EIO;
+	doc = json_pack("{s:s%}", "effective", xml, len);
+	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+	json_decref(doc);
+	return ret;
+}
+
+int cmd_render(struct ctx *c, const struct cmd_args *a)
+{
+	struct rendered r = { 0 };
+	struct site *s = NULL;
+	const char *outdir = a->opt[CMD_OPT_OUTPUT];
+	bool effective = cmd_has(a, CMD_OPT_EFFECTIVE);
+	char *xml = NULL;
+	size_t xml_len = 0;
+	int ret;
+
+	if (effective && outdir)
+		return cmd_usage(c, "render", "--effective prints the site and -o writes the files; "
+				 "give one of them");
 	conf_set_init(&r.files);
-	ret = cmd_load_site(c, argv[optind], &s);
+	ret = cmd_load_site(c, a->operands[0], &s);
 	if (ret < 0)
 		goto out;
 	if (effective) {
 		ret = effective_xml(s, EFFECTIVE_WHOLE, &xml, &xml_len);
-		if (ret == 0 && fwrite(xml, 1, xml_len, stdout) != xml_len)
-			ret = -EIO;
+		if (ret == 0)
+			ret = print_effective(c, xml, xml_len);
 		goto out;
 	}
 	ret = render_all(c, s, &r);
@@ -154,7 +177,7 @@ int cmd_render(struct ctx *c, int argc, char **argv)
 	if (outdir)
 		ret = write_out(c, outdir, &r);
 	else if (c->opts->json)
-		ret = print_json(&r);
+		ret = print_json(c, &r);
 	else
 		print_text(&r);
 out:

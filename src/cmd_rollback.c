@@ -5,7 +5,6 @@
  * the first.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,30 +78,34 @@ out:
 	return ret;
 }
 
-int cmd_rollback(struct ctx *c, int argc, char **argv)
+/* What rollback did, for a person or, with --json, as {"outcome": "rolled back"}. */
+static int report(const struct ctx *c)
 {
-	static const struct option longopts[] = {
-		{ "no-reload", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
+	json_t *doc;
+	int ret;
+
+	if (!c->opts->json) {
+		if (!c->opts->quiet)
+			printf("Rolled back to the state before the last apply.\n");
+		return 0;
+	}
+	doc = json_pack("{s:s}", "outcome", "rolled back");
+	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+	json_decref(doc);
+	return ret;
+}
+
+int cmd_rollback(struct ctx *c, const struct cmd_args *a)
+{
 	struct txn t = { .lock_fd = -1 };
 	struct txn_journal last = { 0 };
 	struct txn_journal now = { 0 };
 	const char **paths = NULL;
 	char *live = NULL;
 	uint32_t genid = 0;
-	unsigned flags = 0;
-	int opt;
+	unsigned flags = cmd_has(a, CMD_OPT_NO_RELOAD) ? APPLY_NO_RELOAD : 0;
 	int ret;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (opt != 'n')
-			return cmd_usage(c, "rollback", "[--no-reload]");
-		flags |= APPLY_NO_RELOAD;
-	}
-	if (optind != argc)
-		return cmd_usage(c, "rollback", "[--no-reload]");
 	ret = apply_begin(c, &t, flags);
 	if (ret < 0)
 		goto out;
@@ -136,8 +139,8 @@ int cmd_rollback(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	ret = txn_journal_close(&t);
-	if (ret == 0 && !c->opts->quiet)
-		printf("Rolled back to the state before the last apply.\n");
+	if (ret == 0)
+		ret = report(c);
 out:
 	free(paths);
 	free(live);

@@ -108,7 +108,7 @@ static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present,
 		out = json_pack("{s:O, s:O, s:b, s:I, s:O}", "last_apply", rec, "files", list,
 				"table_present", present, "genid", (json_int_t)genid, "drift",
 				lines);
-		ret = cmd_print_json(out);
+		ret = cmd_json_result(c, out);
 		goto out;
 	}
 	printf("Last apply: %s, %s", json_string_value(json_object_get(rec, "time")),
@@ -141,7 +141,24 @@ out:
 	return ret;
 }
 
-int cmd_status(struct ctx *c, int argc, char **argv)
+/* Nothing applied yet: say so, or with --json {"last_apply": null, "files": [], "drift": []}. */
+static int print_nothing(const struct ctx *c, const char *state_dir)
+{
+	json_t *doc;
+	int ret;
+
+	if (!c->opts->json) {
+		if (!c->opts->quiet)
+			printf("Nothing managed yet: no apply is recorded in '%s'.\n", state_dir);
+		return 0;
+	}
+	doc = json_pack("{s:n, s:[], s:[]}", "last_apply", "files", "drift");
+	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+	json_decref(doc);
+	return ret;
+}
+
+int cmd_status(struct ctx *c, const struct cmd_args *a)
 {
 	struct txn t = { .lock_fd = -1, .d = c->diag };
 	struct plan p;
@@ -152,9 +169,7 @@ int cmd_status(struct ctx *c, int argc, char **argv)
 	uint32_t genid = 0;
 	int ret;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage(c, "status", "");
+	(void)a;
 	plan_init(&p);
 	ret = stage_state_dir(c, &t.state_dir);
 	if (ret < 0)
@@ -163,8 +178,7 @@ int cmd_status(struct ctx *c, int argc, char **argv)
 	if (ret < 0)
 		goto out;
 	if (!text) {
-		if (!c->opts->quiet)
-			printf("Nothing managed yet: no apply is recorded in '%s'.\n", t.state_dir);
+		ret = print_nothing(c, t.state_dir);
 		goto out;
 	}
 	rec = json_loads(text, 0, NULL);

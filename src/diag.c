@@ -101,3 +101,13 @@ void diag_print(const struct diag *d, FILE *f, bool warnings)
 	if (d->oom)
 		fprintf(f, "ftpcfg: out of memory while recording errors; some are missing\n");
 }
+
+void diag_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

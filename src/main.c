@@ -3,7 +3,6 @@
  * error becomes an exit code and the collected diagnostics are printed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,12 +14,12 @@
 #include <libxml/parser.h>
 #include <libxslt/xslt.h>
 
+#include <jansson.h>
+
+#include "cli.h"
 #include "cmd.h"
 #include "diag.h"
 
-#ifndef FTPCFG_VERSION
-#define FTPCFG_VERSION "unknown"
-#endif
 #ifndef FTPCFG_DATADIR
 #define FTPCFG_DATADIR "/usr/local/share/ftpcfg"
 #endif
@@ -35,64 +34,91 @@ enum {
 	EXIT_NOPERM = 77,
 };
 
-static const struct cmd {
-	const char *name;
-	int (*fn)(struct ctx *c, int argc, char **argv);
-	const char *synopsis;
-	const char *summary;
-} cmds[] = {
-	{ "apply", cmd_apply, "[--check] [--detailed-exitcode] [--no-reload] SITE.xml",
-	  "make it so, as one transaction (files, ruleset, reload)" },
-	{ "diff", cmd_diff, "SITE.xml",
-	  "show what apply would change: a plan, then unified diffs (exit 2: changes)" },
-	{ "render", cmd_render, "[-o DIR] [--effective] SITE.xml",
-	  "print what would be written: each daemon file, then the ruleset" },
-	{ "rollback", cmd_rollback, "[--no-reload]",
-	  "return to the state before the last apply" },
-	{ "status", cmd_status, "",
-	  "show what ftpcfg manages now: files, table, last apply, drift" },
-	{ "validate", cmd_validate, "SITE.xml",
-	  "check the site (schema and meaning); print nothing on success" },
+/*
+ * The tables: every command and option, sorted by name.  The parser, help
+ * and the usage errors all read them (src/cli.c); include/cmd.h says how
+ * to add a command or an option.
+ */
+static const struct cli_option global_options[] = {
+	{ "help", 'h', NULL, CMD_OPT_HELP, "print help: the overview, or the command's" },
+	{ "json", 0, NULL, CMD_OPT_JSON, "print one JSON document on stdout, for scripts" },
+	{ "no-color", 0, NULL, CMD_OPT_NO_COLOR, "never colour the output" },
+	{ "quiet", 'q', NULL, CMD_OPT_QUIET, "print errors only (no warnings)" },
+	{ "root", 0, "DIR", CMD_OPT_ROOT,
+	  "prefix every path ftpcfg reads or writes (tests, image builds)" },
+	{ "state-dir", 0, "DIR", CMD_OPT_STATE_DIR,
+	  "where the lock, journal and last apply live (default ROOT/var/lib/ftpcfg)" },
+	{ "verbose", 'v', NULL, CMD_OPT_VERBOSE, "say what is being done, on stderr" },
+	{ "version", 0, NULL, CMD_OPT_VERSION, "print the version" },
+	{ NULL, 0, NULL, 0, NULL },
 };
 
-static const struct option global_options[] = {
-	{ "root", required_argument, NULL, 'r' },
-	{ "state-dir", required_argument, NULL, 's' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "no-color", no_argument, NULL, 'C' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_option apply_options[] = {
+	{ "check", 0, NULL, CMD_OPT_CHECK,
+	  "build the whole batch and let the kernel check it; change nothing" },
+	{ "detailed-exitcode", 0, NULL, CMD_OPT_DETAILED_EXITCODE,
+	  "exit 2 when something was changed (or would be, with --check)" },
+	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD, "write and load, but reload no daemon" },
+	{ NULL, 0, NULL, 0, NULL },
 };
 
-static const char *const global_help[] = {
-	"--root DIR       prefix every path ftpcfg reads or writes (tests, image builds)",
-	"--state-dir DIR  where the lock, journal and last apply live (default ROOT/var/lib/ftpcfg)",
-	"--json           print one JSON document on stdout, for scripts",
-	"-q, --quiet      print errors only (no warnings)",
-	"-v, --verbose    say what is being done",
-	"--no-color       never colour the output",
-	"-h, --help       print this help",
-	"--version        print the version",
+static const struct cli_option render_options[] = {
+	{ "output", 'o', "DIR", CMD_OPT_OUTPUT,
+	  "write the files below DIR (ruleset: DIR/ftpcfg.nft) instead of printing them" },
+	{ "effective", 0, NULL, CMD_OPT_EFFECTIVE,
+	  "print the site with every default filled in, as XML that validates" },
+	{ NULL, 0, NULL, 0, NULL },
 };
 
-static void print_help(FILE *f)
-{
-	fprintf(f, "usage: ftpcfg [GLOBAL OPTIONS] COMMAND [OPTIONS] SITE.xml\n\n"
-		   "ftpcfg turns one XML site description into an FTP daemon's configuration\n"
-		   "(vsftpd, ProFTPD, Pure-FTPd) and the nftables rules for it.\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-9s %s\n            ftpcfg %s%s%s\n", cmds[i].name, cmds[i].summary,
-			cmds[i].name, *cmds[i].synopsis ? " " : "", cmds[i].synopsis);
-	fprintf(f, "\nGlobal options:\n");
-	for (size_t i = 0; i < sizeof(global_help) / sizeof(global_help[0]); i++)
-		fprintf(f, "  %s\n", global_help[i]);
-	fprintf(f, "\nExit codes: 0 success, nothing to change; 1 failure; 2 changes found or made;\n"
-		   "64 usage error; 65 invalid site description; 66 site file unreadable;\n"
-		   "75 temporary (lock held, ruleset changed under us); 77 permission denied.\n");
-}
+static const struct cli_option rollback_options[] = {
+	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD, "put files and ruleset back, reload no daemon" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static const struct cli_command cmds[] = {
+	{ "apply", cmd_apply, "SITE.xml", 1, 1, apply_options,
+	  "make it so, as one transaction (files, ruleset, reload)",
+	  "Writes each daemon's file, loads the ruleset and reloads the daemons, as one\n"
+	  "transaction: if a step fails, what was done is undone.  Exit 0 on success,\n"
+	  "whether or not something changed (2 with --detailed-exitcode when it did)." },
+	{ "diff", cmd_diff, "SITE.xml", 1, 1, NULL,
+	  "show what apply would change: a plan, then unified diffs (exit 2: changes)",
+	  "Prints a plan, one line per object to add (+), change (~) or delete (-), then\n"
+	  "a unified diff of each file and of the ruleset, live against the site.\n"
+	  "Exit 0 when nothing differs, 2 when something does." },
+	{ "help", cmd_help, "[COMMAND]", 0, 1, NULL,
+	  "print the overview, or a command's usage and options",
+	  "The same as 'ftpcfg COMMAND --help'." },
+	{ "render", cmd_render, "SITE.xml", 1, 1, render_options,
+	  "print what would be written: each daemon file, then the ruleset",
+	  "Touches nothing live: each daemon file under a '==> PATH <==' header, then\n"
+	  "the ruleset in nft syntax (loadable with nft -f)." },
+	{ "rollback", cmd_rollback, "", 0, 0, rollback_options,
+	  "return to the state before the last apply",
+	  "Puts back the files and the ruleset the last apply replaced, as one\n"
+	  "transaction of its own: a second rollback undoes the first." },
+	{ "status", cmd_status, "", 0, 0, NULL,
+	  "show what ftpcfg manages now: files, table, last apply, drift",
+	  "The last apply (when, outcome, which site), each managed file (as applied,\n"
+	  "changed since, missing), the table, and any drift of the live ruleset\n"
+	  "from what was applied." },
+	{ "validate", cmd_validate, "SITE.xml", 1, 1, NULL,
+	  "check the site (schema and meaning); print nothing on success",
+	  "Checks the XML Schema, then what no schema can say.  Each problem is one\n"
+	  "line, 'ftpcfg: FILE:LINE: what is wrong and how to fix it'; exit 65 if\n"
+	  "any is an error.  Warnings are printed (unless -q) but do not fail." },
+	{ "version", cmd_version, "", 0, 0, NULL, "print the version (also: --version)", NULL },
+};
+
+static const struct cli_table table = {
+	.cmds = cmds,
+	.n_cmds = sizeof(cmds) / sizeof(cmds[0]),
+	.global = global_options,
+	.exit_codes =
+		"Exit codes: 0 success, nothing to change; 1 failure; 2 changes found or made;\n"
+		"64 usage error; 65 invalid site description; 66 site file unreadable;\n"
+		"75 temporary (lock held, ruleset changed under us); 77 permission denied.",
+};
 
 static int exit_code_from_err(int err)
 {
@@ -180,83 +206,59 @@ int main(int argc, char **argv)
 	char templates[PATH_MAX];
 	struct opts opts = { .color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") };
 	struct diag d;
-	struct ctx c = { .opts = &opts, .diag = &d, .prog = "ftpcfg" };
-	const struct cmd *cmd = NULL;
+	struct ctx c = { .opts = &opts, .diag = &d, .prog = "ftpcfg", .cli = &table };
+	struct cli_parsed p;
 	int ret;
-	int opt;
 	int code;
 
 	diag_init(&d);
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+qvh", global_options, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			opts.root = optarg;
-			break;
-		case 's':
-			opts.state_dir = optarg;
-			break;
-		case 'j':
-			opts.json = true;
-			break;
-		case 'q':
-			opts.quiet = true;
-			break;
-		case 'v':
-			opts.verbose = true;
-			break;
-		case 'C':
-			opts.color = false;
-			break;
-		case 'h':
-			print_help(stdout);
-			return finish_stdout() ? EXIT_FAILURE : EXIT_SUCCESS;
-		case 'V':
-			printf("ftpcfg %s\n", FTPCFG_VERSION);
-			return finish_stdout() ? EXIT_FAILURE : EXIT_SUCCESS;
-		default:
-			fprintf(stderr, "ftpcfg: unknown option '%s'; see 'ftpcfg --help'\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
-		}
+	/* Read the whole line first: a --json after a mistake still counts. */
+	ret = cli_parse(&table, argc, argv, &p, &d);
+	opts.root = p.args.opt[CMD_OPT_ROOT];
+	opts.state_dir = p.args.opt[CMD_OPT_STATE_DIR];
+	opts.json = p.args.opt[CMD_OPT_JSON];
+	opts.quiet = p.args.opt[CMD_OPT_QUIET];
+	opts.verbose = p.args.opt[CMD_OPT_VERBOSE];
+	if (p.args.opt[CMD_OPT_NO_COLOR])
+		opts.color = false;
+	if (opts.json) {
+		c.json = json_object();
+		if (!c.json && ret == 0)
+			ret = -ENOMEM;
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "ftpcfg: no command given; see 'ftpcfg --help'\n");
-		return EXIT_USAGE;
+	if (ret == 0 && opts.root && opts.root[0] != '/')
+		ret = diag(&d, NULL, CMD_USAGE, "--root '%s' must be an absolute path; write "
+			   "--root /%s or --root \"$PWD/%s\"", opts.root, opts.root, opts.root);
+	if (ret == 0) {
+		ret = find_templates(templates, sizeof(templates));
+		if (ret < 0)
+			diag(&d, NULL, ret, "cannot find the templates directory: %s",
+			     strerror(-ret));
+		opts.templates_dir = templates;
 	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[optind], cmds[i].name))
-			cmd = &cmds[i];
-	if (!cmd) {
-		fprintf(stderr, "ftpcfg: '%s' is not a command; see 'ftpcfg --help'\n",
-			argv[optind]);
-		return EXIT_USAGE;
+	if (ret == 0) {
+		xmlInitParser();
+		ret = p.cmd->fn(&c, &p.args);
 	}
-	if (opts.root && opts.root[0] != '/') {
-		fprintf(stderr, "ftpcfg: --root '%s' must be an absolute path\n", opts.root);
-		return EXIT_USAGE;
-	}
-	ret = find_templates(templates, sizeof(templates));
-	if (ret < 0) {
-		fprintf(stderr, "ftpcfg: cannot find the templates directory: %s\n",
-			strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	opts.templates_dir = templates;
-
-	xmlInitParser();
-	ret = cmd->fn(&c, argc - optind, argv + optind);
 	if (ret == CMD_USAGE && !d.n_errors)
-		diag(&d, NULL, ret, "usage: ftpcfg %s %s", cmd->name, cmd->synopsis);
+		diag(&d, NULL, ret, "usage error; see 'ftpcfg help%s%s'", p.cmd ? " " : "",
+		     p.cmd ? p.cmd->name : "");
 	if (ret < 0 && !d.n_errors)
-		diag(&d, NULL, ret, "%s failed: %s", cmd->name, strerror(-ret));
+		diag(&d, NULL, ret, "%s failed: %s", p.cmd ? p.cmd->name : "ftpcfg",
+		     strerror(-ret));
+	code = exit_code_from_err(ret);
+	if (opts.json && cmd_json_print(&c, p.cmd ? p.cmd->name : NULL, code) < 0 && ret >= 0) {
+		diag(&d, NULL, -EIO, "cannot write the JSON document to standard output");
+		code = exit_code_from_err(-EIO);
+	}
 	if (finish_stdout() < 0 && ret >= 0) {
 		diag(&d, NULL, -EIO, "cannot write to standard output");
-		ret = -EIO;
+		code = exit_code_from_err(-EIO);
 	}
 	diag_print(&d, stderr, !opts.quiet);
-	code = exit_code_from_err(ret);
 
+	json_decref(c.json);
+	cli_parsed_release(&p);
 	diag_release(&d);
 	xsltCleanupGlobals();
 	xmlCleanupParser();

@@ -284,8 +284,8 @@ static int dump_ruleset(struct ctx *c, struct stage *st)
 			    "load the host's own ruleset first, or use standalone mode",
 			    st->want->attach_chain, ir_family_name(st->want->family),
 			    st->want->table);
-	if (c->opts->verbose && !c->opts->json)
-		printf("live: dumped (generation %u)\n", st->genid);
+	if (c->opts->verbose)
+		diag_progress("live: dumped (generation %u)", st->genid);
 	return 0;
 }
 
@@ -305,8 +305,8 @@ static int read_ruleset(struct ctx *c, struct stage *st)
 			    strerror(-ret));
 	ret = stage_live_from_record(c, st, &found);
 	if (ret < 0 || found) {
-		if (found && c->opts->verbose && !c->opts->json)
-			printf("live: from the record (generation %u unchanged)\n", st->genid);
+		if (found && c->opts->verbose)
+			diag_progress("live: from the record (generation %u unchanged)", st->genid);
 		return ret;
 	}
 	return dump_ruleset(c, st);

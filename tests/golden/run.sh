@@ -13,6 +13,20 @@ passed=0
 failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Every site's `--json validate`, and a valid site's `--json render` and
+# `--json render --effective`, go through tests/json-check.py at the end
+# (one run: each document alone, valid against its schema, its error
+# matching the exit code).  $tmp/json/list: "--rc CODE FILE" per output.
+JSON_CHECK=tests/json-check.py
+# shellcheck source=tests/json.sh
+. tests/json.sh
+mkdir "$tmp/json"
+n_json=0
+json_run() {
+	n_json=$((n_json + 1))
+	"$FTPCFG" --json "$@" >"$tmp/json/$n_json.json" 2>/dev/null
+	echo "--rc $? $tmp/json/$n_json.json" >>"$tmp/json/list"
+}
 
 for site in tests/data/*.xml examples/*.xml; do
 	case $site in
@@ -21,8 +35,10 @@ for site in tests/data/*.xml examples/*.xml; do
 	esac
 	"$FTPCFG" validate "$site" >/dev/null 2>&1
 	rc=$?
+	[ "$update" = 0 ] && json_run validate "$site"
 	if [ "$rc" = 0 ]; then
 		golden=$base.render
+		[ "$update" = 0 ] && json_run render "$site" && json_run render --effective "$site"
 		"$FTPCFG" render "$site" >"$tmp/actual" 2>&1
 		echo "exit $?" >>"$tmp/actual"
 		# The effective site validates again and renders exactly the same.
@@ -56,6 +72,13 @@ for site in tests/data/*.xml examples/*.xml; do
 	fi
 done
 [ "$update" = 1 ] && { echo "golden: updated"; exit 0; }
+# shellcheck disable=SC2046 # the list's words are options and mktemp paths
+if python3 "$JSON_CHECK" $(cat "$tmp/json/list"); then
+	passed=$((passed + 1))
+else
+	echo "FAIL: $n_json --json outputs checked against templates/json/, see above"
+	failed=$((failed + 1))
+fi
 echo "golden: $passed passed, $failed failed"
 [ -n "${CHECK_COUNTS:-}" ] && echo "$passed $failed" >>"$CHECK_COUNTS"
 [ "$failed" = 0 ]

@@ -67,7 +67,7 @@ inner() {
 
 	echo "# a one-network change is one message"
 	expect_rc 0 $F -v apply "$tmp/b.xml"
-	grep -qx 'batch: 1 message' "$tmp/out" || { cat "$tmp/out"; fail "a one-network change was not one message"; }
+	grep -qx 'batch: 1 message' "$tmp/err" || { cat "$tmp/err"; fail "a one-network change was not one message"; }
 	nft list set inet ftpcfg s_allow_v4 | grep -q '10.200.0.192/26' || fail "network not added"
 	expect_rc 0 $F diff "$tmp/b.xml"
 

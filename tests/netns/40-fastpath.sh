@@ -27,20 +27,20 @@ inner() {
 
 	echo "# the first apply on an empty namespace dumps (there is no record)"
 	expect_rc 0 $F -v apply --no-reload "$tmp/a.xml"
-	said '^live: dumped' "the first apply did not dump"
+	said_v '^live: dumped' "the first apply did not dump"
 
 	echo "# a one-network change is planned from the record, without a dump"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
-	said '^live: from the record (generation [0-9]* unchanged)' "no fast path after an apply"
-	said '^batch: 2 messages' "a one-network change is not one delete and one add"
+	said_v '^live: from the record (generation [0-9]* unchanged)' "no fast path after an apply"
+	said_v '^batch: 2 messages' "a one-network change is not one delete and one add"
 	nft list set inet ftpcfg s_allow_v4 | grep -q '198.51.100.0/24' || fail "network not added"
 	nft list set inet ftpcfg s_allow_v4 | grep -q '192.0.2.0/24' && fail "network not deleted"
 	expect_rc 0 $F -v diff "$tmp/b.xml"
-	said '^live: from the record' "diff after apply does not use the record"
+	said_v '^live: from the record' "diff after apply does not use the record"
 
 	echo "# nothing changed: the input is the one applied, so no parse, no dump, no batch"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
-	said '^input and ruleset generation unchanged since the last apply' "a no-op apply did not take the quick path"
+	said_v '^input and ruleset generation unchanged since the last apply' "a no-op apply did not take the quick path"
 	said '^No changes' "a no-op apply did not say 'No changes'"
 	said 'No changes' "a no-op apply changed something"
 	grep -q '^batch:' "$tmp/out" && fail "a no-op apply sent a batch"
@@ -61,23 +61,23 @@ inner() {
 	echo "# drift by hand moves the generation: dumped, shown and put back"
 	run nft delete element inet ftpcfg s_allow_v4 '{ 198.51.100.0/24 }'
 	expect_rc 2 $F -v diff "$tmp/b.xml"
-	said '^live: dumped' "drift by hand was not dumped"
+	said_v '^live: dumped' "drift by hand was not dumped"
 	said '^+ element 198.51.100.0/24 in set s_allow_v4' "drift not shown"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
-	said '^live: dumped' "apply after drift did not dump"
+	said_v '^live: dumped' "apply after drift did not dump"
 	nft list set inet ftpcfg s_allow_v4 | grep -q '198.51.100.0/24' || fail "drift not put back"
 
 	echo "# another table's change moves the generation too"
 	run nft add table ip other
 	expect_rc 0 $F -v diff "$tmp/b.xml"
-	said '^live: dumped' "a foreign change did not force a dump"
+	said_v '^live: dumped' "a foreign change did not force a dump"
 	run nft delete table ip other
 
 	echo "# a rule change needs the kernel's handles: the record is not enough"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
 	expect_rc 0 $F -v apply --no-reload "$tmp/c.xml"
-	said '^live: from the record' "the record was not tried"
-	said '^live: dumped' "a rule change did not fall back to a dump"
+	said_v '^live: from the record' "the record was not tried"
+	said_v '^live: dumped' "a rule change did not fall back to a dump"
 	expect_rc 0 $F diff "$tmp/c.xml"
 	nft list chain inet ftpcfg input | grep -q '40000-40048' || fail "rule not changed"
 
@@ -85,11 +85,11 @@ inner() {
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 	jq '.genid = 0' "$state/applied.json" >"$tmp/rec" && cp "$tmp/rec" "$state/applied.json"
 	expect_rc 0 $F -v diff "$tmp/b.xml"
-	said '^live: dumped' "a record without a generation was trusted"
+	said_v '^live: dumped' "a record without a generation was trusted"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
 	printf 'not json' >"$state/applied-ruleset.json"
 	expect_rc 0 $F -v diff "$tmp/a.xml"
-	said '^live: dumped' "a damaged applied-ruleset.json was trusted"
+	said_v '^live: dumped' "a damaged applied-ruleset.json was trusted"
 
 	echo "# another namespace (or a reboot) at the same generation: the record is not trusted"
 	# A generation restarts with every namespace and boot: reach the recorded
@@ -116,7 +116,7 @@ inner() {
 	[ "$(cat "$tmp/gen.other")" = "$gen" ] || fail "the other namespace is at generation $(cat "$tmp/gen.other"), not $gen"
 	[ "$(cat "$tmp/rc.diff")" = 2 ] || { cat "$tmp/out.diff" "$tmp/err"; fail "diff in another namespace saw no change"; }
 	[ "$(cat "$tmp/rc.apply")" = 0 ] || { cat "$tmp/out" "$tmp/err"; fail "apply in another namespace failed"; }
-	said '^live: dumped' "a generation counted in another namespace was trusted"
+	said_v '^live: dumped' "a generation counted in another namespace was trusted"
 	[ "$(cat "$tmp/rc.table")" = 0 ] || fail "apply in another namespace did not make the table"
 
 	echo "# apply writes the daemon file render prints (apply hides the allowlist from the templates)"

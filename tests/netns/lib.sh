@@ -1,6 +1,11 @@
 # shellcheck shell=sh
 # Helpers for the netns tests; sourced, never run (tests/run-scripts.sh skips lib*.sh).
 
+# tests/json.sh: json_check, for every --json output (expect_rc calls it).
+JSON_CHECK=${JSON_CHECK:-$here/../json-check.py}
+# shellcheck source=tests/json.sh
+. "$here/../json.sh"
+
 # Print a command, then run it.
 run() {
 	echo "+ $*" >&2
@@ -74,6 +79,7 @@ site() {
 }
 
 # expect_rc CODE COMMAND...: run it, its output in $tmp/out and $tmp/err; fail unless it exits CODE.
+# With --json, $tmp/out must be one document valid against its schema (json_check).
 expect_rc() {
 	want=$1
 	shift
@@ -85,9 +91,17 @@ expect_rc() {
 		cat "$tmp/out" "$tmp/err"
 		fail "'$*' exited $rc, expected $want"
 	fi
+	case " $* " in
+	*" --json "*) json_check "$rc" "$tmp/out" ;;
+	esac
 }
 
 # said PATTERN MESSAGE: the last expect_rc printed PATTERN on stdout, else fail with MESSAGE.
 said() {
 	grep -q "$1" "$tmp/out" || { cat "$tmp/out"; fail "$2"; }
+}
+
+# said_v PATTERN MESSAGE: the same for a verbose (-v) line, which goes to stderr.
+said_v() {
+	grep -q "$1" "$tmp/err" || { cat "$tmp/err"; fail "$2"; }
 }
