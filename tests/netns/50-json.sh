@@ -1,0 +1,173 @@
+#!/bin/sh
+# The --json contract, command by command, in a throwaway network
+# namespace: each command's success, failure and usage-error paths print
+# exactly one document on stdout, valid against its schema in
+# templates/json/ (tests/json-check.py, once for all at the end), with
+# "error" exactly when the exit code is neither 0 nor 2 and its exit_code
+# that code; a mistake on the command line before --json still gives one;
+# warnings are in the document, -v lines on stderr.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+self="$here/$(basename "$0")"
+# shellcheck source=tests/netns/lib.sh
+. "$here/lib.sh"
+FTPCFG=${FTPCFG:-$here/../../ftpcfg}
+data=$(cd "$here/../data" && pwd)
+
+# j RC COMMAND ARGS...: ftpcfg ARGS must exit RC; its stdout (in $tmp/out
+# for `is`) is queued for json-check as a document of COMMAND ("null": none).
+j() {
+	want=$1
+	cmd=$2
+	shift 2
+	n_doc=$((n_doc + 1))
+	set +e
+	$F "$@" >"$tmp/j/$n_doc.json" 2>"$tmp/err"
+	rc=$?
+	set -e
+	cp "$tmp/j/$n_doc.json" "$tmp/out"
+	if [ "$rc" != "$want" ]; then
+		cat "$tmp/out" "$tmp/err"
+		fail "'ftpcfg $*' exited $rc, expected $want"
+	fi
+	echo "--rc $rc --command $cmd $tmp/j/$n_doc.json" >>"$tmp/j/list"
+	echo "ok: exit $rc: ftpcfg $*"
+}
+
+# is JQ-EXPRESSION MESSAGE: the last document satisfies it.
+is() {
+	jq -e "$1" "$tmp/out" >/dev/null || { cat "$tmp/out"; fail "$2"; }
+}
+
+inner() {
+	tmp=$1
+	root=$tmp/root
+	state=$root/var/lib/ftpcfg
+	mkdir -p "$root" "$tmp/j"
+	n_doc=0
+	F="$FTPCFG --root $root"
+	site "$tmp/a.xml" 10.200.0.0/25
+	printf '<site name="t" version="1"><server name="s" daemon="vsftpd"><banner>a&#10;listen=YES</banner></server></site>' >"$tmp/bad.xml"
+	# A valid site with warnings (what pure-ftpd cannot honour).
+	warn=$data/ruleset-pureftpd.xml
+
+	echo "# no command, or no such command: command is null"
+	j 64 null --json
+	is '.error.message | test("no command given")' "no command: no message"
+	j 64 null --json nosuch
+	is '.error.message | test("not a command")' "no such command: no message"
+	j 64 null --bogus nosuch --json
+	is '(.error.diagnostics | length) == 2' "both mistakes are not in the diagnostics"
+
+	echo "# help and version"
+	j 0 help --json help
+	is '.topic == null and ([.commands[].name] | index("apply")) != null and (.global_options | length) > 0' "help overview"
+	j 0 help help apply --json
+	is '.topic == "apply" and (.commands | length) == 1 and ([.commands[0].options[].name] | index("--check")) != null' "help apply"
+	j 0 help apply --help --json
+	is '.topic == "apply" and (.text | startswith("usage: ftpcfg apply"))' "apply --help"
+	j 64 help --json help nosuch
+	j 64 help --json help apply diff
+	j 0 version --json version
+	is '.version | length > 0' "no version"
+	j 0 version --version --json
+	j 64 version --json version extra
+
+	echo "# validate"
+	j 0 validate validate "$tmp/a.xml" --json
+	is '.valid == true and .diagnostics == [] and .warnings == []' "a valid site"
+	j 0 validate --json validate "$warn"
+	is '.valid == true and (.warnings | length) > 0 and all(.warnings[]; .level == "warning")' "warnings are not in the document"
+	j 65 validate --json validate "$tmp/bad.xml"
+	is '.valid == false and .error.exit_code == 65 and (.error.message | test("control character"))' "an invalid site"
+	j 66 validate --json validate "$tmp/missing.xml"
+	j 64 validate --json validate
+	j 64 validate --json validate --check "$tmp/a.xml"
+	is '.error.message | test("option of .apply.")' "an option of another command is not named as such"
+
+	echo "# render"
+	j 0 render --json render "$tmp/a.xml"
+	is '(.files | length) == 1 and .files[0].path == "/etc/vsftpd.conf" and (.ruleset | test("table inet ftpcfg"))' "render"
+	j 0 render render --effective "$tmp/a.xml" --json
+	is '.effective | startswith("<?xml")' "render --effective is not wrapped"
+	j 0 render --json render -o "$tmp/o" "$tmp/a.xml"
+	is ".output == \"$tmp/o\" and (.written | length) == 2" "render -o does not say what it wrote"
+	for p in $(jq -r '.written[]' "$tmp/out"); do
+		[ -f "$p" ] || fail "render -o names '$p', which it did not write"
+	done
+	j 65 render --json render "$tmp/bad.xml"
+	j 64 render --json render --effective -o "$tmp/o" "$tmp/a.xml"
+	j 64 render --json render "$tmp/a.xml" -o
+
+	echo "# before any apply: status, rollback, diff"
+	j 0 status --json status
+	is '.last_apply == null and .files == [] and .drift == []' "status with nothing applied"
+	j 64 status status --json extra
+	j 1 rollback --json rollback
+	is '.error.message | test("nothing to roll back")' "rollback with nothing applied"
+	j 2 diff --json diff "$tmp/a.xml"
+	is '.changes > 0 and any(.plan[]; .object == "table" and .op == "add")' "diff on an empty namespace"
+	j 65 diff --json diff "$tmp/bad.xml"
+	j 66 diff --json diff "$tmp/missing.xml"
+	j 64 diff --json diff "$tmp/a.xml" "$tmp/a.xml"
+
+	echo "# apply"
+	j 0 apply --json apply --check "$tmp/a.xml"
+	is '.outcome == "checked"' "apply --check"
+	j 2 apply -v --json apply --detailed-exitcode "$tmp/a.xml"
+	is '.outcome == "applied"' "apply"
+	grep -q '^batch: ' "$tmp/err" || { cat "$tmp/err"; fail "-v did not say the batch on stderr"; }
+	j 0 apply apply "$tmp/a.xml" --json
+	is '.outcome == "unchanged"' "a second apply"
+	j 65 apply --json apply "$tmp/bad.xml"
+	j 66 apply --json apply "$tmp/missing.xml"
+	j 64 apply --json apply
+	j 64 apply --json apply --effective "$tmp/a.xml"
+	echo "# the transaction fails: the kernel rejects the batch (1), the lock is held (75)"
+	site "$tmp/b.xml" 10.200.0.0/25 10.200.0.192/26
+	export FTPCFG_FAULT=badbatch
+	j 1 apply --json apply "$tmp/b.xml"
+	unset FTPCFG_FAULT
+	# The holder is one process (flock, then exec sleep) so its PID ends it.
+	(exec 9>"$state/lock" && flock 9 && exec sleep 60) &
+	holder=$!
+	trap 'kill "$holder" 2>/dev/null || true' EXIT
+	i=0
+	while flock -n "$state/lock" true 2>/dev/null && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# (at most 5 s for the holder to take the lock)
+	j 75 apply --json apply "$tmp/b.xml"
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	j 0 diff --json diff "$tmp/a.xml"
+	is '.changes == 0 and .plan == [] and .diffs == []' "diff after apply"
+	j 0 status --json status
+	is '.last_apply.outcome == "applied" and .table_present == true and .files[0].state == "as applied" and .drift == []' "status after apply"
+
+	echo "# rollback"
+	j 64 rollback --json rollback --check
+	j 64 rollback --json rollback extra
+	j 0 rollback --json rollback
+	is '.outcome == "rolled back"' "rollback"
+	j 0 status --json status
+	is '.last_apply != null' "status after rollback"
+
+	echo "# $n_doc documents against templates/json/"
+	# shellcheck disable=SC2046 # the list's words are options and mktemp paths
+	python3 "$JSON_CHECK" $(cat "$tmp/j/list") || fail "a --json document does not follow its schema"
+	echo "PASS"
+}
+
+if [ "${1:-}" = --inner ]; then
+	inner "$2"
+	exit 0
+fi
+
+need_netns
+command -v jq >/dev/null 2>&1 || skip "jq is not installed (scripts/install-deps.sh installs it)"
+python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (scripts/install-deps.sh installs it)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
