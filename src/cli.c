@@ -136,6 +136,100 @@ static const char *owner_of(const struct cli_table *t, const char *name, char sh
 	return NULL;
 }
 
+/* Longest name the "did you mean" distance looks at; longer words get no suggestion. */
+#define NEAR_MAX 40
+
+/* Edit distance (insert, delete, substitute, each 1) of @a and @b, or NEAR_MAX if too long. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	size_t lb = strlen(b);
+	size_t row[NEAR_MAX + 1];
+
+	if (la > NEAR_MAX || lb > NEAR_MAX)
+		return NEAR_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag_prev = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag_prev + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag_prev = up;
+		}
+	}
+	return row[lb];
+}
+
+/* How far @cand is from @word as a typo; NEAR_MAX when it is another word. */
+static size_t nearness(const char *word, const char *cand)
+{
+	size_t d = distance(word, cand);
+	size_t limit = strlen(word) < 5 ? 1 : 2;
+
+	/* The start of a name ("stat") is as good as one typo. */
+	if (strlen(word) >= 2 && !strncmp(cand, word, strlen(word)))
+		d = 1;
+	return d <= limit ? d : NEAR_MAX;
+}
+
+/* Keep @cand in *hit if it is nearer than *best; two as near as each other: neither. */
+static void consider(const char *word, const char *cand, size_t *best, const char **hit,
+		     bool *tie)
+{
+	size_t d = nearness(word, cand);
+
+	if (d == NEAR_MAX || d > *best)
+		return;
+	*tie = d == *best;
+	*best = d;
+	*hit = cand;
+}
+
+/* " (did you mean 'apply'?)" for a mistyped command, or "" (written to @buf). */
+static const char *suggest_command(const struct cli_table *t, const char *word, char *buf,
+				   size_t size)
+{
+	size_t best = NEAR_MAX;
+	const char *hit = NULL;
+	bool tie = false;
+
+	for (size_t i = 0; i < t->n_cmds; i++)
+		consider(word, t->cmds[i].name, &best, &hit, &tie);
+	if (!hit || tie)
+		return "";
+	snprintf(buf, size, " (did you mean '%s'?)", hit);
+	return buf;
+}
+
+/* The same for a mistyped long option, among the global ones and @cmd's. */
+static const char *suggest_option(const struct cli_table *t, const struct cli_command *cmd,
+				  const char *word, char *buf, size_t size)
+{
+	const struct cli_option *lists[2] = { t->global, cmd ? cmd->options : NULL };
+	size_t best = NEAR_MAX;
+	const char *hit = NULL;
+	bool tie = false;
+
+	if (strncmp(word, "--", 2))
+		return "";
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && lists[l][i].name; i++)
+			consider(word + 2, lists[l][i].name, &best, &hit, &tie);
+	if (!hit || tie)
+		return "";
+	snprintf(buf, size, " (did you mean '--%s'?)", hit);
+	return buf;
+}
+
 /* "see 'ftpcfg help apply'" or "see 'ftpcfg help'" */
 static const char *help_for(const struct cli_command *cmd, char *buf, size_t size)
 {
@@ -230,6 +324,7 @@ int cli_parse(const struct cli_table *t, int argc, char **argv, struct cli_parse
 	size_t n_seen = 0;
 	const char *cmd_name = NULL;
 	size_t errors = d->n_errors;
+	char near_buf[80];
 	char text[64];
 	char see[64];
 	int ret;
@@ -285,13 +380,15 @@ int cli_parse(const struct cli_table *t, int argc, char **argv, struct cli_parse
 	if (cmd_name) {
 		out->cmd = cli_find(t, cmd_name);
 		if (!out->cmd)
-			diag(d, NULL, CMD_USAGE, "'%s' is not a command; see 'ftpcfg help' for the "
-			     "list", cmd_name);
+			diag(d, NULL, CMD_USAGE, "'%s' is not a command%s; see 'ftpcfg help' for the "
+			     "list", cmd_name, suggest_command(t, cmd_name, near_buf,
+							       sizeof(near_buf)));
 	}
 	for (size_t i = 0; i < n_seen; i++) {
 		if (seen[i].unknown) {
 			option_text(seen[i].arg, seen[i].which, text, sizeof(text));
-			diag(d, NULL, CMD_USAGE, "unknown option '%s'; %s", text,
+			diag(d, NULL, CMD_USAGE, "unknown option '%s'%s; %s", text,
+			     suggest_option(t, out->cmd, text, near_buf, sizeof(near_buf)),
 			     help_for(out->cmd, see, sizeof(see)));
 			continue;
 		}

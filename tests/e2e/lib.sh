@@ -36,6 +36,10 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 FTPCFG=${FTPCFG:-$top/ftpcfg}
 export FTPCFG_TEMPLATE_DIR="${FTPCFG_TEMPLATE_DIR:-$top/templates}"
+# json_check (tests/json.sh): the --json documents of the applies below.
+JSON_CHECK=${JSON_CHECK:-$top/tests/json-check.py}
+# shellcheck source=tests/json.sh
+. "$top/tests/json.sh"
 cache=$top/tests/cache/daemons
 SRV=ftpcfg-srv-$$
 CLI=ftpcfg-cli-$$
@@ -143,7 +147,7 @@ e2e_setup() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	[ "$(id -u)" = 0 ] || fail "needs root: network namespaces, nftables, mounts (CI runs as root)"
-	for c in ip nft unshare nsenter curl lftp openssl perl ss cmp; do
+	for c in ip nft unshare nsenter curl lftp openssl perl ss cmp jq python3; do
 		command -v "$c" >/dev/null || fail "$c not found (scripts/install-deps.sh installs it)"
 	done
 	[ -x "$FTPCFG" ] || fail "no ftpcfg binary at $FTPCFG (make, or set FTPCFG)"
@@ -398,7 +402,11 @@ bring_up() {
 	cp "$2" "$tmp/site.xml"
 	echo "+ ftpcfg --root $R apply --no-reload site.xml"
 	cat "$2"
-	srv "$FTPCFG" --root "$R" apply --no-reload "$2" || die "ftpcfg apply failed"
+	srv "$FTPCFG" --root "$R" --json apply --no-reload "$2" >"$tmp/apply.json" ||
+		{ cat "$tmp/apply.json"; die "ftpcfg apply failed"; }
+	json_check 0 "$tmp/apply.json"
+	jq -e '.outcome == "applied"' "$tmp/apply.json" >/dev/null ||
+		{ cat "$tmp/apply.json"; die "apply --json does not say 'applied'"; }
 	srv nft list ruleset
 	start_daemon "$3"
 	shift 3
@@ -852,12 +860,15 @@ m_standalone_refused() {
 	srv nft flush ruleset
 	base_ruleset attach | srv nft -f -
 	set +e
-	srv "$FTPCFG" --root "$R" apply --no-reload "$1" >"$tmp/apply.log" 2>&1
+	srv "$FTPCFG" --root "$R" --json apply --no-reload "$1" >"$tmp/apply.json" 2>"$tmp/apply.log"
 	rc=$?
 	set -e
-	cat "$tmp/apply.log"
+	cat "$tmp/apply.json" "$tmp/apply.log"
 	[ "$rc" = 1 ] || die "apply exited $rc, expected 1"
 	grep -q 'attach="inet host input"' "$tmp/apply.log" || die "the message does not say to attach"
+	json_check 1 "$tmp/apply.json"
+	jq -e '.error.message | test("attach=\"inet host input\"")' "$tmp/apply.json" >/dev/null ||
+		die "the --json error does not say to attach"
 	[ ! -e "$R/etc" ] || die "files were written: $(find "$R/etc" -type f)"
 	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "the table was created"
 }

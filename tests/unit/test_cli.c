@@ -168,6 +168,23 @@ static void test_cli_mistakes_keep_json(void **state)
 	said(f, "no command given");
 }
 
+static void test_cli_did_you_mean(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse(f, "ftpcfg aply site.xml"), CMD_USAGE);
+	said(f, "'aply' is not a command (did you mean 'apply'?); see 'ftpcfg help'");
+	assert_int_equal(parse(f, "ftpcfg stat"), CMD_USAGE);
+	said(f, "(did you mean 'status'?)");
+	assert_int_equal(parse(f, "ftpcfg apply --chek site.xml"), CMD_USAGE);
+	said(f, "unknown option '--chek' (did you mean '--check'?); see 'ftpcfg help apply'");
+	/* Another word, or two as near as each other: no guess. */
+	assert_int_equal(parse(f, "ftpcfg xyzzy"), CMD_USAGE);
+	said(f, "'xyzzy' is not a command; see");
+	assert_int_equal(parse(f, "ftpcfg apply --frobnicate site.xml"), CMD_USAGE);
+	said(f, "unknown option '--frobnicate'; see");
+}
+
 static void test_cli_option_of_another_command(void **state)
 {
 	struct fixture *f = *state;
@@ -244,6 +261,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cli_options_before_and_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_mistakes_keep_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_did_you_mean, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_option_of_another_command, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cli_arguments_and_operands_counted, setup,
 						teardown),
