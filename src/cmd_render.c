@@ -101,6 +101,7 @@ static int write_out(struct ctx *c, const char *dir, const struct rendered *r)
 {
 	json_t *written = json_array();
 	char *path = NULL;
+	size_t dir_len = strlen(dir);
 	int ret = txn_mkdir_p(dir, 0755);
 
 	if (ret < 0)
@@ -108,6 +109,9 @@ static int write_out(struct ctx *c, const char *dir, const struct rendered *r)
 			    strerror(-ret));
 	if (!written)
 		return -ENOMEM;
+	/* "out/" and "out" name the same files: "out/etc/vsftpd.conf". */
+	while (dir_len > 1 && dir[dir_len - 1] == '/')
+		dir_len--;
 	for (size_t i = 0; i <= r->files.n_files; i++) {
 		const struct conf_file *f = i < r->files.n_files ? &r->files.files[i] : NULL;
 		const char *name = f ? f->path : RULESET_FILE;
@@ -118,7 +122,7 @@ static int write_out(struct ctx *c, const char *dir, const struct rendered *r)
 		if (ret < 0)
 			goto out;
 		ret = -ENOMEM;
-		if (asprintf(&path, "%s%s", dir, name) < 0) {
+		if (asprintf(&path, "%.*s%s", (int)dir_len, dir, name) < 0) {
 			path = NULL;
 			goto out;
 		}

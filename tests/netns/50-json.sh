@@ -1,6 +1,7 @@
 #!/bin/sh
 # The --json contract, command by command, in a throwaway network
-# namespace: each command's success, failure and usage-error paths print
+# namespace: each command's success, failure (exit 1, 65, 66, 75, 77) and
+# usage-error (64) paths print
 # exactly one document on stdout, valid against its schema in
 # templates/json/ (tests/json-check.py, once for all at the end), with
 # "error" exactly when the exit code is neither 0 nor 2 and its exit_code
@@ -99,7 +100,7 @@ inner() {
 	j 64 render --json render --effective -o "$tmp/o" "$tmp/a.xml"
 	j 64 render --json render "$tmp/a.xml" -o
 
-	echo "# before any apply: status, rollback, diff"
+	echo "# before any apply: status, rollback, diff (as root, and as nobody)"
 	j 0 status --json status
 	is '.last_apply == null and .files == [] and .drift == []' "status with nothing applied"
 	j 64 status status --json extra
@@ -110,6 +111,13 @@ inner() {
 	j 65 diff --json diff "$tmp/bad.xml"
 	j 66 diff --json diff "$tmp/missing.xml"
 	j 64 diff --json diff "$tmp/a.xml" "$tmp/a.xml"
+	# Not root: the kernel says no (77).
+	chmod 0755 "$tmp"
+	chmod 0644 "$tmp/a.xml"
+	F="setpriv --reuid 65534 --regid 65534 --clear-groups $FTPCFG --root $root"
+	j 77 diff --json diff "$tmp/a.xml"
+	is '.error.message | test("Operation not permitted|Permission denied")' "permission denied is not said"
+	F="$FTPCFG --root $root"
 
 	echo "# apply"
 	j 0 apply --json apply --check "$tmp/a.xml"
@@ -166,6 +174,7 @@ if [ "${1:-}" = --inner ]; then
 fi
 
 need_netns
+command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed (util-linux)"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed (scripts/install-deps.sh installs it)"
 python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (scripts/install-deps.sh installs it)"
 tmp=$(mktemp -d)
