@@ -181,6 +181,8 @@ static void test_cli_did_you_mean(void **state)
 	/* Another word, or two as near as each other: no guess. */
 	assert_int_equal(parse(f, "ftpcfg xyzzy"), CMD_USAGE);
 	said(f, "'xyzzy' is not a command; see");
+	assert_int_equal(parse(f, "ftpcfg apply --ver site.xml"), CMD_USAGE);
+	said(f, "option '--ver' is ambiguous (--verbose, --version); write it in full");
 	assert_int_equal(parse(f, "ftpcfg apply --frobnicate site.xml"), CMD_USAGE);
 	said(f, "unknown option '--frobnicate'; see");
 }
