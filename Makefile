@@ -84,7 +84,7 @@ $(BUILD)/tests/nl_driver: $(BUILD)/tests/nl_driver.o $(LIB_OBJS)
 install: $(BUILD)/ftpcfg
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BUILD)/ftpcfg $(DESTDIR)$(BINDIR)/ftpcfg
-	install -m 0644 templates/site.xsd templates/*.xsl $(DESTDIR)$(DATADIR)/
+	install -m 0644 templates/site.xsd templates/*.xsl templates/directives.txt $(DESTDIR)$(DATADIR)/
 	install -d $(DESTDIR)$(DATADIR)/json
 	install -m 0644 templates/json/*.schema.json $(DESTDIR)$(DATADIR)/json/
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "directives.h"
 
 /*
  * A site file larger than this is refused before parsing (a typo, not a
@@ -87,6 +88,17 @@ struct site_limits {
 	unsigned line;
 };
 
+/*
+ * A directive the model has no element for, written verbatim into the
+ * daemon's file (<directive name="NAME">VALUE</directive>).  The name is
+ * one the daemon knows and the model does not own (site_directive.c).
+ */
+struct site_directive {
+	char *name;		/* as the daemon's documentation spells it */
+	char *value;		/* one line; may be empty */
+	unsigned line;
+};
+
 struct site_server {
 	char *name;
 	enum site_daemon daemon;
@@ -120,6 +132,9 @@ struct site_server {
 
 	char *banner;		/* NULL: the daemon's own greeting */
 	unsigned banner_line;
+
+	struct site_directive *directives;	/* in document order */
+	size_t n_directives;
 };
 
 struct site_firewall {
@@ -163,7 +178,13 @@ bool server_uses_helper(const struct site *s, const struct site_server *srv);
 /* The passive range must be opened explicitly (TLS, helper="no", external address). */
 bool server_passive_explicit(const struct site *s, const struct site_server *srv);
 
+/* Which directive names apply to @srv (enum directive_set of directives.h). */
+enum directive_set site_server_directive_set(const struct site_server *srv);
+
 const char *site_daemon_name(enum site_daemon d);
+/* The daemon's configuration path and reload command when the site names none. */
+const char *site_daemon_default_path(enum site_daemon d);
+const char *site_daemon_default_reload(enum site_daemon d);
 const char *site_mode_name(enum site_mode m);
 const char *site_tls_mode_name(enum site_tls_mode m);
 

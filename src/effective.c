@@ -218,6 +218,16 @@ static int write_server(xmlTextWriterPtr w, const struct site_server *srv,
 	if (!ret && srv->banner)
 		ret = wr(xmlTextWriterWriteElement(w, (const xmlChar *)"banner",
 						   (const xmlChar *)srv->banner));
+	for (size_t i = 0; !ret && i < srv->n_directives; i++) {
+		ret = start(w, "directive");
+		if (!ret)
+			ret = attr(w, "name", srv->directives[i].name);
+		if (!ret)
+			ret = wr(xmlTextWriterWriteString(w,
+				(const xmlChar *)srv->directives[i].value));
+		if (!ret)
+			ret = end(w);
+	}
 	return ret ? ret : end(w);
 }
 

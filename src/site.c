@@ -569,6 +569,9 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	ret = site_from_doc(name, doc, d, &s);
 	if (ret < 0)
 		goto out;
+	ret = site_check_directives(s, schema_path, d);
+	if (ret == -ENOMEM)
+		goto out;
 	site_check(s, d);
 	if (has_new_errors(&pc)) {
 		ret = -EINVAL;

@@ -61,7 +61,12 @@ int site_check_path(struct walk *w, unsigned line, const char *what, const char 
 int site_parse_net(struct walk *w, unsigned line, const char *text, size_t len,
 		   struct site_net *net);
 
-const char *site_daemon_default_path(enum site_daemon d);
-const char *site_daemon_default_reload(enum site_daemon d);
+/*
+ * The <directive> elements (site_directive.c): names against the table
+ * beside @schema_path, values against the daemon's syntax; proftpd names
+ * take the table's spelling.  0, -EINVAL after a diag, or -ENOMEM.
+ */
+int site_check_directives(struct site *s, const char *schema_path, struct diag *d);
+
 
 #endif

@@ -123,6 +123,11 @@ static void server_release(struct site_server *srv)
 	free(srv->users.anonymous_root);
 	free(srv->allow);
 	free(srv->banner);
+	for (size_t i = 0; i < srv->n_directives; i++) {
+		free(srv->directives[i].name);
+		free(srv->directives[i].value);
+	}
+	free(srv->directives);
 }
 
 void site_free(struct site *s)

@@ -28,6 +28,12 @@
  * listeners, so 200 000 <listen> elements would take minutes.
  */
 #define MAX_LISTENS 64u
+/*
+ * Debian's default proftpd.conf with its modules.conf has about 60
+ * directives; a hand-made one a few hundred.  Each is compared with every
+ * other (duplicates), so bound them well below where that would show.
+ */
+#define SITE_MAX_DIRECTIVES 2000u
 
 static bool is_elem(const xmlNode *n, const char *name)
 {
@@ -257,6 +263,50 @@ static int parse_banner(struct walk *w, const xmlNode *n, struct site_server *sr
 	return 0;
 }
 
+/* A pass-through directive; site_check_directives() checks name and value. */
+static int parse_directive(struct walk *w, const xmlNode *n, struct site_server *srv)
+{
+	struct site_directive *grown;
+	struct site_directive *dir;
+	xmlChar *content;
+	const char *start;
+	size_t len;
+
+	if (srv->n_directives >= SITE_MAX_DIRECTIVES) {
+		struct srcloc loc = { w->file, site_node_line(n) };
+
+		if (srv->n_directives++ == SITE_MAX_DIRECTIVES)
+			return diag(w->d, &loc, -EINVAL, "server '%s' has more than %u <directive> "
+				    "elements; no daemon file needs that many", srv->name,
+				    SITE_MAX_DIRECTIVES);
+		return -EINVAL;
+	}
+	grown = realloc(srv->directives, (srv->n_directives + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	srv->directives = grown;
+	dir = &srv->directives[srv->n_directives];
+	memset(dir, 0, sizeof(*dir));
+	dir->line = site_node_line(n);
+	content = xmlNodeGetContent(n);
+	if (!content)
+		return -ENOMEM;
+	/* As for <banner>: white space around the value is the XML's layout. */
+	start = (const char *)content + strspn((const char *)content, " \t\r\n");
+	len = strlen(start);
+	while (len && strchr(" \t\r\n", start[len - 1]))
+		len--;
+	dir->value = strndup(start, len);
+	xmlFree(content);
+	if (!dir->value || attr_dup(n, "name", &dir->name) < 0 || !dir->name) {
+		free(dir->value);
+		free(dir->name);
+		return -ENOMEM;
+	}
+	srv->n_directives++;
+	return 0;
+}
+
 static int parse_tls(struct walk *w, const xmlNode *n, struct site_server *srv)
 {
 	struct srcloc loc = { w->file, site_node_line(n) };
@@ -436,6 +486,7 @@ static int site_server_finish(struct site_server *srv)
 
 static const char *const server_children[] = {
 	"config", "listen", "active", "passive", "tls", "users", "limits", "allow", "banner",
+	"directive",
 };
 
 #define N_SERVER_CHILDREN (sizeof(server_children) / sizeof(server_children[0]))
@@ -462,6 +513,8 @@ static int parse_child(struct walk *w, const xmlNode *c, struct site_server *srv
 		return parse_allow(w, c, srv);
 	if (!strcmp(name, "banner"))
 		return parse_banner(w, c, srv);
+	if (!strcmp(name, "directive"))
+		return parse_directive(w, c, srv);
 	/* The schema admits nothing else. */
 	return -EINVAL;
 }
@@ -511,7 +564,8 @@ static int parse_server(struct walk *w, const xmlNode *n, struct site_server *sr
 					   "others", srv->name, MAX_LISTENS);
 			continue;
 		}
-		if (seen[k] && strcmp(server_children[k], "listen")) {
+		if (seen[k] && strcmp(server_children[k], "listen") &&
+		    strcmp(server_children[k], "directive")) {
 			struct srcloc loc = { w->file, site_node_line(c) };
 
 			ret = diag(w->d, &loc, -EINVAL, "<%s> given twice in server '%s' (first on "

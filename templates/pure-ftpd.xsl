@@ -74,6 +74,14 @@
     <xsl:apply-templates select="tls"/>
     <xsl:apply-templates select="users"/>
     <xsl:apply-templates select="limits"/>
+    <xsl:if test="directive">
+      <xsl:call-template name="comment">
+        <xsl:with-param name="text" select="'Passed through from the site (directive elements)'"/>
+      </xsl:call-template>
+      <xsl:for-each select="directive">
+        <xsl:value-of select="concat(@name, ' ', ., $nl)"/>
+      </xsl:for-each>
+    </xsl:if>
   </xsl:template>
 
   <!--
@@ -180,18 +188,23 @@
       <xsl:with-param name="name" select="'AnonymousOnly'"/>
       <xsl:with-param name="on" select="@local = 'no'"/>
     </xsl:call-template>
-    <xsl:call-template name="yn">
-      <xsl:with-param name="name" select="'AnonymousCantUpload'"/>
-      <xsl:with-param name="on" select="true()"/>
-    </xsl:call-template>
+    <!-- These two are replaced by a <directive> of the same name. -->
+    <xsl:if test="not(../directive[@name = 'AnonymousCantUpload'])">
+      <xsl:call-template name="yn">
+        <xsl:with-param name="name" select="'AnonymousCantUpload'"/>
+        <xsl:with-param name="on" select="true()"/>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:call-template name="yn">
       <xsl:with-param name="name" select="'PAMAuthentication'"/>
       <xsl:with-param name="on" select="@local = 'yes'"/>
     </xsl:call-template>
-    <xsl:call-template name="yn">
-      <xsl:with-param name="name" select="'UnixAuthentication'"/>
-      <xsl:with-param name="on" select="false()"/>
-    </xsl:call-template>
+    <xsl:if test="not(../directive[@name = 'UnixAuthentication'])">
+      <xsl:call-template name="yn">
+        <xsl:with-param name="name" select="'UnixAuthentication'"/>
+        <xsl:with-param name="on" select="false()"/>
+      </xsl:call-template>
+    </xsl:if>
     <xsl:call-template name="yn">
       <xsl:with-param name="name" select="'ChrootEveryone'"/>
       <xsl:with-param name="on" select="@chroot = 'yes'"/>
