@@ -64,6 +64,11 @@ while read -r n; do
 	"$proftpd" -t -c "$w/t.conf" 2>&1 | grep -qi "unknown configuration directive" ||
 		echo "$n" >>"$w/pro"
 done <"$w/cand"
+# proftpd matches names in any case, so "USER" (an FTP command's name in the
+# binary) passes too: keep one spelling, the one with lower-case letters.
+awk '{ k = tolower($0); if (!(k in seen) || $0 ~ /[a-z]/) seen[k] = $0 }
+	END { for (k in seen) print seen[k] }' "$w/pro" | sort >"$w/pro.one"
+mv "$w/pro.one" "$w/pro"
 "$proftpd" -l | awk '/\.c$/ { print $1 }' >"$w/static"
 
 # ---- pure-ftpd

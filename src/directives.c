@@ -230,6 +230,13 @@ static bool name_equal(enum directive_set set, const char *a, const char *b)
 const struct directive_info *directive_find(const struct directive_table *t,
 					    enum directive_set set, const char *name)
 {
+	/* The exact spelling first: proftpd's "USER" command is not its "User" directive. */
+	for (size_t i = 0; i < t->n_entries; i++) {
+		const struct directive_info *e = &t->entries[i];
+
+		if (e->set == set && e->kind != DIRECTIVE_MODULE && !strcmp(e->name, name))
+			return e;
+	}
 	for (size_t i = 0; i < t->n_entries; i++) {
 		const struct directive_info *e = &t->entries[i];
 
