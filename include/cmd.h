@@ -141,6 +141,7 @@ int cmd_json_print(const struct ctx *c, const char *name, int exit_code);
 int cmd_usage(struct ctx *c, const char *cmd, const char *what);
 
 int cmd_apply(struct ctx *c, const struct cmd_args *a);
+int cmd_import(struct ctx *c, const struct cmd_args *a);
 int cmd_diff(struct ctx *c, const struct cmd_args *a);
 int cmd_help(struct ctx *c, const struct cmd_args *a);
 int cmd_render(struct ctx *c, const struct cmd_args *a);

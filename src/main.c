@@ -89,6 +89,13 @@ static const struct cli_command cmds[] = {
 	{ "help", cmd_help, "[COMMAND]", 0, 1, NULL,
 	  "print the overview, or a command's usage and options",
 	  "The same as 'ftpcfg COMMAND --help'." },
+	{ "import", cmd_import, "DAEMON PATH", 2, 2, NULL,
+	  "print the site for a daemon's existing configuration (adopt a host)",
+	  "DAEMON is vsftpd, proftpd or pure-ftpd; PATH its file (proftpd: with what it\n"
+	  "Includes; pure-ftpd: pure-ftpd.conf or Debian's conf/ directory).  Prints a\n"
+	  "site that, applied, gives the same daemon behaviour: known directives become\n"
+	  "elements, the others <directive> elements.  What cannot be carried is listed\n"
+	  "on stderr, 'ftpcfg: FILE:LINE: ...'.  Reads only; --root prefixes PATH." },
 	{ "render", cmd_render, "SITE.xml", 1, 1, render_options,
 	  "print what would be written: each daemon file, then the ruleset",
 	  "Touches nothing live: each daemon file under a '==> PATH <==' header, then\n"

@@ -18,40 +18,6 @@ pureftpd=$cache/pure-ftpd/usr/sbin/pure-ftpd
 command -v perl >/dev/null || skip "perl not found (pure-ftpd-wrapper is perl)"
 command -v ss >/dev/null || skip "ss (iproute2) not found"
 
-# Start pure-ftpd ARGS in a new network namespace holding ADDR (may be
-# empty) on lo; pass when PORT is listening within 5 s.
-start_listens() {
-	addr=$1
-	port=$2
-	shift 2
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	in_debian_ns unshare -n sh -c '
-		addr=$1 port=$2
-		shift 2
-		ip link set lo up
-		case $addr in
-		"") ;;
-		*:*) ip -6 addr add "$addr/128" dev lo nodad ;;
-		*) ip addr add "$addr/32" dev lo ;;
-		esac
-		"$@" &
-		pid=$!
-		i=0
-		while [ $i -lt 50 ]; do
-			if ss -Hltn "sport = :$port" | grep -q .; then
-				kill "$pid"
-				wait "$pid" || true
-				exit 0
-			fi
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" || echo "pure-ftpd exited with status $?"
-		exit 1' sh "$addr" "$port" "$@"
-}
-
 # Bind "[ADDR],PORT" from the file or directory rendered for the server.
 bind_of() {
 	if [ -d "$1" ]; then

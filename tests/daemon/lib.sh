@@ -198,6 +198,41 @@ write_matrix() {
 	done
 }
 
+# Start a daemon (the command after ADDR PORT) in a new network namespace
+# holding ADDR (may be empty) on lo; pass when PORT is listening within 5 s
+# (then stop it by its PID).
+start_listens() {
+	addr=$1
+	port=$2
+	shift 2
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	in_debian_ns unshare -n sh -c '
+		addr=$1 port=$2
+		shift 2
+		ip link set lo up
+		case $addr in
+		"") ;;
+		*:*) ip -6 addr add "$addr/128" dev lo nodad ;;
+		*) ip addr add "$addr/32" dev lo ;;
+		esac
+		"$@" &
+		pid=$!
+		i=0
+		while [ $i -lt 50 ]; do
+			if ss -Hltn "sport = :$port" | grep -q .; then
+				kill "$pid"
+				wait "$pid" || true
+				exit 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" || echo "pure-ftpd exited with status $?"
+		exit 1' sh "$addr" "$port" "$@"
+}
+
 # Fail when nothing was checked: a green run must have run the daemon.
 daemon_done() {
 	[ "$checked" -gt 0 ] || fail "no $1 configuration was checked"

@@ -74,6 +74,18 @@ inner() {
 	j 0 version --version --json
 	j 64 version --json version extra
 
+	echo "# import"
+	printf 'listen=YES\nlocal_umask=022\n' >"$root/vsftpd.conf"
+	printf 'listen=YES\nlocal_umsk=022\n' >"$root/typo.conf"
+	j 0 import --json import vsftpd /vsftpd.conf
+	is '[.directives[].fate] == ["mapped", "passed"]' "import: not every directive accounted for"
+	is '.site | test("<directive name=\"local_umask\">022</directive>")' "import: no pass-through"
+	j 65 import --json import vsftpd /typo.conf
+	is '.error.message | test("did you mean .local_umask.")' "import: no did-you-mean"
+	j 66 import --json import vsftpd /missing.conf
+	j 64 import --json import wu-ftpd /vsftpd.conf
+	j 64 import --json import vsftpd
+
 	echo "# validate"
 	j 0 validate validate "$tmp/a.xml" --json
 	is '.valid == true and .diagnostics == [] and .warnings == []' "a valid site"

@@ -1,0 +1,578 @@
+/*
+ * import: the daemon-independent half of `ftpcfg import`: bounded, link-
+ * refusing reads, the accounting of every source directive, and turning
+ * the server the per-daemon readers built into a checked site.  Reads
+ * only; writes nothing.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "effective.h"
+#include "import_internal.h"
+
+const char *import_fate_name(enum import_fate f)
+{
+	switch (f) {
+	case IMPORT_MAPPED:
+		return "mapped";
+	case IMPORT_IMPLIED:
+		return "implied";
+	case IMPORT_PASSED:
+		return "passed";
+	case IMPORT_REPORTED:
+		return "reported";
+	}
+	return "?";
+}
+
+void import_result_init(struct import_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void import_result_release(struct import_result *r)
+{
+	for (size_t i = 0; i < r->n_items; i++) {
+		free(r->items[i].file);
+		free(r->items[i].name);
+		free(r->items[i].value);
+		free(r->items[i].why);
+	}
+	free(r->items);
+	site_free(r->site);
+	import_result_init(r);
+}
+
+int import_full_path(const struct import_ctx *ic, const char *path, char **out)
+{
+	const char *root = ic->opts->root;
+
+	if (root && *root && path[0] == '/')
+		return asprintf(out, "%s%s", root, path) < 0 ? -ENOMEM : 0;
+	*out = strdup(path);
+	return *out ? 0 : -ENOMEM;
+}
+
+int import_set_str(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int import_parse_addr(const char *s, struct site_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, s, a->bytes) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, s, a->bytes) == 1)
+		a->family = AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int import_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int open_error(struct import_ctx *ic, const char *full, int err)
+{
+	struct srcloc loc = { full, 0 };
+
+	ic->errors++;
+	if (err == -ELOOP)
+		return diag(ic->d, &loc, err, "is a symbolic link; ftpcfg import does not follow "
+			    "links in a daemon's configuration: name the file it points to");
+	return diag(ic->d, &loc, err, "cannot read: %s", strerror(-err));
+}
+
+int import_read_file(struct import_ctx *ic, const char *path, char **buf, size_t *len,
+		     dev_t *dev, ino_t *ino)
+{
+	struct srcloc loc = { NULL, 0 };
+	struct stat st;
+	char *full = NULL;
+	char *data = NULL;
+	size_t got = 0;
+	int fd = -1;
+	int ret;
+
+	ret = import_full_path(ic, path, &full);
+	if (ret < 0)
+		return ret;
+	loc.file = full;
+	if (++ic->n_files > IMPORT_MAX_FILES) {
+		ic->errors++;
+		ret = diag(ic->d, &loc, -EINVAL, "more than %u files to read; an Include pattern "
+			   "matches far too much", IMPORT_MAX_FILES);
+		goto out;
+	}
+	/* O_NONBLOCK: a FIFO put where a file was expected must not hang us. */
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		ret = open_error(ic, full, -errno);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		ret = open_error(ic, full, -errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ic->errors++;
+		ret = diag(ic->d, &loc, -EINVAL, "is not a regular file; name the daemon's "
+			   "configuration file");
+		goto out;
+	}
+	if (st.st_size > (off_t)IMPORT_MAX_FILE_BYTES ||
+	    ic->total_bytes + (size_t)st.st_size > IMPORT_MAX_TOTAL_BYTES) {
+		ic->errors++;
+		ret = diag(ic->d, &loc, -EINVAL, "is %lld bytes; a daemon configuration is far "
+			   "smaller (at most %u bytes a file, %u in all): check the path",
+			   (long long)st.st_size, IMPORT_MAX_FILE_BYTES, IMPORT_MAX_TOTAL_BYTES);
+		goto out;
+	}
+	data = malloc(IMPORT_MAX_FILE_BYTES + 2);
+	if (!data) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Read one byte past the limit: a file that grows under us is caught too. */
+	for (;;) {
+		ssize_t n = read(fd, data + got, IMPORT_MAX_FILE_BYTES + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = open_error(ic, full, -errno);
+			goto out;
+		}
+		got += (size_t)n;
+		if (n == 0 || got > IMPORT_MAX_FILE_BYTES)
+			break;
+	}
+	if (got > IMPORT_MAX_FILE_BYTES) {
+		ic->errors++;
+		ret = diag(ic->d, &loc, -EINVAL, "grew past %u bytes while being read",
+			   IMPORT_MAX_FILE_BYTES);
+		goto out;
+	}
+	if (memchr(data, '\0', got)) {
+		ic->errors++;
+		ret = diag(ic->d, &loc, -EINVAL, "holds a NUL byte at offset %zu: this is not a "
+			   "text configuration file", (size_t)((char *)memchr(data, '\0', got) - data));
+		goto out;
+	}
+	data[got] = '\0';
+	ic->total_bytes += got;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	*buf = data;
+	*len = got;
+	data = NULL;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	free(full);
+	return ret;
+}
+
+void import_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int import_list_dir(struct import_ctx *ic, const char *path, char ***names, size_t *n)
+{
+	struct srcloc loc = { NULL, 0 };
+	char **list = NULL;
+	size_t count = 0;
+	char *full = NULL;
+	DIR *dir = NULL;
+	struct dirent *e;
+	int fd = -1;
+	int ret;
+
+	ret = import_full_path(ic, path, &full);
+	if (ret < 0)
+		return ret;
+	loc.file = full;
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECTORY);
+	if (fd < 0) {
+		ret = open_error(ic, full, -errno);
+		goto out;
+	}
+	dir = fdopendir(fd);
+	if (!dir) {
+		ret = -errno;
+		goto out;
+	}
+	fd = -1;
+	while ((e = readdir(dir))) {
+		char **grown;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (count >= IMPORT_MAX_FILES) {
+			ic->errors++;
+			ret = diag(ic->d, &loc, -EINVAL, "holds more than %u entries; this is not "
+				   "a daemon's configuration directory", IMPORT_MAX_FILES);
+			goto out;
+		}
+		grown = realloc(list, (count + 1) * sizeof(*grown));
+		if (!grown) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		list = grown;
+		list[count] = strdup(e->d_name);
+		if (!list[count]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		count++;
+	}
+	if (count)
+		qsort(list, count, sizeof(*list), cmp_names);
+	*names = list;
+	*n = count;
+	list = NULL;
+	count = 0;
+	ret = 0;
+out:
+	import_free_names(list, count);
+	if (dir)
+		closedir(dir);
+	if (fd >= 0)
+		close(fd);
+	free(full);
+	return ret;
+}
+
+int import_item_add(struct import_ctx *ic, const char *file, unsigned line, const char *name,
+		    const char *value)
+{
+	struct import_result *r = ic->res;
+	struct import_item *grown;
+	struct import_item *it;
+
+	grown = realloc(r->items, (r->n_items + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	r->items = grown;
+	it = &r->items[r->n_items];
+	memset(it, 0, sizeof(*it));
+	it->line = line;
+	it->fate = IMPORT_REPORTED;
+	it->file = strdup(file);
+	it->name = strdup(name);
+	it->value = strdup(value ? value : "");
+	if (!it->file || !it->name || !it->value) {
+		free(it->file);
+		free(it->name);
+		free(it->value);
+		return -ENOMEM;
+	}
+	return (int)r->n_items++;
+}
+
+int import_item_set(struct import_ctx *ic, size_t i, enum import_fate fate, const char *fmt, ...)
+{
+	struct import_item *it = &ic->res->items[i];
+	char *why = NULL;
+	va_list ap;
+
+	if (fmt) {
+		int n;
+
+		va_start(ap, fmt);
+		n = vasprintf(&why, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return -ENOMEM;
+	}
+	free(it->why);
+	it->why = why;
+	it->fate = fate;
+	if (fate == IMPORT_REPORTED && why) {
+		struct srcloc loc = { it->file, it->line };
+		size_t n = strlen(it->name);
+
+		/* A block reads as it was written: '<Directory /srv>'. */
+		if (it->name[0] == '<' && n > 2 && it->value[0])
+			diag_warn(ic->d, &loc, "'%.*s %s>' is not carried: %s", (int)(n - 1),
+				  it->name, it->value, why);
+		else
+			diag_warn(ic->d, &loc, "'%s' is not carried: %s", it->name, why);
+	}
+	return 0;
+}
+
+int import_item_within(struct import_ctx *ic, size_t i, const char *fmt, ...)
+{
+	struct import_item *it = &ic->res->items[i];
+	char *why = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&why, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	free(it->why);
+	it->why = why;
+	it->fate = IMPORT_REPORTED;
+	return 0;
+}
+
+void import_note(struct import_ctx *ic, const char *file, const char *fmt, ...)
+{
+	struct srcloc loc = { file, 0 };
+	char *msg = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		ic->d->oom = true;
+		return;
+	}
+	diag_warn(ic->d, &loc, "%s", msg);
+	free(msg);
+}
+
+/* A value that stays one directive in any daemon's file: printable, one line. */
+static bool value_is_printable(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+int import_pass(struct import_ctx *ic, size_t i)
+{
+	struct import_item *it = &ic->res->items[i];
+	struct srcloc loc = { it->file, it->line };
+	const struct directive_info *info = directive_find(ic->table, ic->set, it->name);
+	struct site_server *srv = ic->srv;
+	struct site_directive *grown;
+	struct site_directive *dir;
+
+	if (!info) {
+		const char *hint = directive_suggest(ic->table, ic->set, it->name);
+
+		ic->errors++;
+		if (hint)
+			return diag(ic->d, &loc, -EINVAL, "'%s' is not a %s directive (the daemon "
+				    "refuses this file); did you mean '%s'?", it->name,
+				    directive_set_name(ic->set), hint);
+		return diag(ic->d, &loc, -EINVAL, "'%s' is not a %s directive (the daemon refuses "
+			    "this file); see %s", it->name, directive_set_name(ic->set),
+			    directive_set_doc(ic->set));
+	}
+	if (info->kind == DIRECTIVE_OWNED)
+		return import_item_set(ic, i, IMPORT_REPORTED, "the site sets it through %s, "
+				       "and this value cannot be expressed there", info->arg);
+	if (info->kind == DIRECTIVE_DEFAULT && !strcmp(info->arg, it->value))
+		return import_item_set(ic, i, IMPORT_IMPLIED, "the rendered file says so");
+	if (!value_is_printable(it->value)) {
+		ic->errors++;
+		return diag(ic->d, &loc, -EINVAL, "value of '%s' holds a control character; "
+			    "write it on one line of printable text", it->name);
+	}
+	grown = realloc(srv->directives, (srv->n_directives + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	srv->directives = grown;
+	dir = &srv->directives[srv->n_directives];
+	memset(dir, 0, sizeof(*dir));
+	dir->name = strdup(info->name);
+	dir->value = strdup(it->value);
+	if (!dir->name || !dir->value) {
+		free(dir->name);
+		free(dir->value);
+		return -ENOMEM;
+	}
+	srv->n_directives++;
+	return import_item_set(ic, i, IMPORT_PASSED, NULL);
+}
+
+/* The defaults of struct site that site_parse.c would fill for an empty <site>. */
+static int site_skeleton(enum site_daemon daemon, const struct import_opts *o, struct site **out)
+{
+	struct site *s = calloc(1, sizeof(*s));
+	struct site_server *srv;
+	int ret = -ENOMEM;
+
+	if (!s)
+		return -ENOMEM;
+	s->version = 1;
+	s->servers = calloc(1, sizeof(*s->servers));
+	if (!s->servers)
+		goto out;
+	s->n_servers = 1;
+	srv = &s->servers[0];
+	srv->daemon = daemon;
+	srv->mode = SITE_MODE_PASSIVE;
+	srv->data_port = 20;
+	srv->pasv_min = 40000;
+	srv->pasv_max = 40099;
+	srv->tls.mode = SITE_TLS_OFF;
+	srv->limits.idle_timeout = 300;
+	s->firewall.helper = SITE_HELPER_AUTO;
+	s->firewall.counters = true;
+	if (import_set_str(&s->file, "import") < 0 || import_set_str(&s->name, "imported") < 0 ||
+	    import_set_str(&s->firewall.table, "ftpcfg") < 0 ||
+	    import_set_str(&srv->name, o->server_name ? o->server_name
+						       : site_daemon_name(daemon)) < 0)
+		goto out;
+	*out = s;
+	s = NULL;
+	ret = 0;
+out:
+	site_free(s);
+	return ret;
+}
+
+/* Two wildcard listeners (0.0.0.0 and ::) on @port: every daemon's "any address". */
+static int default_listens(struct site_server *srv, uint16_t port)
+{
+	static const uint8_t zero[16];
+
+	srv->listens = calloc(2, sizeof(*srv->listens));
+	if (!srv->listens)
+		return -ENOMEM;
+	srv->n_listens = 2;
+	srv->listens[0].addr.family = AF_INET;
+	srv->listens[1].addr.family = AF_INET6;
+	for (size_t i = 0; i < 2; i++) {
+		memcpy(srv->listens[i].addr.bytes, zero, sizeof(zero));
+		srv->listens[i].is_wildcard = true;
+		srv->listens[i].port = port;
+	}
+	return 0;
+}
+
+/*
+ * The built site through the schema and every check, as a user's would go:
+ * what import prints must load.  A failure here is a bug in a reader.
+ */
+static int check_site(struct import_ctx *ic, struct site **site)
+{
+	char *xml = NULL;
+	char *schema = NULL;
+	struct site *again = NULL;
+	size_t len;
+	int ret;
+
+	ret = effective_xml(*site, EFFECTIVE_WHOLE, &xml, &len);
+	if (ret < 0)
+		return ret;
+	if (asprintf(&schema, "%s/site.xsd", ic->opts->templates_dir) < 0) {
+		free(xml);
+		return -ENOMEM;
+	}
+	ret = site_load_buffer("imported site", xml, len, schema, ic->d, &again);
+	if (ret == 0) {
+		site_free(*site);
+		*site = again;
+	}
+	free(schema);
+	free(xml);
+	return ret;
+}
+
+int import_run(enum site_daemon daemon, const char *path, const struct import_opts *o,
+	       struct diag *d, struct import_result *out)
+{
+	struct import_ctx ic = { .opts = o, .d = d, .res = out };
+	int ret;
+
+	import_result_init(out);
+	ret = directive_table_load_dir(o->templates_dir, d, &ic.table);
+	if (ret < 0)
+		return ret;
+	ret = site_skeleton(daemon, o, &out->site);
+	if (ret < 0)
+		goto out;
+	ic.srv = &out->site->servers[0];
+	switch (daemon) {
+	case SITE_DAEMON_VSFTPD:
+		ic.set = DIRECTIVE_SET_VSFTPD;
+		ret = import_vsftpd(&ic, path);
+		break;
+	case SITE_DAEMON_PROFTPD:
+		ic.set = DIRECTIVE_SET_PROFTPD;
+		ret = import_proftpd(&ic, path);
+		break;
+	case SITE_DAEMON_PUREFTPD:
+		ic.set = DIRECTIVE_SET_PUREFTPD;
+		ret = import_pureftpd(&ic, path);
+		break;
+	}
+	if (ret == -ENOMEM)
+		goto out;
+	if (ic.errors || ret < 0) {
+		ret = ret < 0 ? ret : -EINVAL;
+		goto out;
+	}
+	if (!ic.srv->config_path) {
+		if (path[0] == '/') {
+			ret = import_set_str(&ic.srv->config_path, path);
+		} else {
+			import_note(&ic, path, "is not an absolute path; the site writes the "
+				    "daemon's default path %s", site_daemon_default_path(daemon));
+			ret = import_set_str(&ic.srv->config_path,
+					     site_daemon_default_path(daemon));
+		}
+		if (ret < 0)
+			goto out;
+	}
+	if (!ic.srv->n_listens) {
+		ret = default_listens(ic.srv, ic.srv->tls.mode == SITE_TLS_IMPLICIT ? 990 : 21);
+		if (ret < 0)
+			goto out;
+	}
+	ret = check_site(&ic, &out->site);
+out:
+	directive_table_free(ic.table);
+	if (ret < 0)
+		import_result_release(out);
+	return ret;
+}
