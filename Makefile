@@ -3,9 +3,14 @@
 # the main job on a bundled example.
 
 PREFIX ?= /usr/local
-BINDIR ?= $(PREFIX)/bin
+# An administrator's tool: sbin, as for nft(8) and the FTP daemons.
+SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share/ftpcfg
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# zsh reads $(PREFIX)/share/zsh/site-functions; Debian's package uses
+# /usr/share/zsh/vendor-completions (debian/rules says so).
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -18,8 +23,13 @@ PKGS := libxml-2.0 libxslt libnftnl libmnl jansson
 BUILD ?= build
 SANITIZE ?=
 
+# CPPFLAGS, CFLAGS and LDFLAGS are the caller's (dpkg-buildflags gives
+# them for the package).  Warnings are errors in development and CI; the
+# package build sets WERROR= so that a newer compiler's new warning does
+# not fail a build on a user's machine.
 CFLAGS ?= -O2 -g
-WARNINGS := -std=c17 -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+WERROR ?= -Werror
+WARNINGS := -std=c17 -Wall -Wextra $(WERROR) -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wwrite-strings -Wswitch-enum
 ifneq ($(SANITIZE),)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -27,7 +37,7 @@ endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
-ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+ALL_CFLAGS = $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
 	-DFTPCFG_VERSION='"$(VERSION)"' -DFTPCFG_DATADIR='"$(DATADIR)"' -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -43,8 +53,8 @@ else
 Q := @
 endif
 
-.PHONY: all install uninstall check deps lint unit golden-check netns e2e daemon-check \
-	golden demo fuzz bench clean
+.PHONY: all man install uninstall check check-noroot deps lint unit golden-check netns e2e \
+	daemon-check package-check golden demo fuzz bench clean
 
 all: ftpcfg
 
@@ -81,15 +91,37 @@ $(BUILD)/tests/nl_driver: $(BUILD)/tests/nl_driver.o $(LIB_OBJS)
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BUILD)/tests/nl_driver.d
 
-install: $(BUILD)/ftpcfg
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)
-	install -m 0755 $(BUILD)/ftpcfg $(DESTDIR)$(BINDIR)/ftpcfg
-	install -m 0644 templates/site.xsd templates/*.xsl templates/directives.txt $(DESTDIR)$(DATADIR)/
-	install -d $(DESTDIR)$(DATADIR)/json
-	install -m 0644 templates/json/*.schema.json $(DESTDIR)$(DATADIR)/json/
+# The man pages: scdoc source in man/, roff in $(BUILD)/man/.  The awk
+# step drops the empty paragraph macros scdoc writes, which mandoc -T lint
+# warns about (scripts/man-tidy.awk says which).
+MANPAGES := $(BUILD)/man/ftpcfg.8 $(BUILD)/man/ftpcfg-site.5
+
+man: $(MANPAGES)
+
+$(BUILD)/man/%: man/%.scd scripts/man-tidy.awk
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  SCDOC   $@")
+	$(Q)scdoc <$< >$@.scdoc
+	$(Q)awk -f scripts/man-tidy.awk $@.scdoc >$@.tmp
+	$(Q)rm -f $@.scdoc && mv $@.tmp $@
+
+# Everything under templates/ (schema, stylesheets, and whatever
+# subdirectories the binary reads) goes to DATADIR as it is.
+install: $(BUILD)/ftpcfg $(MANPAGES)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BUILD)/ftpcfg $(DESTDIR)$(SBINDIR)/ftpcfg
+	cd templates && find . -type d -exec install -d '$(DESTDIR)$(DATADIR)/{}' ';' && \
+		find . -type f -exec install -m 0644 '{}' '$(DESTDIR)$(DATADIR)/{}' ';'
+	install -m 0644 $(BUILD)/man/ftpcfg.8 $(DESTDIR)$(MANDIR)/man8/ftpcfg.8
+	install -m 0644 $(BUILD)/man/ftpcfg-site.5 $(DESTDIR)$(MANDIR)/man5/ftpcfg-site.5
+	install -m 0644 completion/ftpcfg.bash $(DESTDIR)$(BASHCOMPDIR)/ftpcfg
+	install -m 0644 completion/_ftpcfg $(DESTDIR)$(ZSHCOMPDIR)/_ftpcfg
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/ftpcfg
+	rm -f $(DESTDIR)$(SBINDIR)/ftpcfg $(DESTDIR)$(MANDIR)/man8/ftpcfg.8 \
+		$(DESTDIR)$(MANDIR)/man5/ftpcfg-site.5 $(DESTDIR)$(BASHCOMPDIR)/ftpcfg \
+		$(DESTDIR)$(ZSHCOMPDIR)/_ftpcfg
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # ---- set-up -------------------------------------------------------------
@@ -111,7 +143,7 @@ TEST_ENV = FTPCFG=$(CURDIR)/$(SAN_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/te
 
 # Each part prints how long it took (scripts/timed.sh); the parts run in
 # order and the first failing one stops the run.
-CHECK_PARTS := unit golden-check netns daemon-check e2e
+CHECK_PARTS := unit golden-check package-check netns daemon-check e2e
 
 check: deps
 	@mkdir -p build
@@ -139,6 +171,17 @@ unit:
 golden-check:
 	@$(TEST_ENV) tests/golden/run.sh
 	@$(TEST_ENV) sh tests/golden/hostile.sh
+
+# The man pages, the completion and the Debian package (tests/package/).
+package-check: man
+	@$(TEST_ENV) MAN_DIR=$(CURDIR)/$(BUILD)/man tests/run-scripts.sh package tests/package
+
+# What needs no root, on the build as it is (no sanitizers): the package
+# build runs it (debian/rules), with the package's flags.
+check-noroot: $(BUILD)/ftpcfg $(UNIT_BINS)
+	@FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates tests/run-unit.sh $(UNIT_BINS)
+	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates tests/golden/run.sh
+	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates sh tests/golden/hostile.sh
 
 golden: $(BUILD)/ftpcfg
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
