@@ -1,49 +1,50 @@
 # bash completion for ftpcfg(8)                             -*- shell-script -*-
 #
-# Commands, global options before the command, each command's options after
-# it, directories for --root, --state-dir and render -o, and *.xml files
-# (and directories, to walk into) for SITE.  tests/package/ checks that every
-# command and option of `ftpcfg --help` is here.
+# Commands; global options before or after the command; each command's own
+# options after it; directories for --root, --state-dir and render -o;
+# *.xml files (and directories, to walk into) for SITE; commands for
+# `ftpcfg help`.  tests/package/ checks that every command and option of
+# `ftpcfg --help` and `ftpcfg COMMAND --help` is here.
 
 _ftpcfg()
 {
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='apply diff render rollback status validate'
+    local commands='apply diff help render rollback status validate version'
     local global_opts='--root --state-dir --json -q --quiet -v --verbose --no-color
         -h --help --version'
 
     # The command is the first word that is neither an option nor the
-    # argument of one.
-    local i cmd=
+    # argument of one; after "--" there are no more options.
+    local i cmd= dashdash=
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --root | --state-dir) ((i++)) ;;
-            -*) ;;
-            *)
-                cmd=${words[i]}
-                break
-                ;;
+            --) dashdash=1 ;;
+            --root | --state-dir | -o | --output) [[ -z $dashdash ]] && ((i++)) ;;
+            -*) [[ -n $dashdash && -z $cmd ]] && cmd=${words[i]} ;;
+            *) [[ -z $cmd ]] && cmd=${words[i]} ;;
         esac
     done
 
-    case $prev in
-        --root | --state-dir)
-            _filedir -d
-            return
-            ;;
-        -o | --output)
-            if [[ $cmd == render ]]; then
+    if [[ -z $dashdash ]]; then
+        case $prev in
+            --root | --state-dir)
                 _filedir -d
                 return
-            fi
-            ;;
-    esac
-    $split && return
+                ;;
+            -o | --output)
+                if [[ $cmd == render ]]; then
+                    _filedir -d
+                    return
+                fi
+                ;;
+        esac
+        $split && return
+    fi
 
     if [[ -z $cmd ]]; then
-        if [[ $cur == -* ]]; then
+        if [[ $cur == -* && -z $dashdash ]]; then
             COMPREPLY=($(compgen -W "$global_opts" -- "$cur"))
         else
             COMPREPLY=($(compgen -W "$commands" -- "$cur"))
@@ -51,31 +52,37 @@ _ftpcfg()
         return
     fi
 
-    local opts= site=
+    local opts= operand=
     case $cmd in
         apply)
             opts='--check --detailed-exitcode --no-reload'
-            site=1
+            operand=site
             ;;
         diff | validate)
-            site=1
+            operand=site
             ;;
         render)
             opts='-o --output --effective'
-            site=1
+            operand=site
             ;;
         rollback)
             opts='--no-reload'
             ;;
-        status) ;;
+        help)
+            operand=command
+            ;;
+        status | version) ;;
         *) return ;;
     esac
 
-    if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    if [[ $cur == -* && -z $dashdash ]]; then
+        COMPREPLY=($(compgen -W "$opts $global_opts" -- "$cur"))
         return
     fi
-    [[ -n $site ]] && _filedir xml
+    case $operand in
+        site) _filedir xml ;;
+        command) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+    esac
 } &&
     complete -F _ftpcfg ftpcfg
 

@@ -84,6 +84,9 @@ for c in $cmds; do
 	if help_takes_site "$c"; then
 		expect_set "SITE of $c" "a.xml b.xml sub.d" ftpcfg "$c" ''
 		expect_set "SITE of $c, a prefix" "a.xml" ftpcfg --json "$c" a
+		expect_set "SITE of $c after --" "a.xml b.xml sub.d" ftpcfg "$c" -- ''
+	elif help_synopsis "$c" | grep -q 'COMMAND'; then
+		expect_set "COMMAND of $c" "$cmds" ftpcfg "$c" ''
 	else
 		expect_set "$c takes no SITE" "" ftpcfg "$c" ''
 	fi

@@ -25,10 +25,16 @@ help_commands() {
 		on && /^  [a-z][a-z-]*( |$)/ { print $1 }'
 }
 
-# The global options: the option words of the Global options section.
+# The option words of the first column (before two spaces) of the lines of
+# the sections on stdin whose heading matches the regular expression $1.
+option_column() {
+	awk -v h="$1" '/^[^ ]/ { on = ($0 ~ h); next }
+		on && /^ +-/ { sub(/^ +/, ""); sub(/  .*/, ""); print }' | option_words
+}
+
+# The global options: those of the "Global options" section.
 help_global_options() {
-	printf '%s\n' "$HELP" | awk '/^Global options:/ { on = 1; next } /^[^ ]/ { on = 0 }
-		on && /^ +-/ { sub(/   .*/, ""); print }' | option_words
+	printf '%s\n' "$HELP" | option_column '^Global options'
 }
 
 # The synopsis of CMD: the "ftpcfg CMD ..." line of the main help.
@@ -36,13 +42,14 @@ help_synopsis() {
 	printf '%s\n' "$HELP" | awk -v c="$1" '$1 == "ftpcfg" && $2 == c { print; exit }'
 }
 
-# The options of CMD: those of its synopsis, and those of `ftpcfg CMD
-# --help` when that exits 0 (a command's own help).
+# The options of CMD: those of its synopsis, and those of the option
+# sections of `ftpcfg CMD --help` (its own and the global ones, which may
+# follow the command) when that exits 0.  --help and -h are left out.
 help_command_options() {
 	{
 		help_synopsis "$1" | option_words
 		if out=$("$FTPCFG" "$1" --help 2>/dev/null); then
-			printf '%s\n' "$out" | option_words
+			printf '%s\n' "$out" | option_column 'ptions.*:$'
 		fi
 	} | grep -v -x -e '--help' -e '-h' | sort -u
 	return 0
