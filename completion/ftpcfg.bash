@@ -3,15 +3,16 @@
 # Commands; global options before or after the command; each command's own
 # options after it; directories for --root, --state-dir and render -o;
 # *.xml files (and directories, to walk into) for SITE; commands for
-# `ftpcfg help`.  tests/package/ checks that every command and option of
-# `ftpcfg --help` and `ftpcfg COMMAND --help` is here.
+# `ftpcfg help`; a daemon, then a file, for `ftpcfg import`.
+# tests/package/ checks that every command and option of `ftpcfg --help`
+# and `ftpcfg COMMAND --help` is here.
 
 _ftpcfg()
 {
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='apply diff help render rollback status validate version'
+    local commands='apply diff help import render rollback status validate version'
     local global_opts='--root --state-dir --json -q --quiet -v --verbose --no-color
         -h --help --version'
 
@@ -71,6 +72,9 @@ _ftpcfg()
         help)
             operand=command
             ;;
+        import)
+            operand=import
+            ;;
         status | version) ;;
         *) return ;;
     esac
@@ -82,6 +86,18 @@ _ftpcfg()
     case $operand in
         site) _filedir xml ;;
         command) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+        import)
+            # import DAEMON PATH: the daemon, then its file or directory.
+            local n=0
+            for ((i = 1; i < cword; i++)); do
+                [[ ${words[i]} != -* ]] && ((n++))
+            done
+            if ((n <= 1)); then
+                COMPREPLY=($(compgen -W 'vsftpd proftpd pure-ftpd' -- "$cur"))
+            else
+                _filedir
+            fi
+            ;;
     esac
 } &&
     complete -F _ftpcfg ftpcfg

@@ -87,6 +87,11 @@ for c in $cmds; do
 		expect_set "SITE of $c after --" "a.xml b.xml sub.d" ftpcfg "$c" -- ''
 	elif help_synopsis "$c" | grep -q 'COMMAND'; then
 		expect_set "COMMAND of $c" "$cmds" ftpcfg "$c" ''
+	elif help_synopsis "$c" | grep -q 'DAEMON'; then
+		expect_set "DAEMON of $c" "proftpd pure-ftpd vsftpd" ftpcfg "$c" ''
+		expect_set "PATH of $c" "a.xml b.xml notes.txt sub.d" ftpcfg "$c" vsftpd ''
+	elif help_synopsis "$c" | sed 's/\[[^]]*\]//g' | grep -q '[A-Z][A-Z]'; then
+		fail "the completion test does not know the operands of: $(help_synopsis "$c")"
 	else
 		expect_set "$c takes no SITE" "" ftpcfg "$c" ''
 	fi

@@ -27,6 +27,7 @@ cmds=$(help_commands)
 		[ -n "$opts" ] && printf 'ftpcfg -q --root /tmp %s -\thas\t%s\n' "$c" "$(echo $opts)"
 		help_takes_site "$c" && printf 'ftpcfg %s \tset\ta.xml b.xml sub.d\n' "$c"
 		help_synopsis "$c" | grep -q 'COMMAND' && printf 'ftpcfg %s \tset\t%s\n' "$c" "$(echo $cmds)"
+		help_synopsis "$c" | grep -q 'DAEMON' && printf 'ftpcfg %s \tset\tproftpd pure-ftpd vsftpd\n' "$c"
 	done
 	help_synopsis render | grep -q -e '-o DIR' && printf 'ftpcfg render -o \tset\tsub.d\n'
 } >"$tmp/cases"
