@@ -1,15 +1,14 @@
 /*
  * apply: the transaction.  Lock, recover what an interrupted run left,
- * pre-flight, journal, write files, commit the batch, reload, record; any
- * failure puts files and ruleset back as the journal has them.
+ * read, plan, pre-flight, journal, write files, commit the batch, reload,
+ * record; any failure puts back what this run changed, as the journal
+ * has it.  Also rollback, which is the same transaction run from the
+ * last journal.
  */
 #ifndef FTPCFG_APPLY_H
 #define FTPCFG_APPLY_H
 
-#include <stdbool.h>
-
 #include "cmd.h"
-#include "txn.h"
 
 enum apply_flags {
 	APPLY_CHECK = 1U << 0,		/* build and check everything; change nothing */
@@ -17,20 +16,19 @@ enum apply_flags {
 };
 
 /*
- * Take the lock and roll back what an interrupted apply left (a journal),
- * before anything else (reloading the daemons it touched unless
- * APPLY_NO_RELOAD).  @t is set up for the caller, who must txn_end() it.
- * 0, -EAGAIN (lock held) or -errno.
+ * Make the host match @site_path as one transaction.  0 when nothing had
+ * to change, CMD_CHANGES when changes were made (or, with APPLY_CHECK,
+ * would be), else a negative errno after what this run changed was put
+ * back: -EAGAIN (lock held), -ESTALE (the ruleset changed under us).
  */
-int apply_begin(struct ctx *c, struct txn *t, unsigned flags);
+int apply_site(struct ctx *c, const char *site_path, unsigned flags);
 
 /*
- * Make the host match @site_path as one transaction, with @t from
- * apply_begin().  0 when nothing had to change, CMD_CHANGES when changes
- * were made (or, with APPLY_CHECK, would be), else a negative errno after
- * everything was put back: -ESTALE when the ruleset changed under us.
+ * Return files, ruleset and record to what they were before the last
+ * change, as a transaction of its own (whose journal becomes the last
+ * one: a second rollback undoes the first).  0, -ENOENT (nothing to roll
+ * back) or -errno.
  */
-int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned flags);
-
+int apply_rollback(struct ctx *c, unsigned flags);
 
 #endif

@@ -1,62 +1,192 @@
 /*
- * apply: one transaction over files and kernel.  The order is DESIGN.md's:
- * lock, recover, render, read, plan, pre-flight, journal, write files,
- * commit the batch, reload, record.  Everything after the journal can be
- * undone from it, by this run on failure or by the next one after a crash.
+ * apply: one transaction over files and kernel, in this order: lock,
+ * recover, read the site once, the no-op check, survey and plan,
+ * pre-flight, journal, write files, commit the batch, reload, record,
+ * retire the journal.  It owns the one netlink socket of the run.
+ * Everything after the journal can be undone from it, by this run on
+ * failure or by the next one after a crash; once the record names the
+ * journal, the change is complete and nothing turns it back.
  */
 #include <errno.h>
-#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <jansson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "apply.h"
-#include "apply_internal.h"
+#include "apply_kernel.h"
 #include "daemon.h"
-#include "ruleset_json.h"
+#include "mem.h"
 #include "stage.h"
+#include "state.h"
+#include "txn.h"
 
-#ifdef FTPCFG_TESTING
-/*
- * The fault-injection seam, compiled into test builds only:
- * FTPCFG_FAULT=STEP fails the transaction right after STEP, and
- * FTPCFG_FAULT=STEP:kill kills the process there (SIGKILL), as a crash or
- * a power cut would.
- */
-int apply_fault(struct ctx *c, const char *step)
-{
-	const char *f = getenv("FTPCFG_FAULT");
-	size_t len = strlen(step);
-
-	if (!f || strncmp(f, step, len) || (f[len] && f[len] != ':'))
-		return 0;
-	if (!strcmp(f + len, ":kill"))
-		raise(SIGKILL);
-	return diag(c->diag, NULL, -EIO, "fault injected after step '%s' (FTPCFG_FAULT)", step);
-}
-
-bool apply_fault_is(const char *what)
-{
-	const char *f = getenv("FTPCFG_FAULT");
-
-	return f && !strcmp(f, what);
-}
+#ifndef FTPCFG_VERSION
+#define FTPCFG_VERSION "unknown"
 #endif
 
-uint64_t apply_hash(const char *data, size_t len)
-{
-	/* FNV-1a: enough to tell "changed since the last apply", not a security check. */
-	uint64_t h = 0xcbf29ce484222325ULL;
+/* What a run has changed so far: what undo puts back. */
+struct progress {
+	bool files;		/* files were written (undo compares each before touching it) */
+	bool committed;		/* the batch went in, or may have */
+	size_t n_reloaded;	/* reload commands run: the first n of the journal's */
+	bool record;		/* the record was (or may have been) rewritten */
+};
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)data[i];
-		h *= 0x100000001b3ULL;
+/* ---- reading the input once ----------------------------------------------- */
+
+struct input {
+	char *site;		/* the site's bytes; NULL: the loader opens it and says why */
+	size_t site_len;
+	uint8_t site_sha256[STATE_SHA256_LEN];
+	uint8_t input_sha256[STATE_SHA256_LEN];	/* this ftpcfg and its templates */
+	bool have_input;
+};
+
+static const char *const template_files[] = {
+	"site.xsd", "vsftpd.conf.xsl", "proftpd.conf.xsl", "pure-ftpd.xsl",
+};
+
+/* Read @fd to its end, at most @max bytes (more: -EFBIG).  Works for pipes and FIFOs. */
+static int read_fd(int fd, size_t max, size_t hint, char **out, size_t *len)
+{
+	size_t cap = hint + 1;
+	size_t used = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	mem_prefault(buf, cap);
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap - 1) {
+			char *p = cap > max + 1 ? NULL : realloc(buf, cap * 2);
+
+			if (!p) {
+				free(buf);
+				return cap > max + 1 ? -EFBIG : -ENOMEM;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = read(fd, buf + used, cap - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
 	}
-	return h;
+	if (used > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*len = used;
+	return 0;
 }
+
+/*
+ * The site's bytes, read once (a FIFO cannot be read twice): hashed for
+ * the no-op check and parsed from this copy.  Anything that cannot be
+ * read here is left to the loader, which opens it again and says why.
+ */
+static void input_read_site(const char *path, struct input *in)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) &&
+	    read_fd(fd, SITE_MAX_BYTES, S_ISREG(st.st_mode) ? (size_t)st.st_size : 65536,
+		    &in->site, &in->site_len) == 0)
+		state_sha256(in->site, in->site_len, in->site_sha256);
+	close(fd);
+}
+
+/* This ftpcfg's version and its templates, hashed: the same input renders the same. */
+static void input_read_templates(struct ctx *c, struct input *in)
+{
+	struct sbuf_like {
+		char *p;
+		size_t len;
+	} acc = { 0 };
+	FILE *f = open_memstream(&acc.p, &acc.len);
+	bool ok = f != NULL;
+
+	if (f)
+		fputs("ftpcfg " FTPCFG_VERSION "\n", f);
+	for (size_t i = 0; ok && i < sizeof(template_files) / sizeof(template_files[0]); i++) {
+		char *path = NULL;
+		char *data = NULL;
+		size_t len = 0;
+		int fd;
+
+		ok = asprintf(&path, "%s/%s", c->opts->templates_dir, template_files[i]) >= 0;
+		fd = ok ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+		ok = fd >= 0 && read_fd(fd, SITE_MAX_BYTES, 65536, &data, &len) == 0;
+		if (ok)
+			fprintf(f, "%s %zu\n", template_files[i], len) , fwrite(data, 1, len, f);
+		if (fd >= 0)
+			close(fd);
+		free(data);
+		free(path);
+	}
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (ok)
+		state_sha256(acc.p, acc.len, in->input_sha256);
+	in->have_input = ok;
+	free(acc.p);
+}
+
+/* ---- the no-op check ---------------------------------------------------------- */
+
+/*
+ * The last apply succeeded with this very input (site, ftpcfg, templates:
+ * their hashes), the ruleset generation is still the one it recorded, and
+ * its files are as it wrote them: nothing can differ, the same input
+ * renders the same.  Any doubt takes the full path, which says what is
+ * wrong: no messages here.
+ */
+static bool unchanged(struct ctx *c, const struct state *s, struct nft_netlink *nl,
+		      const struct input *in)
+{
+	const struct state_record *r = s->rec;
+	struct diag scratch;
+	bool vouches = false;
+	bool same = true;
+
+	if (!r || !in->site || !in->have_input ||
+	    memcmp(r->site_sha256, in->site_sha256, STATE_SHA256_LEN) ||
+	    memcmp(r->input_sha256, in->input_sha256, STATE_SHA256_LEN) ||
+	    state_record_vouches(s, nl, &vouches) < 0 || !vouches)
+		return false;
+	diag_init(&scratch);
+	for (size_t i = 0; same && i < r->n_files; i++)
+		same = state_file_check(c->opts->root, &r->files[i], &scratch) ==
+		       STATE_FILE_AS_APPLIED;
+	diag_release(&scratch);
+	if (!same)
+		return false;
+	/* Say again what validation said of this site when it was applied. */
+	for (size_t i = 0; i < r->n_warnings; i++)
+		diag_warn(c->diag, &(struct srcloc){ r->warnings[i].file, r->warnings[i].line },
+			  "%s", r->warnings[i].message);
+	return true;
+}
+
+/* ---- steps ------------------------------------------------------------------- */
 
 /* Which servers' files change: they are the ones to check and reload. */
 static bool server_changes(const struct stage *st, const struct site_server *srv)
@@ -96,72 +226,83 @@ static int preflight(struct ctx *c, const struct stage *st)
 	return ret;
 }
 
-/*
- * The journal's meta: the shape of what is managed (table, attach chain)
- * and the reload command of every server whose files change, so that a
- * later run can undo this one knowing nothing else.
- */
-static int journal_meta(const struct stage *st, char **out)
+static int save(struct state_saved *f, const char *path, const char *content, size_t len,
+		const struct stage_meta *m)
 {
-	struct ruleset shape = *st->want;
-	json_t *reloads = json_array();
-	json_t *doc = NULL;
-	char *shape_json = NULL;
-	int ret = -ENOMEM;
-
-	shape.n_helpers = shape.n_sets = shape.n_chains = 0;
-	if (!reloads || ruleset_to_json(&shape, &shape_json) < 0)
-		goto out;
-	for (size_t i = 0; i < st->site->n_servers; i++)
-		if (server_changes(st, &st->site->servers[i]) &&
-		    json_array_append_new(reloads, json_string(st->site->servers[i].reload)) < 0)
-			goto out;
-	doc = json_pack("{s:s, s:O}", "shape", shape_json, "reload", reloads);
-	*out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	ret = *out ? 0 : -ENOMEM;
-out:
-	json_decref(doc);
-	json_decref(reloads);
-	free(shape_json);
-	return ret;
+	f->path = strdup(path);
+	f->existed = content != NULL;
+	f->mode = m->mode;
+	f->uid = m->uid;
+	f->gid = m->gid;
+	f->len = len;
+	if (content) {
+		f->content = malloc(len + 1);
+		if (f->content) {
+			memcpy(f->content, content, len);
+			f->content[len] = '\0';
+		}
+	}
+	return !f->path || (content && !f->content) ? -ENOMEM : 0;
 }
 
-/* The journal takes st->live_json (the record's copy of the live ruleset) when there is one. */
-static int write_journal(struct ctx *c, struct txn *t, struct stage *st, struct txn_journal *j)
+/* A copy of @rs's target (family, table, attach point) without its objects. */
+static int shape_of(const struct ruleset *rs, struct ruleset **out)
 {
-	const char **paths = calloc(st->files.n_files + st->n_stale + 1, sizeof(*paths));
-	bool in_record = false;
-	char *old_rules = NULL;
-	char *meta = NULL;
-	size_t n = 0;
+	struct ruleset *x = calloc(1, sizeof(*x));
+
+	*out = x;
+	if (!x)
+		return -ENOMEM;
+	x->family = rs->family;
+	x->attach = rs->attach;
+	x->table = strdup(rs->table);
+	x->attach_chain = rs->attach_chain ? strdup(rs->attach_chain) : NULL;
+	x->jump_chain = rs->jump_chain ? strdup(rs->jump_chain) : NULL;
+	if (!x->table || (rs->attach_chain && !x->attach_chain) ||
+	    (rs->jump_chain && !x->jump_chain))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The journal: what is there now of every file this site writes or the
+ * last apply wrote, the target, the reload commands of the servers whose files change, and
+ * the record as it is, so that undo puts everything back as it was.
+ */
+static int build_journal(const struct state *s, const struct stage *st,
+			 struct state_journal *j)
+{
+	size_t n = st->files.n_files + st->n_stale;
 	int ret = -ENOMEM;
 
-	if (!paths)
-		goto out;
-	for (size_t i = 0; i < st->files.n_files; i++)
-		paths[n++] = st->files.files[i].path;
-	for (size_t i = 0; i < st->n_stale; i++)
-		paths[n++] = st->stale[i];
-	/* From the record, the live ruleset is that file already: no second encoding. */
-	if (st->live_json) {
-		old_rules = st->live_json;
-		st->live_json = NULL;
-		in_record = true;
-	} else if (st->live->rs && ruleset_to_json(st->live->rs, &old_rules) < 0) {
-		goto out;
+	memset(j, 0, sizeof(*j));
+	j->files = calloc(n + 1, sizeof(*j->files));
+	j->reloads = calloc(st->site->n_servers + 1, sizeof(*j->reloads));
+	if (!j->files || !j->reloads)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->files.n_files; i++, j->n_files++)
+		if (save(&j->files[j->n_files], st->files.files[i].path, st->old[i], st->old_len[i],
+			 &st->old_meta[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < st->n_stale; i++, j->n_files++)
+		if (save(&j->files[j->n_files], st->stale[i], st->stale_old[i], st->stale_len[i],
+			 &st->stale_meta[i]) < 0)
+			return -ENOMEM;
+	for (size_t i = 0; i < st->site->n_servers; i++) {
+		if (!server_changes(st, &st->site->servers[i]))
+			continue;
+		j->reloads[j->n_reloads] = strdup(st->site->servers[i].reload);
+		if (!j->reloads[j->n_reloads++])
+			return -ENOMEM;
 	}
-	if (st->live->rs && !old_rules)
-		goto out;
-	if (journal_meta(st, &meta) < 0)
-		goto out;
-	ret = txn_journal_write(t, paths, n, &old_rules, in_record ? TXN_APPLIED_RULESET : NULL,
-				meta, j);
-	if (ret < 0 && !c->diag->n_errors)
-		diag(c->diag, NULL, ret, "cannot write the journal: %s", strerror(-ret));
-out:
-	free(paths);
-	free(old_rules);
-	free(meta);
+	ret = shape_of(st->want, &j->shape);
+	if (ret == 0 && s->rec_raw && !s->rec_damaged) {
+		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
+		if (!j->record)
+			return -ENOMEM;
+		memcpy(j->record, s->rec_raw, s->rec_raw_len);
+		j->record_len = s->rec_raw_len;
+	}
 	return ret;
 }
 
@@ -186,7 +327,8 @@ static int write_files(struct ctx *c, const struct stage *st)
 	return 0;
 }
 
-static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags)
+/* Reload the servers whose files changed; *n counts the commands run (a failed one too). */
+static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags, size_t *n)
 {
 	if (flags & APPLY_NO_RELOAD)
 		return 0;
@@ -196,6 +338,7 @@ static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags)
 
 		if (!server_changes(st, srv))
 			continue;
+		(*n)++;
 		ret = daemon_reload(st->site, srv, c->opts->root, c->diag);
 		if (ret < 0)
 			return ret;
@@ -203,237 +346,445 @@ static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags)
 	return 0;
 }
 
-int apply_write_record(struct txn *t, const char *outcome, const struct ruleset *managed,
-		       json_t *files, json_t *extra, const char *ruleset)
+/*
+ * Put back what @j journaled, as far as @p says this run got: each file
+ * that differs from its journaled self (content, mode, owner), the
+ * ruleset when a batch went in, then the reload commands that ran.
+ * 0 or the first failure; keeps going to put back as much as it can.
+ */
+static int undo(struct ctx *c, struct state *s, struct nft_netlink *nl,
+		const struct state_journal *j, const struct ruleset *old, const struct progress *p)
 {
-	json_t *doc = NULL;
-	char *text = NULL;
-	char when[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	int ret = -ENOMEM;
+	int ret = 0;
+	int r;
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s?, s:O}", "time", when, "outcome", outcome,
-			"table", managed->table, "family", ir_family_name(managed->family),
-			"attach", managed->attach, "attach_chain",
-			managed->attach ? managed->attach_chain : NULL, "files", files);
-	if (!doc || (extra && json_object_update(doc, extra) < 0))
-		goto out;
-	text = json_dumps(doc, JSON_INDENT(2));
-	if (!text)
-		goto out;
-	/* The ruleset first: the record is what makes it count. */
-	if (ruleset)
-		ret = txn_write_file(t->state_dir, TXN_APPLIED_RULESET, ruleset,
-				     strlen(ruleset), 0600, t->d);
-	else
-		ret = txn_remove_file(t->state_dir, TXN_APPLIED_RULESET, t->d);
-	if (ret == 0)
-		ret = txn_record(t, text);
-out:
-	free(text);
-	json_decref(doc);
+	for (size_t i = 0; p->files && i < j->n_files; i++) {
+		const struct state_saved *f = &j->files[i];
+		struct stat sb;
+		char *now = NULL;
+		size_t len = 0;
+		bool same;
+
+		r = txn_read_file(c->opts->root, f->path, &now, &len, &sb, c->diag);
+		same = r == 0 && (now ? f->existed && len == f->len && !memcmp(now, f->content, len) &&
+					  (sb.st_mode & 07777) == f->mode && sb.st_uid == f->uid &&
+					  sb.st_gid == f->gid
+				      : !f->existed);
+		free(now);
+		if (same)
+			continue;
+		if (f->existed)
+			r = txn_write_file(c->opts->root, f->path, f->content, f->len, f->mode, c->diag);
+		else
+			r = txn_remove_file(c->opts->root, f->path, c->diag);
+		if (r == 0 && f->existed)
+			r = txn_set_owner(c->opts->root, f->path, f->uid, f->gid, f->mode, c->diag);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	if (p->committed) {
+		r = apply_kernel_restore(c, nl, j->shape, old);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	if (p->record) {
+		r = state_record_restore(s, j->record, j->record_len);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	/* A reload that fails now is a warning: what it would load is already back. */
+	for (size_t i = 0; i < p->n_reloaded && i < j->n_reloads; i++)
+		daemon_run_reload(j->reloads[i], c->opts->root, c->diag);
 	return ret;
 }
 
-static int record(struct ctx *c, struct txn *t, const struct stage *st, uint32_t genid)
+/*
+ * A journal left by an interrupted run.  When the record names it, that
+ * run completed (it was killed while retiring the journal): retire it.
+ * Otherwise put back everything it journaled, the record too.
+ */
+static int recover(struct ctx *c, struct state *s, struct nft_netlink *nl, unsigned flags)
 {
-	json_t *files = json_array();
-	json_t *warnings = json_array();
-	json_t *extra = NULL;
+	struct state_journal j;
+	struct progress all = { .files = true, .committed = true };
+	int ret;
+
+	if (!s->journal_left)
+		return 0;
+	ret = state_journal_read(s, false, &j);
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
+	if (s->rec && !memcmp(s->rec->journal_sha256, j.sha256, STATE_SHA256_LEN)) {
+		ret = state_journal_close(s);
+		if (ret < 0)
+			diag(c->diag, NULL, ret, "cannot retire the journal of a completed run in "
+			     "'%s': %s", s->dir, strerror(-ret));
+		goto out;
+	}
+	diag_warn(c->diag, NULL, "an earlier run was interrupted; putting back the files and "
+		  "ruleset it had journaled");
+	all.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : j.n_reloads;
+	/* The record is put back only when the interrupted run had replaced it. */
+	all.record = (s->rec_raw != NULL) != (j.record != NULL) ||
+		     (j.record && (s->rec_raw_len != j.record_len ||
+				   memcmp(s->rec_raw, j.record, j.record_len)));
+	ret = undo(c, s, nl, &j, j.ruleset, &all);
+	if (ret < 0)
+		diag(c->diag, NULL, ret, "could not put back everything the interrupted run "
+		     "journaled; the journal stays in '%s' for the next run to try again", s->dir);
+	else
+		ret = state_journal_discard(s);
+	if (ret == 0)
+		ret = state_reread_record(s);
+out:
+	s->journal_left = ret < 0;
+	state_journal_release(&j);
+	return ret;
+}
+
+/* Move the records of @from into c->diag (a failure that stands). */
+static void diag_take(struct ctx *c, const struct diag *from)
+{
+	for (size_t i = 0; i < from->n_recs; i++) {
+		const struct diag_rec *r = &from->recs[i];
+		struct srcloc loc = { r->file, r->line };
+
+		if (r->level == DIAG_ERROR)
+			diag(c->diag, r->file ? &loc : NULL, -EIO, "%s", r->msg);
+		else
+			diag_warn(c->diag, r->file ? &loc : NULL, "%s", r->msg);
+	}
+}
+
+/*
+ * The record of what is managed now: the site's ruleset and files as
+ * @st has them, the input's hashes, the generation @genid (0: not ours to
+ * vouch for), the journal it closes, and the warnings validation gave
+ * (the records c->diag got between @warn_from and @warn_to, so that no
+ * other run's message is replayed).
+ */
+static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
+			const struct stage *st, const struct input *in, uint32_t genid,
+			const uint8_t journal_sha256[STATE_SHA256_LEN], size_t warn_from,
+			size_t warn_to)
+{
 	char instance[NFT_NETLINK_INSTANCE_MAX];
-	char *want = NULL;
+	struct state_record r = { 0 };
 	int ret = -ENOMEM;
 
 	/* The generation counts within this boot and namespace only; unnamed, it is not kept. */
-	if (nft_netlink_get_instance(st->nl, instance) < 0)
+	if (genid && nft_netlink_get_instance(nl, instance) < 0)
 		genid = 0;
-	if (!files || !warnings)
+	r.site = st->site->file;
+	r.site_name = st->site->name;
+	memcpy(r.site_sha256, in->site_sha256, STATE_SHA256_LEN);
+	memcpy(r.input_sha256, in->input_sha256, STATE_SHA256_LEN);
+	r.genid = genid;
+	r.instance = genid ? instance : NULL;
+	if (journal_sha256)
+		memcpy(r.journal_sha256, journal_sha256, STATE_SHA256_LEN);
+	r.ruleset = st->want;
+	/* Borrowed strings: r is never given to state_record_free(). */
+	r.files = calloc(st->files.n_files + 1, sizeof(*r.files));
+	r.warnings = calloc(warn_to - warn_from + 1, sizeof(*r.warnings));
+	if (!r.files || !r.warnings)
 		goto out;
-	for (size_t i = 0; i < st->files.n_files; i++) {
-		const struct conf_file *f = &st->files.files[i];
-
-		if (json_array_append_new(files, apply_file_entry(f->path, f->content, f->len)) < 0)
-			goto out;
+	for (size_t i = 0; i < st->files.n_files; i++, r.n_files++) {
+		r.files[i].path = (char *)st->files.files[i].path;
+		state_sha256(st->files.files[i].content, st->files.files[i].len, r.files[i].sha256);
 	}
-	/* What validation said of the site, for a quick no-op to say again. */
-	for (size_t i = 0; i < c->diag->n_recs; i++) {
-		const struct diag_rec *r = &c->diag->recs[i];
+	for (size_t i = warn_from; i < warn_to && i < c->diag->n_recs; i++) {
+		const struct diag_rec *d = &c->diag->recs[i];
 
-		if (r->level == DIAG_WARNING &&
-		    json_array_append_new(warnings, json_pack("{s:s?, s:i, s:s}", "file", r->file,
-							      "line", (int)r->line, "message",
-							      r->msg)) < 0)
-			goto out;
+		if (d->level == DIAG_WARNING)
+			r.warnings[r.n_warnings++] = (struct state_warning){ d->file, d->line, d->msg };
 	}
-	extra = json_pack("{s:s, s:s, s:I, s:s?, s:O}", "site", st->site->file, "site_name",
-			  st->site->name, "genid", (json_int_t)genid, "instance",
-			  genid ? instance : NULL, "warnings", warnings);
-	if (!extra || ruleset_to_json(st->want, &want) < 0)
-		goto out;
-	ret = apply_write_record(t, "applied", st->want, files, extra, want);
+	/* Without the site's own bytes the no-op check never matches it. */
+	if (!in->site)
+		memset(r.site_sha256, 0, STATE_SHA256_LEN);
+	ret = state_record_write(s, &r);
 out:
-	free(want);
-	json_decref(extra);
-	json_decref(files);
-	json_decref(warnings);
+	free(r.files);
+	free(r.warnings);
 	return ret;
 }
 
-/* Put back what the journal holds after a failure in this run; say so. */
-static void undo(struct ctx *c, struct txn *t, const struct txn_journal *j, bool ruleset,
-		 bool reload, unsigned flags)
+/* The record does not describe this site at this generation: a no-op writes it anew. */
+static bool record_stale(const struct state *s, const struct stage *st, const struct input *in)
 {
-	int ret = apply_undo(c, t, j, ruleset, reload && !(flags & APPLY_NO_RELOAD));
+	const struct state_record *r = s->rec;
+
+	return !r || !st->live_from_record ||
+	       memcmp(r->site_sha256, in->site_sha256, STATE_SHA256_LEN) ||
+	       memcmp(r->input_sha256, in->input_sha256, STATE_SHA256_LEN);
+}
+
+static void say_live(const struct ctx *c, const struct stage *st)
+{
+	if (!c->opts->verbose)
+		return;
+	if (st->live_from_record)
+		diag_progress("live: from the record (generation %u unchanged)", st->genid);
+	else if (st->record_vouched)
+		diag_progress("live: dumped (generation %u; rules change, which needs the kernel's "
+			      "handles)", st->genid);
+	else
+		diag_progress("live: dumped (generation %u)", st->genid);
+}
+
+static int open_netlink(struct ctx *c, struct nft_netlink **nl)
+{
+	int ret = nft_netlink_open(nl);
 
 	if (ret < 0)
-		diag(c->diag, NULL, ret, "could not put everything back; the journal stays in "
-		     "'%s/journal' and the next ftpcfg run will try again", t->state_dir);
-	else
-		txn_journal_discard(t);
-}
-
-/* After an ENOBUFS: 0 when the live table is now the desired one, else -ENOBUFS. */
-static int verify_committed(struct ctx *c, struct stage *st)
-{
-	struct nft_netlink_live *live = NULL;
-	struct plan p;
-	int ret;
-
-	plan_init(&p);
-	ret = nft_netlink_dump(st->nl, st->want, &live, c->diag);
-	if (ret == 0)
-		ret = plan_ruleset(&p, st->want, live->rs);
-	if (ret == 0 && p.n_ruleset_changes)
-		ret = -ENOBUFS;
-	if (ret == 0)
-		diag_warn(c->diag, NULL, "the kernel's answers were lost, but the table shows the "
-			  "batch was committed");
-	plan_release(&p);
-	nft_netlink_live_free(live);
+		diag(c->diag, NULL, ret, "cannot open a netlink socket to nf_tables: %s",
+		     strerror(-ret));
 	return ret;
 }
 
-int apply_site(struct ctx *c, struct txn *t, const char *site_path, unsigned flags)
+/* The change, from the journal on.  0 (applied), or a failure after undo. */
+static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct stage *st,
+		  const struct input *in, unsigned flags, size_t warn_from, size_t warn_to)
 {
-	struct txn_journal j = { 0 };
-	struct apply_input in;
-	struct stage st = { 0 };
-	bool committed = false;
-	bool unchanged = false;
+	struct state_journal j = { 0 };
+	struct progress p = { 0 };
+	struct diag sd;
+	bool sent = false;
 	uint32_t genid = 0;
 	int ret;
 
-	ret = apply_input_read(c, &in);
+	diag_init(&sd);
+	ret = state_create(s);
 	if (ret == 0)
-		ret = apply_quick_unchanged(c, t, &in, site_path, &unchanged);
-	if (ret < 0 || unchanged) {
-		if (unchanged && c->opts->verbose)
-			diag_progress("input and ruleset generation unchanged since the last apply");
-		apply_input_release(&in);
-		return ret;
-	}
-	apply_input_read_site(site_path, &in);
-	if (in.site)
-		ret = stage_prepare_buffer(c, site_path, in.site, in.site_len, &st);
-	else
-		ret = stage_prepare(c, site_path, &st);
-	if (ret < 0)
-		goto out;
-	if (!st.plan.n_items)
-		goto out;
-	ret = preflight(c, &st);
-	if (ret < 0)
-		goto out;
-	if (flags & APPLY_CHECK) {
-		ret = apply_send(c, &st, NFT_NETLINK_CHECK);
-		if (ret == 0)
-			ret = CMD_CHANGES;
-		goto out;
-	}
-	ret = write_journal(c, t, &st, &j);
+		ret = build_journal(s, st, &j);
 	if (ret == 0)
-		ret = apply_fault(c, "journal");
+		ret = state_journal_write(s, &j, st->live_rs);
+	if (ret < 0)
+		goto out;	/* nothing changed yet */
+	ret = apply_fault(c, "journal");
 	if (ret < 0)
 		goto fail;
-	ret = write_files(c, &st);
+	p.files = true;
+	ret = write_files(c, st);
 	if (ret == 0)
 		ret = apply_fault(c, "files");
 	if (ret < 0)
 		goto fail;
-	ret = apply_send(c, &st, 0);
-	if (ret == -ENOBUFS) {
-		/* Outcome unknown: the table itself says whether the batch went in. */
-		ret = verify_committed(c, &st);
-		committed = true;	/* undo must put the ruleset back either way */
+	ret = apply_kernel_send(c, nl, st, 0, &sent, &sd);
+	p.committed = sent && ret == 0;
+	if (ret < 0 && sent && ret != -ESTALE) {
+		/* No verdict read: find out what the kernel did before undoing anything. */
+		bool as_desired = false;
+
+		if (apply_kernel_outcome(c, nl, st, &p.committed, &as_desired) == 0 &&
+		    p.committed && as_desired) {
+			diag_warn(c->diag, NULL, "the kernel's answers to the batch could not be read, "
+				  "but the table shows the batch was committed");
+			ret = 0;
+		}
 	}
-	committed = committed || ret == 0;
+	if (ret < 0)
+		diag_take(c, &sd);
 	if (ret == 0)
 		ret = apply_fault(c, "commit");
 	if (ret < 0)
 		goto fail;
-	ret = reload_changed(c, &st, flags);
+	ret = reload_changed(c, st, flags, &p.n_reloaded);
 	if (ret == 0)
 		ret = apply_fault(c, "reload");
 	if (ret < 0)
 		goto fail;
-	ret = nft_netlink_get_genid(st.nl, &genid);
 	/*
 	 * The next run trusts this generation to mean "the kernel holds what
-	 * was applied" (stage_record.c): record it only when it is our commit's
-	 * and no one else's, else 0 (the next run dumps).
+	 * was applied": record it only when it is our commit's and no one
+	 * else's, else 0 (the next run dumps).
 	 */
-	if (ret == 0 && genid != (uint32_t)(st.genid + (st.sent ? 1 : 0)))
+	if (nft_netlink_get_genid(nl, &genid) < 0 ||
+	    genid != (uint32_t)(st->genid + (p.committed ? 1 : 0)))
 		genid = 0;
-	/* The input first: the record is what makes it count. */
-	if (ret == 0)
-		ret = apply_quick_save(t, &in);
-	if (ret == 0)
-		ret = record(c, t, &st, genid);
+	p.record = true;
+	ret = write_record(c, s, nl, st, in, genid, j.sha256, warn_from, warn_to);
 	if (ret == 0)
 		ret = apply_fault(c, "record");
 	if (ret < 0)
 		goto fail;
-	ret = txn_journal_close(t);
-	if (ret < 0)
-		goto out;
-	ret = CMD_CHANGES;
+	/*
+	 * The record names this journal: from here on the change is complete,
+	 * and a journal that cannot be retired now is retired by the next run.
+	 */
+	if (state_journal_close(s) < 0)
+		diag_warn(c->diag, NULL, "the change is applied, but its journal in '%s' could not "
+			  "be retired (%s); the next run retires it", s->dir, strerror(errno));
+	ret = 0;
 	goto out;
 fail:
-	undo(c, t, &j, committed, committed, flags);
+	if (flags & APPLY_NO_RELOAD)
+		p.n_reloaded = 0;
+	if (undo(c, s, nl, &j, st->live_rs, &p) < 0)
+		diag(c->diag, NULL, -EIO, "could not put back everything this run changed; the "
+		     "journal stays in '%s' and the next ftpcfg run puts it back first", s->dir);
+	else
+		state_journal_discard(s);
 out:
-	txn_journal_release(&j);
-	stage_release(&st);
-	apply_input_release(&in);
+	diag_release(&sd);
+	state_journal_release(&j);
 	return ret;
 }
 
-int apply_begin(struct ctx *c, struct txn *t, unsigned flags)
+int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 {
-	struct txn_journal j;
-	char *state = NULL;
+	struct state s;
+	struct nft_netlink *nl = NULL;
+	struct input in = { 0 };
+	struct stage st = { 0 };
+	size_t warn_from;
+	size_t warn_to;
 	int ret;
 
-	ret = stage_state_dir(c, &state);
-	if (ret < 0)
-		return ret;
-	ret = txn_begin(t, c->opts->root, state, c->diag);
-	free(state);
-	if (ret < 0)
-		return ret;
-	ret = txn_journal_read(t, "journal", &j);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret < 0)
-		return ret;
-	/* An earlier run stopped half-way: undo it before anything else. */
-	diag_warn(c->diag, NULL, "an earlier apply was interrupted; putting back the files and "
-		  "ruleset it had journaled");
-	ret = apply_undo(c, t, &j, true, !(flags & APPLY_NO_RELOAD));
+	ret = state_open(c, STATE_LOCK, &s);
 	if (ret == 0)
-		ret = txn_journal_discard(t);
-	txn_journal_release(&j);
+		ret = open_netlink(c, &nl);
+	if (ret == 0)
+		ret = recover(c, &s, nl, flags);
+	if (ret < 0)
+		goto out;
+	input_read_templates(c, &in);
+	input_read_site(site_path, &in);
+	if (!(flags & APPLY_CHECK) && unchanged(c, &s, nl, &in)) {
+		if (c->opts->verbose)
+			diag_progress("input and ruleset generation unchanged since the last apply");
+		goto out;
+	}
+	if (s.rec_damaged)
+		diag_warn(c->diag, NULL, "the record '%s/record' is damaged and cannot be trusted; "
+			  "this apply reads the live state instead and writes the record anew", s.dir);
+	warn_from = c->diag->n_recs;
+	ret = stage_prepare(c, &s, nl, site_path, in.site, in.site_len, &st);
+	warn_to = c->diag->n_recs;
+	if (ret < 0)
+		goto out;
+	say_live(c, &st);
+	if (!st.plan.n_items) {
+		/* Nothing to change; a record that says otherwise is brought up to date. */
+		if (!(flags & APPLY_CHECK) && record_stale(&s, &st, &in)) {
+			ret = state_create(&s);
+			if (ret == 0)
+				ret = write_record(c, &s, nl, &st, &in, st.genid, s.rec ?
+						   s.rec->journal_sha256 : NULL, warn_from, warn_to);
+		}
+		goto out;
+	}
+	ret = preflight(c, &st);
+	if (ret < 0)
+		goto out;
+	if (flags & APPLY_CHECK) {
+		bool sent = false;
+
+		ret = apply_kernel_send(c, nl, &st, NFT_NETLINK_CHECK, &sent, c->diag);
+		if (ret == 0)
+			ret = CMD_CHANGES;
+		goto out;
+	}
+	ret = change(c, &s, nl, &st, &in, flags, warn_from, warn_to);
+	if (ret == 0)
+		ret = CMD_CHANGES;
+out:
+	stage_release(&st);
+	free(in.site);
+	nft_netlink_close(nl);
+	state_close(&s);
+	return ret;
+}
+
+/* ---- rollback ------------------------------------------------------------------ */
+
+/* What is there now of each file @last holds: the rollback's own journal. */
+static int journal_now(struct ctx *c, const struct state *s, const struct state_journal *last,
+		       struct state_journal *now)
+{
+	memset(now, 0, sizeof(*now));
+	now->files = calloc(last->n_files + 1, sizeof(*now->files));
+	now->reloads = calloc(last->n_reloads + 1, sizeof(*now->reloads));
+	if (!now->files || !now->reloads)
+		return -ENOMEM;
+	for (size_t i = 0; i < last->n_files; i++) {
+		struct stage_meta m = { 0 };
+		struct stat sb;
+		char *content = NULL;
+		size_t len = 0;
+		int ret = txn_read_file(c->opts->root, last->files[i].path, &content, &len, &sb,
+					c->diag);
+
+		if (ret < 0)
+			return ret;
+		if (content)
+			m = (struct stage_meta){ true, sb.st_mode & 07777, sb.st_uid, sb.st_gid };
+		ret = save(&now->files[now->n_files++], last->files[i].path, content, len, &m);
+		free(content);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < last->n_reloads; i++) {
+		now->reloads[i] = strdup(last->reloads[i]);
+		if (!now->reloads[now->n_reloads++])
+			return -ENOMEM;
+	}
+	if (s->rec_raw && !s->rec_damaged) {
+		now->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
+		if (!now->record)
+			return -ENOMEM;
+		memcpy(now->record, s->rec_raw, s->rec_raw_len);
+		now->record_len = s->rec_raw_len;
+	}
+	return shape_of(last->shape, &now->shape);
+}
+
+int apply_rollback(struct ctx *c, unsigned flags)
+{
+	struct state s;
+	struct nft_netlink *nl = NULL;
+	struct nft_netlink_live *live = NULL;
+	struct state_journal last = { 0 };
+	struct state_journal now = { 0 };
+	struct progress p = { .files = true, .committed = true, .record = true };
+	int ret;
+
+	ret = state_open(c, STATE_LOCK, &s);
+	if (ret == 0)
+		ret = open_netlink(c, &nl);
+	if (ret == 0)
+		ret = recover(c, &s, nl, flags);
+	if (ret == 0)
+		ret = state_journal_read(&s, true, &last);
+	if (ret == -ENOENT)
+		ret = diag(c->diag, NULL, -ENOENT, "nothing to roll back: no apply is recorded in "
+			   "'%s'", s.dir);
+	if (ret < 0)
+		goto out;
+	ret = journal_now(c, &s, &last, &now);
+	if (ret == 0)
+		ret = nft_netlink_dump(nl, last.shape, &live, c->diag);
+	if (ret == 0)
+		ret = state_journal_write(&s, &now, live->rs);
+	if (ret < 0)
+		goto out;
+	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : last.n_reloads;
+	ret = undo(c, &s, nl, &last, last.ruleset, &p);
+	if (ret < 0) {
+		p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : now.n_reloads;
+		if (undo(c, &s, nl, &now, live->rs, &p) == 0)
+			state_journal_discard(&s);
+		goto out;
+	}
+	if (state_journal_close(&s) < 0)
+		ret = diag(c->diag, NULL, -errno, "rolled back, but the rollback's journal in '%s' "
+			   "could not be retired (%s): the next run undoes the rollback", s.dir,
+			   strerror(errno));
+out:
+	nft_netlink_live_free(live);
+	state_journal_release(&now);
+	state_journal_release(&last);
+	nft_netlink_close(nl);
+	state_close(&s);
 	return ret;
 }

@@ -1,20 +1,51 @@
 /*
  * apply_kernel: the transaction's kernel half.  Turns a plan into one
  * guarded batch (element and rule changes one by one, or a rebuild of what
- * ftpcfg manages) and puts a journaled ruleset back.
+ * ftpcfg manages), finds out what a batch whose answers were lost did,
+ * and puts a journaled ruleset back.  Called by apply.c only.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include "apply_kernel.h"
 
-#include "apply_internal.h"
-#include "daemon.h"
-#include "nft_netlink.h"
-#include "ruleset_json.h"
+#ifdef FTPCFG_TESTING
+static bool fault_is(const char *what)
+{
+	const char *f = getenv("FTPCFG_FAULT");
+
+	return f && !strcmp(f, what);
+}
+
+int apply_fault(struct ctx *c, const char *step)
+{
+	const char *f = getenv("FTPCFG_FAULT");
+	size_t len = strlen(step);
+
+	if (!f || strncmp(f, step, len) || (f[len] && f[len] != ':'))
+		return 0;
+	if (!strcmp(f + len, ":kill"))
+		raise(SIGKILL);
+	return diag(c->diag, NULL, -EIO, "fault injected after step '%s' (FTPCFG_FAULT)", step);
+}
+#else
+static bool fault_is(const char *what)
+{
+	(void)what;
+	return false;
+}
+
+int apply_fault(struct ctx *c, const char *step)
+{
+	(void)c;
+	(void)step;
+	return 0;
+}
+#endif
 
 static const struct ir_set *find_set(const struct ruleset *rs, const char *name)
 {
@@ -33,25 +64,25 @@ static bool set_changes(const struct plan *p, const char *set)
 }
 
 /* Element and rule changes, each as few messages as the kernel allows. */
-static int encode_delta(struct ctx *c, struct stage *st, struct nft_netlink_batch *b)
+static int encode_delta(struct diag *d, const struct stage *st, struct nft_netlink_batch *b)
 {
 	const struct plan *p = &st->plan;
 	int ret = 0;
 
 	for (size_t i = 0; i < st->want->n_sets && ret == 0; i++) {
 		const struct ir_set *want = &st->want->sets[i];
-		const struct ir_set *old = find_set(st->live->rs, want->name);
+		const struct ir_set *old = find_set(st->live_rs, want->name);
 
 		if (old && set_changes(p, want->name))
 			ret = nft_netlink_batch_update_elems(b, st->want, want, old->elems,
-							     old->n_elems, c->diag);
+							     old->n_elems, d);
 	}
 	for (size_t i = 0; i < p->n_items && ret == 0; i++) {
 		const struct plan_item *it = &p->items[i];
 
 		if (it->obj == PLAN_OBJ_RULE && it->op == PLAN_DELETE)
 			ret = nft_netlink_batch_del_rule(b, st->want, it->parent, it->rule->handle,
-							 it->rule->line, c->diag);
+							 it->rule->line, d);
 	}
 	/*
 	 * New rules last to first: each goes after its anchor (or first in
@@ -64,10 +95,10 @@ static int encode_delta(struct ctx *c, struct stage *st, struct nft_netlink_batc
 			continue;
 		if (it->after)
 			ret = nft_netlink_batch_add_rule(b, st->want, it->parent, it->rule, it->after,
-							 c->diag);
+							 d);
 		else
 			ret = nft_netlink_batch_insert_rule(b, st->want, it->parent, it->rule,
-							    c->diag);
+							    d);
 	}
 	return ret;
 }
@@ -80,106 +111,112 @@ static bool plan_has_jump(const struct plan *p)
 	return false;
 }
 
-#ifdef FTPCFG_TESTING
 /*
  * Test seams.  race: someone else changes the ruleset (a table of their
- * own) between our dump and our send, so the generation moves.  badbatch:
+ * own) between our read and our send, so the generation moves.  badbatch:
  * the batch ends with a message the kernel refuses (a rule handle that
  * does not exist), so the kernel rejects the whole batch.
  */
-static int test_seams(struct ctx *c, struct stage *st, struct nft_netlink_batch *b)
+static int test_seams(struct diag *d, struct nft_netlink *nl, const struct stage *st,
+		      struct nft_netlink_batch *b)
 {
 	struct ruleset other = { .family = IR_FAMILY_INET, .table = (char *)"ftpcfg_race" };
 	struct nft_netlink_batch *ob = NULL;
 	int ret = 0;
 
-	if (apply_fault_is("badbatch") && st->want->n_chains)
+	if (fault_is("badbatch") && st->want->n_chains)
 		return nft_netlink_batch_del_rule(b, st->want, st->want->chains[0].name,
-						  UINT32_MAX, 0, c->diag);
-	if (!apply_fault_is("race"))
+						  UINT32_MAX, 0, d);
+	if (!fault_is("race"))
 		return 0;
-	ret = nft_netlink_batch_new(st->nl, 0, NULL, &ob);
+	ret = nft_netlink_batch_new(nl, 0, NULL, &ob);
 	if (ret == 0)
-		ret = nft_netlink_batch_replace(ob, &other, NULL, c->diag);
+		ret = nft_netlink_batch_replace(ob, &other, NULL, d);
 	if (ret == 0)
-		ret = nft_netlink_batch_send(st->nl, ob, 0, c->diag);
+		ret = nft_netlink_batch_send(nl, ob, 0, d);
 	nft_netlink_batch_free(ob);
 	return ret;
 }
-#else
-static int test_seams(struct ctx *c, struct stage *st, struct nft_netlink_batch *b)
-{
-	(void)c;
-	(void)st;
-	(void)b;
-	return 0;
-}
-#endif
 
-int apply_send(struct ctx *c, struct stage *st, unsigned flags)
+int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
+		      unsigned flags, bool *sent, struct diag *d)
 {
 	struct nft_netlink_batch *b = NULL;
 	int ret;
 
-	ret = nft_netlink_batch_new(st->nl, st->genid, st->site->file, &b);
+	*sent = false;
+	ret = nft_netlink_batch_new(nl, st->genid, st->site->file, &b);
 	if (ret < 0)
 		return ret;
 	if (st->plan.replace || plan_has_jump(&st->plan))
-		ret = nft_netlink_batch_replace(b, st->want, st->live, c->diag);
+		ret = nft_netlink_batch_replace(b, st->want, st->live, d);
 	else
-		ret = encode_delta(c, st, b);
+		ret = encode_delta(d, st, b);
 	if (ret == 0 && nft_netlink_batch_count(b) == 0)
 		goto out;	/* only files differ */
 	if (ret == 0)
-		ret = test_seams(c, st, b);
+		ret = test_seams(d, nl, st, b);
 	if (ret == 0 && c->opts->verbose)
 		diag_progress("batch: %zu message%s", nft_netlink_batch_count(b),
 			      nft_netlink_batch_count(b) == 1 ? "" : "s");
-	if (ret == 0)
-		ret = nft_netlink_batch_send(st->nl, b, flags, c->diag);
-	st->sent = !(flags & NFT_NETLINK_CHECK) && (ret == 0 || ret == -ENOBUFS);
+	if (ret < 0)
+		goto out;
+	*sent = true;
+	ret = nft_netlink_batch_send(nl, b, flags, d);
 	if (ret == -ESTALE)
-		diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
+		diag(d, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
 		     "(generation %u is gone); nothing was changed: run again", st->genid);
-	else if (ret == -ENOBUFS)
-		diag(c->diag, NULL, -ENOBUFS, "the kernel's answers to the batch were lost; its "
-		     "outcome is unknown, so the journaled state is put back");
 out:
 	nft_netlink_batch_free(b);
 	return ret;
 }
 
-/* The journal's meta: the shape of what is managed and the reload commands. */
-static int read_meta(const struct txn_journal *j, struct ruleset **shape, json_t **reloads)
+int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
+			 bool *committed, bool *as_desired)
 {
-	json_t *doc = j->meta ? json_loads(j->meta, 0, NULL) : NULL;
-	const char *text = doc ? json_string_value(json_object_get(doc, "shape")) : NULL;
-	int ret = -EINVAL;
+	struct nft_netlink_live *live = NULL;
+	struct plan p;
+	uint32_t genid = 0;
+	int ret;
 
-	if (!text)
-		goto out;
-	ret = ruleset_from_json(text, shape);
+	*committed = true;	/* until shown otherwise: the old ruleset is put back */
+	*as_desired = false;
+	ret = nft_netlink_get_genid(nl, &genid);
 	if (ret < 0)
-		goto out;
-	*reloads = json_incref(json_object_get(doc, "reload"));
-out:
-	json_decref(doc);
+		return diag(c->diag, NULL, ret, "cannot read the ruleset generation after the batch: "
+			    "%s", strerror(-ret));
+	/* Every commit, ours included, moves the generation: unmoved, nothing went in. */
+	if (genid == st->genid) {
+		*committed = false;
+		return 0;
+	}
+	plan_init(&p);
+	ret = nft_netlink_dump(nl, st->want, &live, c->diag);
+	if (ret == 0)
+		ret = plan_ruleset(&p, st->want, live->rs);
+	if (ret == 0)
+		*as_desired = !p.n_ruleset_changes;
+	plan_release(&p);
+	nft_netlink_live_free(live);
 	return ret;
 }
 
-/* Make the kernel hold @old again, or nothing of ftpcfg's when @old is NULL. */
-static int restore_ruleset(struct ctx *c, const struct ruleset *shape, const struct ruleset *old)
+int apply_kernel_restore(struct ctx *c, struct nft_netlink *nl, const struct ruleset *shape,
+			 const struct ruleset *old)
 {
-	struct nft_netlink *nl = NULL;
 	struct nft_netlink_live *live = NULL;
 	struct nft_netlink_batch *b = NULL;
+	struct plan p;
 	int ret;
 
-	ret = nft_netlink_open(&nl);
-	if (ret == 0)
-		ret = nft_netlink_dump(nl, old ? old : shape, &live, c->diag);
-	if (ret == 0)
-		ret = nft_netlink_batch_new(nl, live->genid, NULL, &b);
+	plan_init(&p);
+	ret = nft_netlink_dump(nl, old ? old : shape, &live, c->diag);
+	/* Undo touches only what changed: the old ruleset still there is left alone. */
+	if (ret == 0 && old)
+		ret = plan_ruleset(&p, old, live->rs);
+	if (ret < 0 || (old && !p.n_ruleset_changes && !p.replace))
+		goto out;
+	ret = nft_netlink_batch_new(nl, live->genid, NULL, &b);
 	if (ret < 0)
 		goto out;
 	if (old)
@@ -189,43 +226,8 @@ static int restore_ruleset(struct ctx *c, const struct ruleset *shape, const str
 	if (ret == 0 && nft_netlink_batch_count(b))
 		ret = nft_netlink_batch_send(nl, b, 0, c->diag);
 out:
+	plan_release(&p);
 	nft_netlink_batch_free(b);
 	nft_netlink_live_free(live);
-	nft_netlink_close(nl);
-	return ret;
-}
-
-int apply_undo(struct ctx *c, struct txn *t, const struct txn_journal *j, bool ruleset,
-	       bool reload)
-{
-	struct ruleset *shape = NULL;
-	struct ruleset *old = NULL;
-	json_t *reloads = NULL;
-	size_t i;
-	json_t *cmd;
-	int ret;
-
-	ret = txn_journal_restore_files(t, j);
-	if (read_meta(j, &shape, &reloads) < 0) {
-		ret = diag(c->diag, NULL, -EINVAL, "the journal in '%s' is damaged; its files were "
-			   "put back, the ruleset was not", t->state_dir);
-		goto out;
-	}
-	if (ruleset) {
-		int r = j->ruleset ? ruleset_from_json(j->ruleset, &old) : 0;
-
-		if (r == 0)
-			r = restore_ruleset(c, shape, old);
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	/* A reload that fails now is a warning: what it would load is already back. */
-	if (reload)
-		json_array_foreach(reloads, i, cmd)
-			daemon_run_reload(json_string_value(cmd), c->opts->root, c->diag);
-out:
-	json_decref(reloads);
-	ruleset_free(old);
-	ruleset_free(shape);
 	return ret;
 }

@@ -12,7 +12,6 @@
 
 int cmd_apply(struct ctx *c, const struct cmd_args *a)
 {
-	struct txn t = { .lock_fd = -1 };
 	bool detailed = cmd_has(a, CMD_OPT_DETAILED_EXITCODE);
 	unsigned flags = 0;
 	int ret;
@@ -21,10 +20,7 @@ int cmd_apply(struct ctx *c, const struct cmd_args *a)
 		flags |= APPLY_CHECK;
 	if (cmd_has(a, CMD_OPT_NO_RELOAD))
 		flags |= APPLY_NO_RELOAD;
-	ret = apply_begin(c, &t, flags);
-	if (ret == 0)
-		ret = apply_site(c, &t, a->operands[0], flags);
-	txn_end(&t);
+	ret = apply_site(c, a->operands[0], flags);
 	if (ret == 0 || ret == CMD_CHANGES) {
 		const char *outcome = ret == 0 ? "unchanged" : flags & APPLY_CHECK ? "checked"
 										  : "applied";

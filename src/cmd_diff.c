@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "diff.h"
 #include "stage.h"
+#include "state.h"
 
 /* Lines of context in the unified diffs, as diff -u. */
 #define CONTEXT 3
@@ -90,11 +91,11 @@ static int all_diffs(const struct ctx *c, const struct stage *st, bool color, js
 		free(d);
 		d = NULL;
 	}
-	ret = stage_ruleset_text(st->live->rs, &live);
+	ret = stage_ruleset_text(st->live_rs, &live);
 	if (ret == 0)
 		ret = stage_ruleset_text(st->want, &want);
 	if (ret == 0)
-		ret = diff_unified("ruleset (live)", st->live->rs ? live : NULL, "ruleset (site)",
+		ret = diff_unified("ruleset (live)", st->live_rs ? live : NULL, "ruleset (site)",
 				   want, CONTEXT, color, &d, &ds);
 	if (ret < 0)
 		goto out;
@@ -197,16 +198,43 @@ static int print_text(const struct ctx *c, const struct stage *st)
 	return 0;
 }
 
+static void say_live(const struct ctx *c, const struct stage *st)
+{
+	if (!c->opts->verbose)
+		return;
+	if (st->live_from_record)
+		diag_progress("live: from the record (generation %u unchanged)", st->genid);
+	else
+		diag_progress("live: dumped (generation %u)", st->genid);
+}
+
 int cmd_diff(struct ctx *c, const struct cmd_args *a)
 {
-	struct stage st;
+	struct state s;
+	struct nft_netlink *nl = NULL;
+	struct stage st = { 0 };
 	int ret;
 
-	ret = stage_prepare(c, a->operands[0], &st);
+	ret = state_open(c, 0, &s);
+	if (ret == 0 && s.journal_left)
+		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply "
+			  "or rollback puts back what it journaled first", s.dir);
+	if (ret == 0) {
+		ret = nft_netlink_open(&nl);
+		if (ret < 0)
+			diag(c->diag, NULL, ret, "cannot open a netlink socket to nf_tables: %s",
+			     strerror(-ret));
+	}
 	if (ret == 0)
+		ret = stage_prepare(c, &s, nl, a->operands[0], NULL, 0, &st);
+	if (ret == 0) {
+		say_live(c, &st);
 		ret = c->opts->json ? print_json(c, &st) : print_text(c, &st);
+	}
 	if (ret == 0 && st.plan.n_items)
 		ret = CMD_CHANGES;
 	stage_release(&st);
+	nft_netlink_close(nl);
+	state_close(&s);
 	return ret;
 }

@@ -1,100 +1,108 @@
 /*
- * status: what ftpcfg manages now.  The last apply (when, outcome, which
- * site), each managed file (unchanged, changed by hand, missing), the
- * table, and any drift of the live ruleset from what was applied.
+ * status: what ftpcfg manages now.  The last apply (when, which site),
+ * each managed file (unchanged, changed by hand, missing), the table, and
+ * any drift of the live ruleset from what was applied; all from the
+ * record, read once through the state module.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 
-#include "apply_internal.h"
 #include "cmd.h"
 #include "nft_netlink.h"
 #include "plan.h"
-#include "ruleset_json.h"
-#include "stage.h"
-#include "txn.h"
+#include "state.h"
 
-static const char *file_state(struct ctx *c, json_t *f)
+static const char *file_state(struct ctx *c, const struct state_file *f)
 {
-	switch (apply_recorded_file(c, f, c->diag)) {
-	case APPLY_FILE_AS_APPLIED:
+	switch (state_file_check(c->opts->root, f, c->diag)) {
+	case STATE_FILE_AS_APPLIED:
 		return "as applied";
-	case APPLY_FILE_CHANGED:
+	case STATE_FILE_CHANGED:
 		return "changed since the last apply";
-	case APPLY_FILE_MISSING:
+	case STATE_FILE_MISSING:
 		return "missing";
-	case APPLY_FILE_UNREADABLE:
+	case STATE_FILE_UNREADABLE:
 		return "unreadable";
 	}
 	return "?";
 }
 
 /* Drift: the live ruleset against the one recorded at the last apply. */
-static int drift(struct ctx *c, struct txn *t, json_t *rec, struct plan *p, bool *present,
-		 uint32_t *genid, bool *same_gen)
+static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live **live,
+		 struct plan *p, bool *same_gen)
 {
-	struct ruleset *applied = NULL;
 	struct nft_netlink *nl = NULL;
-	struct nft_netlink_live *live = NULL;
-	struct stat st;
-	char *text = NULL;
-	size_t len;
 	int ret;
 
-	ret = txn_read_file(t->state_dir, TXN_APPLIED_RULESET, &text, &len, &st, c->diag);
-	if (ret < 0 || !text)
-		goto out;
-	ret = ruleset_from_json(text, &applied);
-	if (ret == 0)
-		ret = nft_netlink_open(&nl);
-	if (ret == 0)
-		ret = nft_netlink_dump(nl, applied, &live, c->diag);
+	ret = nft_netlink_open(&nl);
 	if (ret < 0)
-		goto out;
-	*present = live->rs != NULL;
-	*genid = live->genid;
+		return diag(c->diag, NULL, ret, "cannot open a netlink socket to nf_tables: %s",
+			    strerror(-ret));
+	ret = nft_netlink_dump(nl, s->rec->ruleset, live, c->diag);
 	/* A generation counts within one boot and namespace only. */
-	ret = stage_record_vouches(nl, rec, same_gen);
-	if (ret < 0)
-		goto out;
-	for (size_t i = 0; live->rs && live->rule_handles && i < live->rs->n_chains; i++)
-		for (size_t r = 0; live->rule_handles[i] && r < live->rs->chains[i].n_rules; r++)
-			live->rs->chains[i].rules[r].handle = live->rule_handles[i][r];
-	ret = plan_ruleset(p, applied, live->rs);
-out:
-	nft_netlink_live_free(live);
+	if (ret == 0)
+		ret = state_record_vouches(s, nl, same_gen);
+	if (ret == 0) {
+		struct nft_netlink_live *l = *live;
+
+		for (size_t i = 0; l->rs && l->rule_handles && i < l->rs->n_chains; i++)
+			for (size_t r = 0; l->rule_handles[i] && r < l->rs->chains[i].n_rules; r++)
+				l->rs->chains[i].rules[r].handle = l->rule_handles[i][r];
+		ret = plan_ruleset(p, s->rec->ruleset, l->rs);
+	}
 	nft_netlink_close(nl);
-	ruleset_free(applied);
-	free(text);
 	return ret;
 }
 
-static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present, uint32_t genid,
-		 bool same_gen)
+static json_t *record_json(const struct state_record *r, json_t *files)
 {
-	json_t *files = json_object_get(rec, "files");
-	json_int_t rec_genid = json_integer_value(json_object_get(rec, "genid"));
+	char site[STATE_SHA256_HEX];
+	char when[32];
+	time_t t = (time_t)r->time;
+	struct tm tm;
+	const struct ruleset *rs = r->ruleset;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	state_sha256_hex(r->site_sha256, site);
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?, s:I, s:s?, s:O}",
+			 "time", when, "outcome", "applied", "site", r->site, "site_name",
+			 r->site_name, "site_sha256", site, "family", ir_family_name(rs->family),
+			 "table", rs->table, "attach", rs->attach, "attach_chain",
+			 rs->attach ? rs->attach_chain : NULL, "genid", (json_int_t)r->genid,
+			 "instance", r->instance, "files", files);
+}
+
+static int print(struct ctx *c, const struct state *s, const struct plan *p, bool present,
+		 uint32_t genid, bool same_gen)
+{
+	const struct state_record *r = s->rec;
 	json_t *out = NULL;
 	json_t *list = json_array();
 	json_t *lines = json_array();
-	size_t i;
-	json_t *f;
+	json_t *rec = NULL;
+	char when[32];
+	time_t t = (time_t)r->time;
+	struct tm tm;
 	int ret = -ENOMEM;
 
 	if (!list || !lines)
 		goto out;
-	json_array_foreach(files, i, f) {
-		if (json_array_append_new(list, json_pack("{s:O, s:s}", "path",
-							  json_object_get(f, "path"), "state",
-							  file_state(c, f))) < 0)
+	for (size_t i = 0; i < r->n_files; i++) {
+		char hex[STATE_SHA256_HEX];
+
+		state_sha256_hex(r->files[i].sha256, hex);
+		if (json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "path",
+							  r->files[i].path, "sha256", hex, "state",
+							  file_state(c, &r->files[i]))) < 0)
 			goto out;
 	}
-	for (i = 0; i < p->n_items; i++) {
+	for (size_t i = 0; i < p->n_items; i++) {
 		char *line = NULL;
 
 		if (plan_item_format(&p->items[i], &line) < 0 ||
@@ -105,36 +113,40 @@ static int print(struct ctx *c, json_t *rec, const struct plan *p, bool present,
 		free(line);
 	}
 	if (c->opts->json) {
-		out = json_pack("{s:O, s:O, s:b, s:I, s:O}", "last_apply", rec, "files", list,
-				"table_present", present, "genid", (json_int_t)genid, "drift",
-				lines);
+		rec = record_json(r, list);
+		out = rec ? json_pack("{s:O, s:O, s:b, s:I, s:b, s:O}", "last_apply", rec, "files",
+				      list, "table_present", present, "genid", (json_int_t)genid,
+				      "journal_left", s->journal_left, "drift", lines) : NULL;
 		ret = cmd_json_result(c, out);
 		goto out;
 	}
-	printf("Last apply: %s, %s", json_string_value(json_object_get(rec, "time")),
-	       json_string_value(json_object_get(rec, "outcome")));
-	if (json_object_get(rec, "site"))
-		printf(", site %s (%s)", json_string_value(json_object_get(rec, "site")),
-		       json_string_value(json_object_get(rec, "site_name")));
-	printf("\nTable: %s %s, %s", json_string_value(json_object_get(rec, "family")) ?: "?",
-	       json_string_value(json_object_get(rec, "table")) ?: "?",
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("Last apply: %s, applied", when);
+	if (r->site)
+		printf(", site %s (%s)", r->site, r->site_name ? r->site_name : "?");
+	printf("\nTable: %s %s, %s", ir_family_name(r->ruleset->family), r->ruleset->table,
 	       present ? "present" : "absent");
-	if (rec_genid)
+	if (r->genid)
 		printf("; ruleset generation %u (%s since the last apply)", genid,
 		       same_gen ? "unchanged" : "changed");
 	printf("\nFiles:\n");
-	json_array_foreach(list, i, f)
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		json_t *f = json_array_get(list, i);
+
 		printf("  %s: %s\n", json_string_value(json_object_get(f, "path")),
 		       json_string_value(json_object_get(f, "state")));
+	}
 	if (!p->n_items) {
 		printf("Drift: none; the live ruleset is what was applied.\n");
 	} else {
 		printf("Drift (what the next apply of that site would change back):\n");
-		json_array_foreach(lines, i, f)
-			printf("  %s\n", json_string_value(f));
+		for (size_t i = 0; i < json_array_size(lines); i++)
+			printf("  %s\n", json_string_value(json_array_get(lines, i)));
 	}
 	ret = 0;
 out:
+	json_decref(rec);
 	json_decref(out);
 	json_decref(list);
 	json_decref(lines);
@@ -142,17 +154,18 @@ out:
 }
 
 /* Nothing applied yet: say so, or with --json {"last_apply": null, "files": [], "drift": []}. */
-static int print_nothing(const struct ctx *c, const char *state_dir)
+static int print_nothing(const struct ctx *c, const struct state *s)
 {
 	json_t *doc;
 	int ret;
 
 	if (!c->opts->json) {
 		if (!c->opts->quiet)
-			printf("Nothing managed yet: no apply is recorded in '%s'.\n", state_dir);
+			printf("Nothing managed yet: no apply is recorded in '%s'.\n", s->dir);
 		return 0;
 	}
-	doc = json_pack("{s:n, s:[], s:[]}", "last_apply", "files", "drift");
+	doc = json_pack("{s:n, s:[], s:[], s:b}", "last_apply", "files", "drift", "journal_left",
+			s->journal_left);
 	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
 	json_decref(doc);
 	return ret;
@@ -160,40 +173,36 @@ static int print_nothing(const struct ctx *c, const char *state_dir)
 
 int cmd_status(struct ctx *c, const struct cmd_args *a)
 {
-	struct txn t = { .lock_fd = -1, .d = c->diag };
+	struct state s;
+	struct nft_netlink_live *live = NULL;
 	struct plan p;
-	json_t *rec = NULL;
-	char *text = NULL;
-	bool present = false;
 	bool same_gen = false;
-	uint32_t genid = 0;
 	int ret;
 
 	(void)a;
 	plan_init(&p);
-	ret = stage_state_dir(c, &t.state_dir);
+	ret = state_open(c, 0, &s);
 	if (ret < 0)
 		goto out;
-	ret = txn_read_record(&t, &text);
-	if (ret < 0)
-		goto out;
-	if (!text) {
-		ret = print_nothing(c, t.state_dir);
-		goto out;
-	}
-	rec = json_loads(text, 0, NULL);
-	if (!rec) {
-		ret = diag(c->diag, NULL, -EINVAL, "the record '%s/applied.json' is damaged",
-			   t.state_dir);
+	if (s.journal_left)
+		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply "
+			  "or rollback puts back what it journaled first", s.dir);
+	if (s.rec_damaged) {
+		ret = diag(c->diag, NULL, -EUCLEAN, "the record '%s/record' is damaged and cannot be "
+			   "trusted; the next apply of the site reads the live state and writes it "
+			   "anew", s.dir);
 		goto out;
 	}
-	ret = drift(c, &t, rec, &p, &present, &genid, &same_gen);
+	if (!s.rec) {
+		ret = print_nothing(c, &s);
+		goto out;
+	}
+	ret = drift(c, &s, &live, &p, &same_gen);
 	if (ret == 0)
-		ret = print(c, rec, &p, present, genid, same_gen);
+		ret = print(c, &s, &p, live->rs != NULL, live->genid, same_gen);
 out:
-	json_decref(rec);
-	free(text);
-	free(t.state_dir);
 	plan_release(&p);
+	nft_netlink_live_free(live);
+	state_close(&s);
 	return ret;
 }

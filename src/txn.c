@@ -3,6 +3,7 @@
  * lockfile does it: temp file in the same directory, fsync, rename, fsync
  * the directory.  Never follows a symlink below the root.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -94,6 +95,33 @@ static int open_parent(const char *root, const char *path, bool create, struct d
 	return 0;
 }
 
+/* In every temporary file's name, so that the next run knows it for one of its own. */
+#define TEMP_MARK ".ftpcfg-tmp-"
+
+/*
+ * Temporary files a killed run left beside @name (.NAME.ftpcfg-tmp-PID):
+ * the caller holds the lock over this root, so none is being written.
+ */
+static void remove_stale_temps(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	size_t len = strlen(name);
+	struct dirent *e;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.' && !strncmp(e->d_name + 1, name, len) &&
+		    !strncmp(e->d_name + 1 + len, TEMP_MARK, strlen(TEMP_MARK)))
+			unlinkat(dirfd, e->d_name, 0);
+	}
+	closedir(dir);
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -112,7 +140,7 @@ static int write_all(int fd, const void *data, size_t len)
 }
 
 static int write_file(const char *root, const char *path, const void *data, size_t len,
-		      mode_t mode, bool durable, struct diag *d)
+		      mode_t mode, struct diag *d)
 {
 	char tmp[300];
 	const char *name = NULL;
@@ -134,7 +162,8 @@ static int write_file(const char *root, const char *path, const void *data, size
 			goto out;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			ret = fail(d, root, path, -EINVAL, "it is not a regular file");
+			ret = fail(d, root, path, S_ISDIR(st.st_mode) ? -EISDIR : -EEXIST,
+				   "it is not a regular file; remove it or point the site elsewhere");
 			goto out;
 		}
 		exists = true;
@@ -142,13 +171,12 @@ static int write_file(const char *root, const char *path, const void *data, size
 		ret = fail(d, root, path, -errno, "cannot inspect it");
 		goto out;
 	}
-	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.ftpcfg-%ld", name, (long)getpid()) >=
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s" TEMP_MARK "%ld", name, (long)getpid()) >=
 	    sizeof(tmp)) {
 		ret = fail(d, root, path, -ENAMETOOLONG, "the file name is too long");
 		goto out;
 	}
-	/* A stale temp file of ours (same pid after a crash) is ours to replace. */
-	unlinkat(dirfd, tmp, 0);
+	remove_stale_temps(dirfd, name);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		ret = fail(d, root, path, -errno, "cannot create a temporary file beside it");
@@ -164,7 +192,8 @@ static int write_file(const char *root, const char *path, const void *data, size
 		goto out;
 	}
 	ret = write_all(fd, data, len);
-	if (ret == 0 && durable && fsync(fd) < 0)
+	/* Before the rename: else a crash can leave the name on an empty file. */
+	if (ret == 0 && fsync(fd) < 0)
 		ret = -errno;
 	if (ret < 0) {
 		fail(d, root, path, ret, "cannot write the temporary file");
@@ -181,7 +210,8 @@ static int write_file(const char *root, const char *path, const void *data, size
 		goto out;
 	}
 	tmp_made = false;
-	if (durable && fsync(dirfd) < 0) {
+	/* The rename itself, durable before the journal may be retired. */
+	if (fsync(dirfd) < 0) {
 		ret = fail(d, root, path, -errno, "cannot sync its directory");
 		goto out;
 	}
@@ -198,13 +228,7 @@ out:
 int txn_write_file(const char *root, const char *path, const void *data, size_t len,
 		   mode_t mode, struct diag *d)
 {
-	return write_file(root, path, data, len, mode, true, d);
-}
-
-int txn_write_cache(const char *root, const char *path, const void *data, size_t len,
-		    struct diag *d)
-{
-	return write_file(root, path, data, len, 0600, false, d);
+	return write_file(root, path, data, len, mode, d);
 }
 
 int txn_open_file(const char *root, const char *path, struct stat *st, struct diag *d, int *out)
@@ -232,8 +256,10 @@ int txn_open_file(const char *root, const char *path, struct stat *st, struct di
 		goto out;
 	}
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_size > (off_t)TXN_MAX_FILE) {
-		ret = diag(d, NULL, -EINVAL, "cannot read '%s%s': not a regular file of at most "
-			   "%u bytes", root ? root : "", path, TXN_MAX_FILE);
+		/* Not the site's fault: 1, never 65. */
+		ret = diag(d, NULL, S_ISDIR(st->st_mode) ? -EISDIR : -EFBIG, "cannot read '%s%s': "
+			   "not a regular file of at most %u bytes; remove it or point the site "
+			   "elsewhere", root ? root : "", path, TXN_MAX_FILE);
 		goto out;
 	}
 	*out = fd;
@@ -309,4 +335,54 @@ int txn_remove_file(const char *root, const char *path, struct diag *d)
 		ret = fail(d, root, path, -errno, "cannot sync its directory");
 	close(dirfd);
 	return ret;
+}
+
+int txn_set_owner(const char *root, const char *path, unsigned uid, unsigned gid, unsigned mode,
+		  struct diag *d)
+{
+	const char *name = NULL;
+	struct stat st;
+	int dirfd = -1;
+	int fd;
+	int ret;
+
+	ret = open_parent(root, path, false, d, &dirfd, &name);
+	if (ret < 0)
+		return ret;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	ret = fd < 0 ? -errno : 0;
+	if (ret == 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)))
+		ret = -EINVAL;
+	if (ret == 0 && (st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0 &&
+	    errno != EPERM)
+		ret = -errno;
+	if (ret == 0 && (st.st_mode & 07777) != mode && fchmod(fd, mode) < 0)
+		ret = -errno;
+	if (ret < 0)
+		fail(d, root, path, ret, "cannot put back its owner and mode");
+	if (fd >= 0)
+		close(fd);
+	close(dirfd);
+	return ret;
+}
+
+int txn_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }

@@ -43,19 +43,19 @@ inner() {
 	said_v '^input and ruleset generation unchanged since the last apply' "a no-op apply did not take the quick path"
 	said '^No changes' "a no-op apply did not say 'No changes'"
 	said 'No changes' "a no-op apply changed something"
-	grep -q '^batch:' "$tmp/out" && fail "a no-op apply sent a batch"
+	grep -q '^batch:' "$tmp/err" && fail "a no-op apply sent a batch"
 
 	echo "# a managed file edited by hand is not a quick no-op: it is put back"
 	echo "# edited by hand" >>"$root/etc/vsftpd.conf"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
-	grep -q '^input and ruleset generation unchanged' "$tmp/out" && fail "an edited file took the quick path"
+	grep -q '^input and ruleset generation unchanged' "$tmp/err" && fail "an edited file took the quick path"
 	said '^Applied' "the edited file was not put back"
 	grep -q 'edited by hand' "$root/etc/vsftpd.conf" && fail "the edited file was not put back"
 
 	echo "# the same site with other bytes is parsed again (and changes nothing)"
 	sed 's|<site |<!-- same site, other bytes --><site |' "$tmp/b.xml" >"$tmp/b2.xml"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b2.xml"
-	grep -q '^input and ruleset generation unchanged' "$tmp/out" && fail "other site bytes took the quick path"
+	grep -q '^input and ruleset generation unchanged' "$tmp/err" && fail "other site bytes took the quick path"
 	said '^No changes' "the same site with other bytes changed something"
 
 	echo "# drift by hand moves the generation: dumped, shown and put back"
@@ -76,20 +76,28 @@ inner() {
 	echo "# a rule change needs the kernel's handles: the record is not enough"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
 	expect_rc 0 $F -v apply --no-reload "$tmp/c.xml"
-	said_v '^live: from the record' "the record was not tried"
-	said_v '^live: dumped' "a rule change did not fall back to a dump"
+	said_v '^live: dumped (generation [0-9]*; rules change' "a rule change did not dump for the handles"
 	expect_rc 0 $F diff "$tmp/c.xml"
 	nft list chain inet ftpcfg input | grep -q '40000-40048' || fail "rule not changed"
 
 	echo "# a record that does not vouch for the generation is not trusted"
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
-	jq '.genid = 0' "$state/applied.json" >"$tmp/rec" && cp "$tmp/rec" "$state/applied.json"
+	# One byte changed anywhere: the seal no longer matches.
+	size=$(stat -c %s "$state/record")
+	printf 'X' | dd of="$state/record" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 	expect_rc 0 $F -v diff "$tmp/b.xml"
-	said_v '^live: dumped' "a record without a generation was trusted"
+	said_v '^live: dumped' "a damaged record was trusted"
+	expect_rc 1 $F status
+	grep -q "the record '$state/record' is damaged" "$tmp/err" || { cat "$tmp/err"; fail "status does not say the record is damaged"; }
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	grep -q 'is damaged and cannot be trusted' "$tmp/err" || { cat "$tmp/err"; fail "apply does not say the record is damaged"; }
+	said '^No changes' "a damaged record made apply change something"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said_v '^input and ruleset generation unchanged' "a no-op apply did not repair the damaged record"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
-	printf 'not json' >"$state/applied-ruleset.json"
+	head -c 100 "$state/record" >"$tmp/rec" && cp "$tmp/rec" "$state/record"
 	expect_rc 0 $F -v diff "$tmp/a.xml"
-	said_v '^live: dumped' "a damaged applied-ruleset.json was trusted"
+	said_v '^live: dumped' "a truncated record was trusted"
 
 	echo "# another namespace (or a reboot) at the same generation: the record is not trusted"
 	# A generation restarts with every namespace and boot: reach the recorded
@@ -97,7 +105,8 @@ inner() {
 	# (Two real applies first: the record and its ruleset are whole again.)
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
-	gen=$(jq .genid "$state/applied.json")
+	$F --json status >"$tmp/status.json"
+	gen=$(jq .last_apply.genid "$tmp/status.json")
 	[ "$gen" -ge 2 ] && [ "$gen" -le 200 ] || fail "unexpected recorded generation '$gen'"
 	cat >"$tmp/other-ns.sh" <<-EOF
 	set -e

@@ -1,0 +1,214 @@
+/*
+ * state: the one owner of ftpcfg's state directory and of everything in
+ * it: the lock, the journal of a transaction, the record of the last
+ * apply (a typed struct, stored as a sealed binary file), and the SHA-256
+ * hashes by which files are recognised.  Nothing else opens a file in the
+ * state directory.
+ *
+ * The directory is trusted only when it is a real directory (not a
+ * symlink) owned by root (by the running user when not root) and not
+ * writable by group or others; inside it no symlink is ever followed, and
+ * a file is believed only when its seal (magic, version, length, SHA-256)
+ * is whole and, for a journal, when it names this very directory.
+ *
+ * Files in the state directory:
+ *   lock      flock()ed by every run that may change something
+ *   record    the last apply: what was applied, to which target, with
+ *             which site (its path and SHA-256), the file hashes, the
+ *             generation and where it counts
+ *   journal   present only while files or the ruleset may be half
+ *             changed: what they were before, to put back
+ *   last      the journal of the last completed change, for rollback
+ *   .NAME.ftpcfg-tmp-PID  a file being written; removed by the next run
+ */
+#ifndef FTPCFG_STATE_H
+#define FTPCFG_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "ruleset.h"
+
+/*
+ * The largest state file read: two rulesets of the largest site the site
+ * limit admits (a <network> is at least 20 bytes of XML, an IPv6 range 32
+ * bytes of state) and the daemon files, with room to spare.
+ */
+#define STATE_MAX_FILE ((size_t)256 << 20)
+
+#define STATE_SHA256_LEN 32
+/* "sha256sum" prints these as 64 hex digits. */
+#define STATE_SHA256_HEX (2 * STATE_SHA256_LEN + 1)
+
+void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN]);
+void state_sha256_hex(const uint8_t h[STATE_SHA256_LEN], char out[STATE_SHA256_HEX]);
+
+/* A file the record lists: its path on the target (no root) and its hash as written. */
+struct state_file {
+	char *path;			/* owned */
+	uint8_t sha256[STATE_SHA256_LEN];
+};
+
+/* A warning validation gave about the site, said again by a no-op apply. */
+struct state_warning {
+	char *file;			/* owned, may be NULL */
+	unsigned line;
+	char *message;			/* owned */
+};
+
+struct state_record {
+	int64_t time;			/* seconds since the epoch, UTC */
+	char *site;			/* owned: the site's path as given */
+	char *site_name;		/* owned */
+	uint8_t site_sha256[STATE_SHA256_LEN];
+	/* This ftpcfg's version, schema and stylesheets: the same input renders the same. */
+	uint8_t input_sha256[STATE_SHA256_LEN];
+	/*
+	 * The ruleset generation right after this apply's own commit, in
+	 * @instance (boot id and namespace cookie); 0 when it could not be
+	 * told from someone else's commit.
+	 */
+	uint32_t genid;
+	char *instance;			/* owned, may be NULL */
+	/* The journal this apply wrote (its seal): a journal so named is complete. */
+	uint8_t journal_sha256[STATE_SHA256_LEN];
+	struct state_file *files;	/* owned */
+	size_t n_files;
+	struct state_warning *warnings;	/* owned */
+	size_t n_warnings;
+	struct ruleset *ruleset;	/* owned: what was committed; names the target */
+};
+
+/* NULL-safe. */
+void state_record_free(struct state_record *r);
+
+/*
+ * An open state directory.  Zeroed with the descriptors at -1 it is
+ * closed; state_close() on it is a no-op.
+ */
+struct state {
+	char *dir;			/* owned: the path, for messages */
+	const char *root;		/* not owned: --root, NULL for "/" */
+	int dirfd;			/* -1 when the directory does not exist (read-only) */
+	int lock_fd;			/* the state directory's lock, -1 when not taken */
+	int root_lock_fd;		/* the root directory itself, flock()ed: see state_open() */
+	struct diag *d;
+	struct state_record *rec;	/* owned: the record, read once; NULL when none */
+	uint8_t *rec_raw;		/* owned: its bytes as read (a journal keeps them) */
+	size_t rec_raw_len;
+	bool rec_damaged;		/* a record is there but cannot be believed */
+	bool journal_left;		/* a journal is there (an interrupted run) */
+};
+
+enum state_flags {
+	/*
+	 * Take the locks (-EAGAIN when another run holds one), create the
+	 * directory when missing and remove the temporary files of killed
+	 * runs.  Without it the directory is only read, and may be missing.
+	 */
+	STATE_LOCK = 1U << 0,
+};
+
+/*
+ * Open the state directory of @c (--state-dir, else ROOT/var/lib/ftpcfg),
+ * check it, and read the record.  With STATE_LOCK two locks are taken: the
+ * directory's lock and a flock on the root directory, so that two state
+ * directories over one root cannot change it at once.  A damaged record
+ * is not an error here (rec_damaged); a hostile directory is: -EPERM with
+ * the command that fixes it.  0 or -errno, with the reason in c->diag.
+ */
+int state_open(const struct ctx *c, unsigned flags, struct state *s);
+
+/*
+ * The state directory must exist from here on (an apply is about to
+ * change something): create it when missing and take its lock.  0 or
+ * -errno with a diag.
+ */
+int state_create(struct state *s);
+
+/* Read the record again (after a recovery put an old one back).  0 or -errno. */
+int state_reread_record(struct state *s);
+
+/* Release the locks and free what @s holds. */
+void state_close(struct state *s);
+
+/*
+ * Write @r as the record (temp file, fsync, rename, fsync of the
+ * directory).  r->time is set now.  0 or -errno with a diag.
+ */
+int state_record_write(struct state *s, struct state_record *r);
+
+/* Put @len bytes back as the record (a journal's copy), or remove it (@data NULL). */
+int state_record_restore(struct state *s, const uint8_t *data, size_t len);
+
+/*
+ * *vouches: the record's generation is the live one, in the same boot
+ * and namespace: the kernel holds exactly rec->ruleset.  Reads the
+ * generation through @nl.  0 or -errno.
+ */
+struct nft_netlink;
+int state_record_vouches(const struct state *s, struct nft_netlink *nl, bool *vouches);
+
+/* A managed file against what the record says of it. */
+enum state_file_state {
+	STATE_FILE_AS_APPLIED,
+	STATE_FILE_CHANGED,
+	STATE_FILE_MISSING,
+	STATE_FILE_UNREADABLE,
+};
+
+/* Hash @root/@f->path (no symlink followed) and compare.  Unreadable: the reason in @d. */
+enum state_file_state state_file_check(const char *root, const struct state_file *f,
+				       struct diag *d);
+
+/* One file saved in a journal: what it was before the change. */
+struct state_saved {
+	char *path;			/* owned; on the target (no root) */
+	bool existed;
+	char *content;			/* owned; NULL when !existed */
+	size_t len;
+	unsigned mode;
+	unsigned uid;
+	unsigned gid;
+};
+
+struct state_journal {
+	struct state_saved *files;	/* owned */
+	size_t n_files;
+	/* The target (family, table, attach point) and nothing else: what to put back into. */
+	struct ruleset *shape;		/* owned */
+	struct ruleset *ruleset;	/* owned: ftpcfg's ruleset before, NULL = none */
+	char **reloads;			/* owned: commands of the servers whose files change */
+	size_t n_reloads;
+	uint8_t *record;		/* owned: the record before, verbatim; NULL = none */
+	size_t record_len;
+	uint8_t sha256[STATE_SHA256_LEN]; /* the journal's seal, set by write and read */
+};
+
+void state_journal_release(struct state_journal *j);
+
+/*
+ * Write @j as the journal, atomically: a crash leaves either none or a
+ * whole one; @old (may be NULL) is written as its ruleset (j->ruleset is
+ * what a read gives back, unused here).  Sets j->sha256.  0 or -errno
+ * with a diag.
+ */
+int state_journal_write(struct state *s, struct state_journal *j, const struct ruleset *old);
+
+/*
+ * Read the journal (@last false) or the last one (@last true) into @j.
+ * -ENOENT when there is none; -EUCLEAN (with a diag saying what to do)
+ * when it is damaged or belongs to another directory.
+ */
+int state_journal_read(struct state *s, bool last, struct state_journal *j);
+
+/* The change is complete: the journal becomes the last one (one rename).  0 or -errno (errno set, no diag). */
+int state_journal_close(struct state *s);
+
+/* Drop the journal after everything was put back. */
+int state_journal_discard(struct state *s);
+
+#endif
