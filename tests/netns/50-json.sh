@@ -171,8 +171,13 @@ inner() {
 	j 64 rollback --json rollback extra
 	j 0 rollback --json rollback
 	is '.outcome == "rolled back"' "rollback"
+	# That was the first apply: rolled back, nothing is managed any more.
 	j 0 status --json status
-	is '.last_apply != null' "status after rollback"
+	is '.last_apply == null and .files == []' "status after rolling back the first apply"
+	# A second rollback undoes the first.
+	j 0 rollback --json rollback
+	j 0 status --json status
+	is '.last_apply != null and .files[0].state == "as applied" and .drift == []' "status after rolling back the rollback"
 
 	echo "# $n_doc documents against templates/json/"
 	# shellcheck disable=SC2046 # the list's words are options and mktemp paths
