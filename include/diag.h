@@ -49,6 +49,12 @@ int diag(struct diag *d, const struct srcloc *loc, int err, const char *fmt, ...
 void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Order the records from index @from on by line, keeping the order of
+ * records on one line (for a file whose checks ran in several passes).
+ */
+void diag_sort(struct diag *d, size_t from);
+
 /* Print every record as `ftpcfg: FILE:LINE: message`; warnings only if @warnings. */
 void diag_print(const struct diag *d, FILE *f, bool warnings);
 

@@ -146,6 +146,8 @@ struct site_firewall {
 	char *attach_table;
 	char *attach_chain;
 	unsigned line;
+	/* <firewall> failed the schema: these are defaults (only in a load that fails). */
+	bool unchecked;
 };
 
 struct site {

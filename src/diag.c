@@ -83,6 +83,19 @@ void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_sort(struct diag *d, size_t from)
+{
+	/* Insertion sort: stable, and the records of one site are few. */
+	for (size_t i = from + 1; i < d->n_recs; i++) {
+		struct diag_rec rec = d->recs[i];
+		size_t j = i;
+
+		for (; j > from && d->recs[j - 1].line > rec.line; j--)
+			d->recs[j] = d->recs[j - 1];
+		d->recs[j] = rec;
+	}
+}
+
 void diag_print(const struct diag *d, FILE *f, bool warnings)
 {
 	for (size_t i = 0; i < d->n_recs; i++) {

@@ -51,6 +51,7 @@ struct parse_ctx {
 	unsigned doctype_line;
 	struct net_capture net;
 	struct site_net_list *lists;	/* every <allow>'s networks; freed by site_load_buffer */
+	struct site_xml_first first;	/* libxml2's first error */
 };
 
 static bool has_new_errors(const struct parse_ctx *pc)
@@ -60,99 +61,26 @@ static bool has_new_errors(const struct parse_ctx *pc)
 
 /* ---- libxml2 plumbing ------------------------------------------------ */
 
-/* libxml2 quotes whole values; a message is one line, not a megabyte. */
-#define MAX_XML_MSG 240
-
-/* Drop libxml2's trailing newline and full stop; keep the rest of its words. */
-static void report_xml_error(struct parse_ctx *pc, const xmlError *e, const char *what)
-{
-	struct srcloc loc = { pc->file, e->line > 0 ? (unsigned)e->line : 0 };
-	const char *more = "";
-	char *msg = strdup(e->message ? e->message : "unknown error");
-	size_t len;
-
-	if (!msg) {
-		diag(pc->d, &loc, -ENOMEM, "out of memory");
-		return;
-	}
-	len = strlen(msg);
-	if (len > MAX_XML_MSG) {
-		/* Cut at the start of a UTF-8 sequence. */
-		len = MAX_XML_MSG;
-		while (len && ((unsigned char)msg[len] & 0xc0) == 0x80)
-			len--;
-		msg[len] = '\0';
-		more = "...";
-	}
-	/*
-	 * One line per problem: libxml2 sometimes adds a second line of
-	 * detail, and quotes values that may hold a CR or a tab.
-	 */
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
-			msg[i] = ' ';
-	while (!*more && len && (msg[len - 1] == '.' || msg[len - 1] == ' '))
-		msg[--len] = '\0';
-	diag(pc->d, &loc, -EINVAL, "%s: %s%s", what, msg, more);
-	free(msg);
-}
-
-static bool msg_starts(const xmlError *e, const char *prefix)
-{
-	return e->message && !strncmp(e->message, prefix, strlen(prefix));
-}
-
 /*
  * libxml2 goes on after a fatal error and reports every later one, so a
- * file of 200 000 bad references gives 200 000 lines: keep the first.
- * Where its advice does not apply to a site (encodings, XML_PARSE_HUGE,
- * entities), say what does.
+ * file of 200 000 bad references gives 200 000 lines: the first is kept,
+ * with the start tag a later one names (site_xmlerr_parse() says it all
+ * once parsing is over).
  */
 static void on_parse_error(void *user, xmlErrorPtr e)
 {
 	xmlParserCtxtPtr ctxt = user;
 	struct parse_ctx *pc = ctxt->_private;
-	struct srcloc loc = { pc->file, e->line > 0 ? (unsigned)e->line : 0 };
-	const char *bytes = e->message ? strstr(e->message, "Bytes: ") : NULL;
 
 	/* Once the DOCTYPE is refused, what libxml2 says after it is noise. */
-	if (pc->doctype || pc->xml_error || e->level == XML_ERR_WARNING)
+	if (pc->doctype || e->level == XML_ERR_WARNING)
 		return;
-	pc->xml_error = true;
-	if (e->code == XML_ERR_INVALID_CHAR && bytes &&
-	    msg_starts(e, "Input is not proper UTF-8")) {
-		bytes += strlen("Bytes: ");
-		diag(pc->d, &loc, -EINVAL, "not valid UTF-8 (bytes %.*s); save the site "
-		     "description as UTF-8", (int)strcspn(bytes, "\n"), bytes);
-	} else if (e->code == XML_ERR_INVALID_CHAR && msg_starts(e, "xmlParseCharRef")) {
-		diag(pc->d, &loc, -EINVAL, "not well-formed XML: character reference to U+%04X, "
-		     "which XML does not allow; remove it", (unsigned)e->int1);
-	} else if (e->code == XML_ERR_UNDECLARED_ENTITY && e->str1 && strlen(e->str1) < 64) {
-		diag(pc->d, &loc, -EINVAL, "not well-formed XML: entity '&%s;' is not defined; "
-		     "a site description knows only &amp; &lt; &gt; &quot; &apos; (write '&' "
-		     "as '&amp;')", e->str1);
-	} else if (e->code == XML_ERR_TAG_NAME_MISMATCH && e->str1 && e->str2 &&
-		   strlen(e->str1) < 64 && strlen(e->str2) < 64) {
-		diag(pc->d, &loc, -EINVAL, "not well-formed XML: <%s> (line %d) is closed by "
-		     "</%s>; close each element with its own end tag", e->str1, e->int1, e->str2);
-	} else if (msg_starts(e, "Excessive depth in document")) {
-		diag(pc->d, &loc, -EINVAL, "not well-formed XML: elements nest more than %d deep; "
-		     "a site description nests 4", e->int1);
+	if (!pc->xml_error) {
+		pc->xml_error = true;
+		site_xmlerr_keep(&pc->first, e);
 	} else {
-		report_xml_error(pc, e, "not well-formed XML");
+		site_xmlerr_keep_tag(&pc->first, e);
 	}
-}
-
-static void on_schema_error(void *user, xmlErrorPtr e)
-{
-	report_xml_error(user, e, "does not match the site schema");
-}
-
-/* The schema itself is ours; its parser's messages only matter when it is missing. */
-static void on_schema_parse_error(void *user, xmlErrorPtr e)
-{
-	(void)user;
-	(void)e;
 }
 
 /*
@@ -435,6 +363,8 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 		     "declarations); remove it");
 		goto out;
 	}
+	if (pc->first.set)
+		site_xmlerr_parse(&(struct walk){ pc->file, pc->d }, &pc->first, buf, len);
 	/* A refused <network> value is not the XML's fault: the schema still runs. */
 	if (!doc || !ctxt->wellFormed || pc->xml_error) {
 		if (!has_new_errors(pc)) {
@@ -462,10 +392,18 @@ static int check_root(struct parse_ctx *pc, xmlDocPtr doc)
 	const xmlNode *root = xmlDocGetRootElement(doc);
 	struct srcloc loc = { pc->file, root ? site_node_line(root) : 0 };
 
-	/* A namespaced root fails the schema, which says so better. */
-	if (!root || root->ns || !strcmp((const char *)root->name, "site"))
+	if (!root)
 		return 0;
-	return diag(pc->d, &loc, -EINVAL, "the root element is <%s>, not <site>; a site "
+	/* libxml2's schema would only say "no matching global declaration". */
+	if (root->ns && !strcmp((const char *)root->name, "site"))
+		return diag(pc->d, &loc, -EINVAL, "<site> is in the namespace '%.100s', and a site "
+			    "description uses none; remove xmlns%s%.64s=\"...\"%s",
+			    (const char *)root->ns->href, root->ns->prefix ? ":" : "",
+			    root->ns->prefix ? (const char *)root->ns->prefix : "",
+			    root->ns->prefix ? " and the prefix" : "");
+	if (!root->ns && !strcmp((const char *)root->name, "site"))
+		return 0;
+	return diag(pc->d, &loc, -EINVAL, "the root element is <%.64s>, not <site>; a site "
 		    "description is one <site name=\"...\" version=\"1\"> element",
 		    (const char *)root->name);
 }
@@ -500,56 +438,13 @@ static int check_text_pieces(struct parse_ctx *pc, xmlDocPtr doc)
 	return 0;
 }
 
-static int validate_schema(struct parse_ctx *pc, xmlDocPtr doc, const char *schema_path)
-{
-	xmlSchemaParserCtxtPtr pctxt = NULL;
-	xmlSchemaPtr schema = NULL;
-	xmlSchemaValidCtxtPtr vctxt = NULL;
-	int ret = -EINVAL;
-
-	/* Checked first: libxml2 would print its own I/O warning. */
-	if (access(schema_path, R_OK) < 0) {
-		ret = diag(pc->d, NULL, -EIO, "cannot read the site schema '%s': %s; reinstall "
-			   "ftpcfg or set FTPCFG_TEMPLATE_DIR", schema_path, strerror(errno));
-		goto out;
-	}
-	pctxt = xmlSchemaNewParserCtxt(schema_path);
-	if (!pctxt) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	xmlSchemaSetParserStructuredErrors(pctxt, on_schema_parse_error, pc);
-	schema = xmlSchemaParse(pctxt);
-	if (!schema) {
-		ret = diag(pc->d, NULL, -EIO,
-			   "cannot load the site schema '%s'; reinstall ftpcfg or set "
-			   "FTPCFG_TEMPLATE_DIR", schema_path);
-		goto out;
-	}
-	vctxt = xmlSchemaNewValidCtxt(schema);
-	if (!vctxt) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, pc);
-	if (xmlSchemaValidateDoc(vctxt, doc) != 0) {
-		if (!has_new_errors(pc))
-			diag(pc->d, &(struct srcloc){ pc->file, 0 }, -EINVAL,
-			     "does not match the site schema");
-		goto out;
-	}
-	ret = 0;
-out:
-	xmlSchemaFreeValidCtxt(vctxt);
-	xmlSchemaFree(schema);
-	xmlSchemaFreeParserCtxt(pctxt);
-	return ret;
-}
-
 int site_load_buffer(const char *name, const char *buf, size_t len, const char *schema_path,
 		     struct diag *d, struct site **out)
 {
 	struct parse_ctx pc = { .file = name, .d = d, .errors_before = d->n_errors };
+	struct site_bad bad = { .n = 0 };
+	size_t first_rec = d->n_recs;
+	bool schema_failed = false;
 	xmlDocPtr doc = NULL;
 	struct site *s = NULL;
 	int ret;
@@ -563,16 +458,28 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	ret = check_text_pieces(&pc, doc);
 	if (ret < 0)
 		goto out;
-	ret = validate_schema(&pc, doc, schema_path);
-	if (ret < 0)
+	/*
+	 * After the schema's errors the parts that passed it are still
+	 * checked, so that one run reports what it can (site_from_doc()).
+	 */
+	ret = site_schema_validate(&(struct walk){ name, d }, doc, schema_path, &bad);
+	if (ret == -E2BIG) {
+		ret = -EINVAL;	/* so many errors that the rest is not worth checking */
 		goto out;
-	ret = site_from_doc(name, doc, d, &s);
+	}
+	if (ret < 0 && ret != -EINVAL)
+		goto out;
+	schema_failed = ret < 0;
+	ret = site_from_doc(name, doc, schema_failed ? &bad : NULL, d, &s);
 	if (ret < 0)
 		goto out;
 	ret = site_check_directives(s, schema_path, d);
 	if (ret == -ENOMEM)
 		goto out;
 	site_check(s, d);
+	/* The schema's pass and the checks' each report in line order: merge them. */
+	if (schema_failed)
+		diag_sort(d, first_rec);
 	if (has_new_errors(&pc)) {
 		ret = -EINVAL;
 		goto out;
@@ -583,6 +490,7 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 out:
 	site_free(s);
 	xmlFreeDoc(doc);
+	free(bad.nodes);
 	free_lists(pc.lists);
 	return ret;
 }

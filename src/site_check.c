@@ -247,16 +247,19 @@ static void check_pureftpd(const struct site *s, const struct site_server *srv, 
 	if (!srv->limits.max_clients)
 		diag_warn(d, AT(srv->limits.line ? srv->limits.line : srv->line),
 			  "pure-ftpd has no unlimited max-clients: with 0 it keeps its default of 50");
-	if (!has_active(srv) && s->firewall.has_attach)
-		diag_warn(d, AT(srv->line),
-			  "pure-ftpd cannot refuse PORT/EPRT, and attach mode renders no output "
-			  "rules: nothing stops its active data connections; use standalone mode "
-			  "or accept active mode");
-	else if (!has_active(srv))
-		diag_warn(d, AT(srv->line),
-			  "pure-ftpd cannot refuse PORT/EPRT; the firewall drops active data "
-			  "connections from its source ports (20, 2-16) but not from an ephemeral "
-			  "port it falls back to when those are taken");
+	/* Which of these applies depends on a <firewall> the schema may have refused. */
+	if (!has_active(srv) && !s->firewall.unchecked) {
+		if (s->firewall.has_attach)
+			diag_warn(d, AT(srv->line),
+				  "pure-ftpd cannot refuse PORT/EPRT, and attach mode renders no "
+				  "output rules: nothing stops its active data connections; use "
+				  "standalone mode or accept active mode");
+		else
+			diag_warn(d, AT(srv->line),
+				  "pure-ftpd cannot refuse PORT/EPRT; the firewall drops active data "
+				  "connections from its source ports (20, 2-16) but not from an "
+				  "ephemeral port it falls back to when those are taken");
+	}
 	if (has_passive(srv) && srv->limits.max_clients > 0 &&
 	    srv->limits.max_clients > (unsigned)(srv->pasv_max - srv->pasv_min + 1) / 2)
 		diag_warn(d, AT(srv->limits.line ? srv->limits.line : srv->line),

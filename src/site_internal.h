@@ -9,6 +9,9 @@
 
 #include "site.h"
 
+struct walk;
+struct site_xsd;
+
 /*
  * The networks of one <allow>, parsed while libxml2 reads the file (site.c):
  * at 100 000 networks, tree nodes for them would cost more than all the
@@ -23,8 +26,74 @@ struct site_net_list {
 	struct site_net_list *next;
 };
 
-/* Copy a schema-valid document into a new site, defaults filled.  0, -EINVAL or -ENOMEM. */
-int site_from_doc(const char *file, xmlDocPtr doc, struct diag *d, struct site **out);
+/*
+ * The parts of a document that failed the schema (site.c), so that the
+ * checks of the rest still run: each element under <site> with a schema
+ * error below it (a "unit"), and each child of such a unit that has one.
+ */
+struct site_bad {
+	const xmlNode **nodes;
+	size_t n;
+	size_t alloc;
+};
+
+bool site_bad_has(const struct site_bad *b, const xmlNode *n);
+
+/*
+ * Copy a document into a new site, defaults filled.  With @bad (NULL: the
+ * document is schema-valid), a <server> in it is only checked element by
+ * element (its elements in @bad skipped) and left out of the site, and a
+ * <firewall> in it is left at its defaults (firewall.unchecked); neither
+ * makes it fail (the schema's errors are reported already).  0, -EINVAL
+ * or -ENOMEM.
+ */
+int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, struct diag *d,
+		  struct site **out);
+
+void site_server_release(struct site_server *srv);
+
+/*
+ * Validate @doc against the schema at @schema_path; every problem goes to
+ * @w->d in ftpcfg's words, in line order, and the parts that failed to
+ * @bad (which the caller releases with free(bad->nodes)).  0; -EINVAL when
+ * the document does not match; -E2BIG when it fails so often that only
+ * the first problems were reported; -EIO (no schema) or -ENOMEM.
+ */
+int site_schema_validate(const struct walk *w, xmlDocPtr doc, const char *schema_path,
+			 struct site_bad *bad);
+
+/* libxml2's first parse error, copied (its strings do not outlive the callback). */
+struct site_xml_first {
+	bool set;
+	int domain;
+	int code;
+	int line;
+	int int1;
+	int col;
+	char str1[80];
+	char str2[80];
+	char msg[200];
+	char tag[80];		/* the start tag a later error names ("Couldn't find end of") */
+	int tag_line;
+};
+
+void site_xmlerr_keep(struct site_xml_first *f, const xmlError *e);
+/* A later error: keep the start tag it names, if it is the first to name one. */
+void site_xmlerr_keep_tag(struct site_xml_first *f, const xmlError *e);
+/* Record @f in ftpcfg's words; @buf is the file, to find where a comment began. */
+void site_xmlerr_parse(const struct walk *w, const struct site_xml_first *f, const char *buf,
+		       size_t len);
+
+/* Record libxml2's schema error @e in ftpcfg's words; @x may be NULL (no schema text). */
+void site_xmlerr_schema(const struct walk *w, const struct site_xsd *x, const xmlError *e);
+/* Record that @n is not expected where it is (its parent does not take it there). */
+void site_xmlerr_unexpected(const struct walk *w, const struct site_xsd *x, const xmlNode *n);
+/* Record that @n lacks a child its sequence requires. */
+void site_xmlerr_missing_child(const struct walk *w, const struct site_xsd *x, const xmlNode *n);
+/* Record text inside @n, which holds none or only elements. */
+void site_xmlerr_stray_text(const struct walk *w, const struct site_xsd *x, const xmlNode *n);
+/* Record an element inside @n, which holds only text or nothing. */
+void site_xmlerr_stray_element(const struct walk *w, const struct site_xsd *x, const xmlNode *n);
 
 /* The checks no schema can express; every problem goes to @d. */
 void site_check(const struct site *s, struct diag *d);
@@ -68,5 +137,67 @@ int site_parse_net(struct walk *w, unsigned line, const char *text, size_t len,
  */
 int site_check_directives(struct site *s, const char *schema_path, struct diag *d);
 
+
+/*
+ * The site schema read as a document (site_xsd.c), for messages: what an
+ * element takes and what a value may be.  Every pointer it returns is
+ * borrowed from the schema document and lives until site_xsd_free().
+ */
+struct site_xsd;
+
+/* 0, -ENOMEM, or -EINVAL when @path cannot be read as XML. */
+int site_xsd_load(const char *path, struct site_xsd **out);
+void site_xsd_free(struct site_xsd *x);
+
+/* Whether @name is declared at the top of the schema (it can be validated alone). */
+bool site_xsd_is_global(const struct site_xsd *x, const char *name);
+/* An element's declaration: global, else local (<network>); NULL if none. */
+const xmlNode *site_xsd_element(const struct site_xsd *x, const char *name);
+/* The element (first in the schema) that may hold @name; NULL if none. */
+const char *site_xsd_parent(const struct site_xsd *x, const char *name);
+
+enum site_xsd_content {
+	SITE_XSD_EMPTY,		/* attributes only */
+	SITE_XSD_ELEMENTS,	/* child elements only */
+	SITE_XSD_TEXT,		/* text only */
+};
+
+struct site_xsd_child {
+	const char *name;
+	unsigned min_occurs;
+	unsigned max_occurs;	/* 0: unbounded */
+};
+
+enum site_xsd_content site_xsd_content(const xmlNode *decl);
+/* Whether the children must come in the listed order (a sequence). */
+bool site_xsd_ordered(const xmlNode *decl);
+/* The children in schema order; returns how many there are (may exceed @max). */
+size_t site_xsd_children(const xmlNode *decl, struct site_xsd_child *out, size_t max);
+/* The attribute names in schema order; returns how many there are. */
+size_t site_xsd_attrs(const xmlNode *decl, const char **out, size_t max);
+const xmlNode *site_xsd_attr(const xmlNode *decl, const char *name);
+bool site_xsd_attr_required(const xmlNode *attr);
+
+#define SITE_XSD_MAX_ENUMS 16
+
+/* What a simple value may be, gathered along its chain of restrictions. */
+struct site_xsd_facets {
+	const char *enums[SITE_XSD_MAX_ENUMS];
+	size_t n_enums;
+	bool is_number;
+	bool has_min;
+	bool has_max;
+	unsigned long long min;
+	unsigned long long max;
+	unsigned long max_length;	/* 0: none */
+	const char *pattern;
+	const char *words;	/* the type's <xs:documentation>: the pattern in words */
+};
+
+/* The facets of an attribute's or a text element's type (@decl: its declaration). */
+void site_xsd_facets(const struct site_xsd *x, const xmlNode *decl, struct site_xsd_facets *f);
+
+/* The name in @names nearest to @typed, or NULL when none is near enough. */
+const char *site_xsd_nearest(const char *typed, const char *const *names, size_t n);
 
 #endif

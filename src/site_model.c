@@ -112,7 +112,7 @@ int site_net_format(const struct site_net *n, char *buf, size_t size)
 	return 0;
 }
 
-static void server_release(struct site_server *srv)
+void site_server_release(struct site_server *srv)
 {
 	free(srv->name);
 	free(srv->config_path);
@@ -135,7 +135,7 @@ void site_free(struct site *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n_servers; i++)
-		server_release(&s->servers[i]);
+		site_server_release(&s->servers[i]);
 	free(s->servers);
 	free(s->file);
 	free(s->name);

@@ -519,7 +519,8 @@ static int parse_child(struct walk *w, const xmlNode *c, struct site_server *srv
 	return -EINVAL;
 }
 
-static int parse_server(struct walk *w, const xmlNode *n, struct site_server *srv)
+static int parse_server(struct walk *w, const xmlNode *n, const struct site_bad *bad,
+			struct site_server *srv)
 {
 	unsigned seen[N_SERVER_CHILDREN] = { 0 };
 	size_t n_listen_elems = 0;
@@ -531,7 +532,12 @@ static int parse_server(struct walk *w, const xmlNode *n, struct site_server *sr
 		free(daemon);
 		return -ENOMEM;
 	}
-	if (!strcmp(daemon, "proftpd"))
+	/* Only a server that failed the schema lacks them: its name is for messages. */
+	if (!srv->name && !(srv->name = strdup("")))
+		return -ENOMEM;
+	if (!daemon)
+		srv->daemon = SITE_DAEMON_VSFTPD;
+	else if (!strcmp(daemon, "proftpd"))
 		srv->daemon = SITE_DAEMON_PROFTPD;
 	else if (!strcmp(daemon, "pure-ftpd"))
 		srv->daemon = SITE_DAEMON_PUREFTPD;
@@ -547,7 +553,7 @@ static int parse_server(struct walk *w, const xmlNode *n, struct site_server *sr
 		size_t k;
 		int r;
 
-		if (c->type != XML_ELEMENT_NODE)
+		if (c->type != XML_ELEMENT_NODE || c->ns || (bad && site_bad_has(bad, c)))
 			continue;
 		for (k = 0; k < N_SERVER_CHILDREN; k++)
 			if (!strcmp((const char *)c->name, server_children[k]))
@@ -584,7 +590,23 @@ static int parse_server(struct walk *w, const xmlNode *n, struct site_server *sr
 	return site_server_finish(srv);
 }
 
-int site_from_doc(const char *file, xmlDocPtr doc, struct diag *d, struct site **out)
+/*
+ * A server that failed the schema: the elements that passed it are still
+ * checked one by one (paths, addresses, certificates), but the server is
+ * left out of the site, so that no check across servers or across its
+ * elements speaks of settings the file does not hold.
+ */
+static int check_bad_server(struct walk *w, const xmlNode *n, const struct site_bad *bad)
+{
+	struct site_server scratch;
+	int ret = parse_server(w, n, bad, &scratch);
+
+	site_server_release(&scratch);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, struct diag *d,
+		  struct site **out)
 {
 	struct walk w = { .file = file, .d = d };
 	const xmlNode *root = xmlDocGetRootElement(doc);
@@ -611,11 +633,19 @@ int site_from_doc(const char *file, xmlDocPtr doc, struct diag *d, struct site *
 	for (const xmlNode *c = root->children; c; c = c->next) {
 		int r = 0;
 
-		if (is_elem(c, "firewall")) {
+		bool is_bad = bad && site_bad_has(bad, c);
+
+		if (c->ns) {
+			continue;	/* the schema refused it */
+		} else if (is_elem(c, "firewall") && is_bad) {
+			s->firewall.unchecked = true;
+		} else if (is_elem(c, "firewall")) {
 			have_firewall = true;
 			r = parse_firewall(&w, c, &s->firewall);
+		} else if (is_elem(c, "server") && is_bad) {
+			r = check_bad_server(&w, c, bad);
 		} else if (is_elem(c, "server")) {
-			r = parse_server(&w, c, &s->servers[s->n_servers++]);
+			r = parse_server(&w, c, NULL, &s->servers[s->n_servers++]);
 		}
 		if (r == -ENOMEM) {
 			ret = r;
