@@ -174,6 +174,11 @@ static void missing_attr(const struct walk *w, const struct site_xsd *x, const x
 	struct buf b = { .len = 0 };
 	char t[140];
 
+	/* name="..." misspelt: the unknown attribute's message says "did you mean". */
+	for (const xmlAttr *a = n->properties; decl && a; a = a->next)
+		if (!a->ns && !site_xsd_attr(decl, (const char *)a->name) &&
+		    site_xsd_nearest((const char *)a->name, &name, 1))
+			return;
 	tag(t, sizeof(t), n);
 	put(&b, "%s lacks the required attribute '%s'; add ", t, name);
 	if (adecl) {
@@ -239,6 +244,7 @@ void site_xmlerr_schema(const struct walk *w, const struct site_xsd *x, const xm
 	case XML_SCHEMAV_CVC_COMPLEX_TYPE_2_3:
 		site_xmlerr_stray_text(w, x, n);
 		return;
+	case XML_SCHEMAV_CVC_COMPLEX_TYPE_2_2:
 	case XML_SCHEMAV_CVC_TYPE_3_1_2:
 		site_xmlerr_stray_element(w, x, n);
 		return;

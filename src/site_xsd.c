@@ -173,18 +173,27 @@ size_t site_xsd_children(const xmlNode *decl, struct site_xsd_child *out, size_t
 	return n;
 }
 
+/* Where a complex type's attributes are: in it, or in its simpleContent's extension. */
+static const xmlNode *attr_holder(const xmlNode *decl)
+{
+	const xmlNode *ct = child_xs(decl, "complexType");
+	const xmlNode *ext = child_xs(child_xs(ct, "simpleContent"), "extension");
+
+	return ext ? ext : ct;
+}
+
 enum site_xsd_content site_xsd_content(const xmlNode *decl)
 {
 	const xmlNode *ct = child_xs(decl, "complexType");
 
-	if (!ct)
+	if (!ct || child_xs(ct, "simpleContent"))
 		return SITE_XSD_TEXT;
 	return model(decl) ? SITE_XSD_ELEMENTS : SITE_XSD_EMPTY;
 }
 
 size_t site_xsd_attrs(const xmlNode *decl, const char **out, size_t max)
 {
-	const xmlNode *ct = child_xs(decl, "complexType");
+	const xmlNode *ct = attr_holder(decl);
 	size_t n = 0;
 
 	for (const xmlNode *c = ct ? ct->children : NULL; c; c = c->next) {
@@ -201,7 +210,7 @@ size_t site_xsd_attrs(const xmlNode *decl, const char **out, size_t max)
 
 const xmlNode *site_xsd_attr(const xmlNode *decl, const char *name)
 {
-	const xmlNode *ct = child_xs(decl, "complexType");
+	const xmlNode *ct = attr_holder(decl);
 
 	for (const xmlNode *c = ct ? ct->children : NULL; c; c = c->next)
 		if (is_xs(c, "attribute") && prop_is(c, "name", name))
@@ -303,6 +312,9 @@ void site_xsd_facets(const struct site_xsd *x, const xmlNode *decl, struct site_
 	const char *type = prop(decl, "type");
 
 	memset(f, 0, sizeof(*f));
+	if (!type && child_xs(decl, "complexType"))
+		type = prop(child_xs(child_xs(child_xs(decl, "complexType"), "simpleContent"),
+				     "extension"), "base");
 	if (!type) {
 		collect(x, child_xs(decl, "simpleType"), f, 0);
 		return;
