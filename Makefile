@@ -171,6 +171,7 @@ unit:
 golden-check:
 	@$(TEST_ENV) tests/golden/run.sh
 	@$(TEST_ENV) sh tests/golden/hostile.sh
+	@$(TEST_ENV) sh tests/golden/readme.sh
 
 # The man pages, the completion and the Debian package (tests/package/).
 package-check: man
@@ -182,6 +183,7 @@ check-noroot: $(BUILD)/ftpcfg $(UNIT_BINS)
 	@FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates tests/run-unit.sh $(UNIT_BINS)
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates tests/golden/run.sh
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates sh tests/golden/hostile.sh
+	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates sh tests/golden/readme.sh
 
 golden: $(BUILD)/ftpcfg
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \

@@ -8,8 +8,17 @@ trap 'rm -rf "$out"' EXIT
 
 run() { echo "\$ $*"; "$@"; }
 
-run ./ftpcfg validate "$site"
-echo "(silent: the site is valid)"
+echo "\$ ./ftpcfg validate $site"
+rc=0
+./ftpcfg validate "$site" 2>"$out/validate.err" || rc=$?
+cat "$out/validate.err"
+if [ "$rc" != 0 ]; then
+	exit "$rc"
+elif [ -s "$out/validate.err" ]; then
+	echo "(valid, but read the warnings above)"
+else
+	echo "(silent: the site is valid)"
+fi
 echo
 run ./ftpcfg render "$site"
 echo

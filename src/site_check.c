@@ -298,6 +298,7 @@ static void check_server(const struct site *s, const struct site_server *srv, st
 		     "config path '%s' ends in '/', but only pure-ftpd reads a directory; name "
 		     "a file", srv->config_path);
 
+	site_check_allow(s, srv, d);
 	switch (srv->daemon) {
 	case SITE_DAEMON_VSFTPD:
 		check_vsftpd(s, srv, d);

@@ -97,6 +97,8 @@ void site_xmlerr_stray_element(const struct walk *w, const struct site_xsd *x, c
 
 /* The checks no schema can express; every problem goes to @d. */
 void site_check(const struct site *s, struct diag *d);
+/* Warnings about @srv's allowlist (site_check_allow.c). */
+void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d);
 
 /* What the element walkers share: where messages go. */
 struct walk {

@@ -347,6 +347,15 @@ static const struct site_case {
 	{ VSFTPD("<allow><network>2001:db8::/129</network></allow>"), FAIL, 2, "has a prefix length outside 0-128" },
 	{ VSFTPD("<allow><network>192.0.2.0.1/24</network></allow>"), FAIL, 2, "is not an IPv4 or IPv6 network" },
 	{ VSFTPD("<allow><network>0.0.0.0/0</network><network>::/0</network></allow>"), OK, 0, NULL },
+	/* allowlist warnings */
+	{ VSFTPD("<allow>\n<network>0.0.0.0/0</network></allow>"), WARN, 3, "network '0.0.0.0/0' allows any IPv4 source" },
+	{ VSFTPD("<allow>\n<network>::/0</network></allow>"), WARN, 3, "network '::/0' allows any IPv6 source" },
+	{ VSFTPD("<allow>\n<network>::ffff:192.0.2.0/120</network></allow>"), WARN, 3, "is IPv4-mapped: IPv4 clients arrive in IPv4 packets, which it never matches; write '192.0.2.0/24'" },
+	{ VSFTPD("<allow>\n<network>::ffff:0:0/96</network></allow>"), WARN, 3, "write '0.0.0.0/0'" },
+	{ VSFTPD("<allow><network>192.0.2.0/24</network>\n<network>10.0.0.0/8</network>\n<network>192.0.2.0/24</network></allow>"), WARN, 4, "network '192.0.2.0/24' is listed twice in server 'a' (first on line 2); remove one" },
+	{ VSFTPD("<listen address=\"192.0.2.1\"/><allow><network>192.0.2.0/24</network>\n<network>2001:db8::/32</network></allow>"), WARN, 3, "network '2001:db8::/32' is IPv6, but no listener of server 'a' takes IPv6; it is left out of the ruleset" },
+	{ VSFTPD("<listen address=\"::\"/><allow><network>192.0.2.0/24</network></allow>"), OK, 0, NULL },
+	{ SITE("<firewall attach=\"ip6 filter input\"/><server name=\"a\" daemon=\"vsftpd\"><allow><network>2001:db8::/32</network>\n<network>192.0.2.0/24</network></allow></server>"), WARN, 3, "network '192.0.2.0/24' is IPv4, but the attached table is 'ip6 filter'" },
 	/* networks are parsed as the file is read (site.c), not as tree nodes */
 	{ VSFTPD("<allow><network>\n\n      192.0.2.0/24\n\n                                                                                              </network></allow>"), OK, 0, NULL },
 	{ VSFTPD("<allow><network>192.0.2.<!-- c -->0/24</network><network><![CDATA[10.0.0.0/8]]></network><network>&#x31;0.1.0.0/16</network></allow>"), OK, 0, NULL },
@@ -435,6 +444,38 @@ static void test_site_reports_every_problem(void **state)
 	assert_int_equal(d.recs[0].line, 2);
 	assert_int_equal(d.recs[1].line, 3);
 	diag_release(&d);
+}
+
+/* An allowlist pasted twice gives ten warnings and a sum, not one per network. */
+static void test_site_allow_warnings_bounded(void **state)
+{
+	size_t n = 1000;
+	size_t size = n * 2 * 48 + 256;
+	char *xml = malloc(size);
+	struct site *s = NULL;
+	struct diag d;
+	size_t off;
+
+	assert_non_null(xml);
+	off = (size_t)snprintf(xml, size, "<site name=\"t\" version=\"1\"><server name=\"a\" "
+			       "daemon=\"vsftpd\"><listen address=\"0.0.0.0\"/><allow>\n");
+	for (size_t copy = 0; copy < 2; copy++)
+		for (size_t i = 0; i < n; i++)
+			off += (size_t)snprintf(xml + off, size - off,
+						"<network>10.%zu.%zu.0/24</network>\n", i / 256, i % 256);
+	off += (size_t)snprintf(xml + off, size - off, "</allow></server></site>\n");
+	assert_true(off < size);
+	diag_init(&d);
+	assert_int_equal(load(state, xml, &d, &s), 0);
+	assert_int_equal(d.n_errors, 0);
+	assert_int_equal(d.n_recs, 11);
+	assert_non_null(strstr(d.recs[0].msg, "network '10.0.0.0/24' is listed twice in server "
+				"'a' (first on line 2)"));
+	assert_int_equal(d.recs[0].line, n + 2);
+	assert_non_null(strstr(d.recs[10].msg, "990 more networks of server 'a' are listed twice"));
+	site_free(s);
+	diag_release(&d);
+	free(xml);
 }
 
 /* An error already in the diag (another file, an earlier step) is not this site's. */
@@ -547,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_site_listen_limit),
 		cmocka_unit_test(test_site_load_file),
 		cmocka_unit_test(test_site_missing_schema),
+		cmocka_unit_test(test_site_allow_warnings_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

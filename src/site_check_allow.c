@@ -1,0 +1,153 @@
+/*
+ * site_check_allow: warnings about an allowlist that does not say what it
+ * seems to: a network that allows any source, an IPv4-mapped IPv6 network
+ * (which no packet carries), a network listed twice, and a network of a
+ * family none of its server's listeners takes (left out of the ruleset).
+ * Only reads the model.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "site.h"
+#include "site_internal.h"
+
+/*
+ * Each kind of warning is given this often per server, then summed up: an
+ * allowlist of 100 000 networks pasted twice must not bury the rest.
+ */
+#define MAX_SAME_WARNINGS 10u
+
+#define AT(line) (&(struct srcloc){ s->file, (line) })
+
+/* Whether the attached table (attach="ip ..." or "ip6 ...") holds family @af. */
+static bool table_has(const struct site *s, int af)
+{
+	const char *fam = s->firewall.has_attach ? s->firewall.attach_family : NULL;
+
+	if (fam && !strcmp(fam, "ip"))
+		return af == AF_INET;
+	if (fam && !strcmp(fam, "ip6"))
+		return af == AF_INET6;
+	return true;
+}
+
+/* Whether a listener of @srv takes @af: a wildcard counts for both, as in ruleset.c. */
+static bool listens_on(const struct site_server *srv, int af)
+{
+	for (size_t i = 0; i < srv->n_listens; i++)
+		if (srv->listens[i].is_wildcard || srv->listens[i].addr.family == af)
+			return true;
+	return false;
+}
+
+static bool is_v4_mapped(const struct site_net *n)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return n->addr.family == AF_INET6 && n->prefix >= 96 &&
+	       !memcmp(n->addr.bytes, prefix, sizeof(prefix));
+}
+
+static void fmt(const struct site_net *n, char *buf, size_t size)
+{
+	if (site_net_format(n, buf, size) < 0)
+		snprintf(buf, size, "?");
+}
+
+static bool same_net(const struct site_net *a, const struct site_net *b)
+{
+	return a->addr.family == b->addr.family && a->prefix == b->prefix &&
+	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
+}
+
+/* By network, then by line: the first of equal networks is the one written first. */
+static int cmp_net(const void *pa, const void *pb)
+{
+	const struct site_net *a = pa;
+	const struct site_net *b = pb;
+	int r;
+
+	if (a->addr.family != b->addr.family)
+		return a->addr.family < b->addr.family ? -1 : 1;
+	r = memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
+	if (r)
+		return r;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Duplicates, found by sorting a copy: an allowlist may hold 100 000 networks. */
+static void check_duplicates(const struct site *s, const struct site_server *srv,
+			     struct diag *d)
+{
+	struct site_net *sorted;
+	unsigned n_warned = 0;
+
+	if (srv->n_allow < 2)
+		return;
+	sorted = malloc(srv->n_allow * sizeof(*sorted));
+	if (!sorted)
+		return;		/* a warning is not worth failing for */
+	memcpy(sorted, srv->allow, srv->n_allow * sizeof(*sorted));
+	qsort(sorted, srv->n_allow, sizeof(*sorted), cmp_net);
+	for (size_t i = 1, first = 0; i < srv->n_allow; i++) {
+		char text[INET6_ADDRSTRLEN + 5];
+
+		if (!same_net(&sorted[first], &sorted[i])) {
+			first = i;
+			continue;
+		}
+		if (++n_warned > MAX_SAME_WARNINGS)
+			continue;
+		fmt(&sorted[i], text, sizeof(text));
+		diag_warn(d, AT(sorted[i].line), "network '%s' is listed twice in server '%s' "
+			  "(first on line %u); remove one", text, srv->name, sorted[first].line);
+	}
+	if (n_warned > MAX_SAME_WARNINGS)
+		diag_warn(d, AT(srv->allow_line), "%u more networks of server '%s' are listed "
+			  "twice; remove the copies", n_warned - MAX_SAME_WARNINGS, srv->name);
+	free(sorted);
+}
+
+void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d)
+{
+	unsigned n_family = 0;
+
+	for (size_t i = 0; i < srv->n_allow; i++) {
+		const struct site_net *n = &srv->allow[i];
+		const char *fam = n->addr.family == AF_INET ? "IPv4" : "IPv6";
+		char text[INET6_ADDRSTRLEN + 5];
+
+		fmt(n, text, sizeof(text));
+		if (n->prefix == 0) {
+			diag_warn(d, AT(n->line), "network '%s' allows any %s source, so the "
+				  "allowlist restricts nothing for %s; remove <allow> if any source "
+				  "is meant", text, fam, fam);
+		} else if (is_v4_mapped(n)) {
+			struct site_net v4 = { .prefix = n->prefix - 96, .line = n->line };
+			char good[INET6_ADDRSTRLEN + 5];
+
+			v4.addr.family = AF_INET;
+			memcpy(v4.addr.bytes, n->addr.bytes + 12, 4);
+			fmt(&v4, good, sizeof(good));
+			diag_warn(d, AT(n->line), "network '%s' is IPv4-mapped: IPv4 clients arrive "
+				  "in IPv4 packets, which it never matches; write '%s'", text, good);
+		} else if (!table_has(s, n->addr.family) && ++n_family <= MAX_SAME_WARNINGS) {
+			diag_warn(d, AT(n->line), "network '%s' is %s, but the attached table is "
+				  "'%s %s'; it is left out of the ruleset", text, fam,
+				  s->firewall.attach_family, s->firewall.attach_table);
+		} else if (!listens_on(srv, n->addr.family) && ++n_family <= MAX_SAME_WARNINGS) {
+			diag_warn(d, AT(n->line), "network '%s' is %s, but no listener of server "
+				  "'%s' takes %s; it is left out of the ruleset", text, fam, srv->name,
+				  fam);
+		}
+	}
+	if (n_family > MAX_SAME_WARNINGS)
+		diag_warn(d, AT(srv->allow_line), "%u more networks of server '%s' are of a "
+			  "family no listener takes; they are left out of the ruleset",
+			  n_family - MAX_SAME_WARNINGS, srv->name);
+	check_duplicates(s, srv, d);
+}
