@@ -11,6 +11,9 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # zsh reads $(PREFIX)/share/zsh/site-functions; Debian's package uses
 # /usr/share/zsh/vendor-completions (debian/rules says so).
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+# systemd units, when the source has any (systemd/*.service, *.timer).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS := $(wildcard systemd/*.service systemd/*.timer)
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -117,11 +120,13 @@ install: $(BUILD)/ftpcfg $(MANPAGES)
 	install -m 0644 $(BUILD)/man/ftpcfg-site.5 $(DESTDIR)$(MANDIR)/man5/ftpcfg-site.5
 	install -m 0644 completion/ftpcfg.bash $(DESTDIR)$(BASHCOMPDIR)/ftpcfg
 	install -m 0644 completion/_ftpcfg $(DESTDIR)$(ZSHCOMPDIR)/_ftpcfg
+	$(if $(UNITS),install -d $(DESTDIR)$(SYSTEMDUNITDIR))
+	$(if $(UNITS),install -m 0644 $(UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ftpcfg $(DESTDIR)$(MANDIR)/man8/ftpcfg.8 \
 		$(DESTDIR)$(MANDIR)/man5/ftpcfg-site.5 $(DESTDIR)$(BASHCOMPDIR)/ftpcfg \
-		$(DESTDIR)$(ZSHCOMPDIR)/_ftpcfg
+		$(DESTDIR)$(ZSHCOMPDIR)/_ftpcfg $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # ---- set-up -------------------------------------------------------------
