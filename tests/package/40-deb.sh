@@ -48,6 +48,15 @@ if grep -E '(warning|error):' "$tmp/build.log" | grep -v -E '^(dpkg|dh|ftpcfg)' 
 	fi
 fi
 
+# Build-Depends names the -dev package of every library the Makefile
+# links (pkg-config names), so a clean build machine has them.
+for pc in $(sed -n 's/^PKGS := //p' Makefile); do
+	dev=$(dpkg -S "$(pkg-config --variable=pcfiledir "$pc")/$pc.pc" 2>/dev/null | cut -d: -f1 | head -1)
+	[ -n "$dev" ] || { fail "no Debian package ships $pc.pc"; continue; }
+	grep -q -E "^ *(Build-Depends: *)?$dev[ ,]" debian/control ||
+		fail "debian/control's Build-Depends lacks $dev (for $pc, which the Makefile links)"
+done
+
 deb=$(ls "$tmp"/ftpcfg_"$debversion"_*.deb 2>/dev/null)
 changes=$(ls "$tmp"/ftpcfg_"$debversion"_*.changes 2>/dev/null)
 [ -f "$deb" ] || { fail "no .deb was built"; finish; }
