@@ -91,8 +91,10 @@ for f in examples/*.xml; do
 		grep -q -x -e "/usr/share/doc/ftpcfg/$f.gz" "$tmp/contents" ||
 		fail "the package lacks /usr/share/doc/ftpcfg/$f"
 done
-# A systemd unit in the source goes into the package.
-for u in $(find . -path ./build -prune -o -path ./debian -prune -o \( -name '*.service' -o -name '*.timer' \) -print); do
+# A systemd unit in the source (not a test's fixture) goes into the
+# package: the Makefile installs systemd/*.service and *.timer.
+for u in $(find . \( -path ./build -o -path ./debian -o -path ./tests -o -path ./.git \) -prune -o \
+	\( -name '*.service' -o -name '*.timer' \) -print); do
 	grep -q -e "/lib/systemd/system/$(basename "$u")\$" "$tmp/contents" ||
 		fail "the package lacks the systemd unit $(basename "$u")"
 done
