@@ -54,6 +54,7 @@ struct import_opts {
 	const char *root;		/* NULL, or a directory prefixing every path read */
 	const char *templates_dir;	/* holds directives.txt */
 	const char *server_name;	/* the <server name>; NULL: the daemon's name */
+	bool skip_check;		/* do not load the result back through the schema */
 };
 
 /*
@@ -65,6 +66,16 @@ struct import_opts {
  */
 int import_run(enum site_daemon daemon, const char *path, const struct import_opts *o,
 	       struct diag *d, struct import_result *out);
+
+/*
+ * Warn (to @d) about each directive of the servers' live files that @s
+ * would drop: not carried by the model, or passed through by an import
+ * but not among the server's <directive> elements.  A missing live file
+ * is a first install (nothing to say); one that cannot be read is one
+ * warning.  For diff and apply; reads only.
+ */
+void import_warn_dropped(const struct site *s, const char *root, const char *templates_dir,
+			 struct diag *d);
 
 void import_result_init(struct import_result *r);
 void import_result_release(struct import_result *r);

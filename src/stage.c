@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "import.h"
 #include "nft_text.h"
 #include "stage.h"
 #include "txn.h"
@@ -363,6 +364,8 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 		ret = ruleset_build(st->site, &st->want);
 	if (ret == 0)
 		ret = read_files(c, s, st);
+	if (ret == 0)
+		import_warn_dropped(st->site, c->opts->root, c->opts->templates_dir, c->diag);
 	if (ret == 0)
 		ret = read_ruleset(c, s, nl, st);
 	if (ret == 0)
