@@ -177,6 +177,7 @@ golden-check:
 	@$(TEST_ENV) tests/golden/run.sh
 	@$(TEST_ENV) sh tests/golden/hostile.sh
 	@$(TEST_ENV) sh tests/golden/readme.sh
+	@$(TEST_ENV) sh tests/golden/import.sh
 
 # The man pages, the completion and the Debian package (tests/package/).
 package-check: man
@@ -189,10 +190,13 @@ check-noroot: $(BUILD)/ftpcfg $(UNIT_BINS)
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates tests/golden/run.sh
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates sh tests/golden/hostile.sh
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates sh tests/golden/readme.sh
+	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates sh tests/golden/import.sh
 
 golden: $(BUILD)/ftpcfg
 	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
 		tests/golden/run.sh --update
+	@FTPCFG=$(CURDIR)/$(BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/templates \
+		sh tests/golden/import.sh --update
 
 netns:
 	@$(TEST_ENV) tests/run-scripts.sh netns tests/netns

@@ -518,7 +518,41 @@ static int check_site(struct import_ctx *ic, struct site **site)
 	return ret;
 }
 
+/*
+ * The readers' messages go to @from first: when the import fails, the
+ * notes about how the site would differ are noise beside the errors.
+ */
+static void pass_on(const struct diag *from, struct diag *to, bool warnings)
+{
+	for (size_t i = 0; i < from->n_recs; i++) {
+		const struct diag_rec *r = &from->recs[i];
+		struct srcloc loc = { r->file, r->line };
+
+		if (r->level == DIAG_ERROR)
+			diag(to, r->file ? &loc : NULL, -EINVAL, "%s", r->msg);
+		else if (warnings)
+			diag_warn(to, r->file ? &loc : NULL, "%s", r->msg);
+	}
+	to->oom |= from->oom;
+}
+
+static int run(enum site_daemon daemon, const char *path, const struct import_opts *o,
+	       struct diag *d, struct import_result *out);
+
 int import_run(enum site_daemon daemon, const char *path, const struct import_opts *o,
+	       struct diag *d, struct import_result *out)
+{
+	struct diag inner;
+	int ret;
+
+	diag_init(&inner);
+	ret = run(daemon, path, o, &inner, out);
+	pass_on(&inner, d, ret == 0);
+	diag_release(&inner);
+	return ret;
+}
+
+static int run(enum site_daemon daemon, const char *path, const struct import_opts *o,
 	       struct diag *d, struct import_result *out)
 {
 	struct import_ctx ic = { .opts = o, .d = d, .res = out };

@@ -101,8 +101,10 @@ static int report_block(struct pro *p, size_t item, size_t first, size_t end, co
 {
 	struct import_item *b = &p->ic->res->items[item];
 	unsigned open_line = b->line;
-	int ret = import_item_set(p->ic, item, IMPORT_REPORTED, "%s (the block and its %zu "
-				  "lines are left out)", why, end - first - 1);
+	size_t n = end - first - 1;	/* without the closing line */
+	int ret = n ? import_item_set(p->ic, item, IMPORT_REPORTED, "%s (left out, with the %zu "
+				      "line%s inside)", why, n, n == 1 ? "" : "s")
+		    : import_item_set(p->ic, item, IMPORT_REPORTED, "%s (left out)", why);
 
 	for (size_t i = first; ret == 0 && i < end; i++)
 		ret = import_item_within(p->ic, i, "inside %s on line %u", b->name, open_line);

@@ -146,8 +146,11 @@ static int map_listen(struct vs *v)
 	bool v6 = false;
 	int ret;
 
-	if (boolean(v, VS_LISTEN, &v4) < 0 || boolean(v, VS_LISTEN_IPV6, &v6) < 0 ||
-	    number(v, VS_LISTEN_PORT, 65535, &port) < 0 || port == 0)
+	/* Each check reports its own line: all of them, not the first. */
+	ret = boolean(v, VS_LISTEN, &v4);
+	ret |= boolean(v, VS_LISTEN_IPV6, &v6);
+	ret |= number(v, VS_LISTEN_PORT, 65535, &port);
+	if (ret < 0 || port == 0)
 		return -EINVAL;
 	mapped(v, VS_LISTEN_PORT, "<listen port>");
 	mapped(v, VS_LISTEN, "<listen>");
