@@ -445,6 +445,7 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	struct site_bad bad = { .n = 0 };
 	size_t first_rec = d->n_recs;
 	bool schema_failed = false;
+	bool partial;
 	xmlDocPtr doc = NULL;
 	struct site *s = NULL;
 	int ret;
@@ -476,9 +477,11 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	ret = site_check_directives(s, schema_path, d);
 	if (ret == -ENOMEM)
 		goto out;
+	/* The parts that failed (said already) are left out of s, and checked no further. */
+	partial = schema_failed || has_new_errors(&pc);
 	site_check(s, d);
-	/* The schema's pass and the checks' each report in line order: merge them. */
-	if (schema_failed)
+	/* The passes so far and the checks' each report in line order: merge them. */
+	if (partial)
 		diag_sort(d, first_rec);
 	if (has_new_errors(&pc)) {
 		ret = -EINVAL;

@@ -40,12 +40,13 @@ struct site_bad {
 bool site_bad_has(const struct site_bad *b, const xmlNode *n);
 
 /*
- * Copy a document into a new site, defaults filled.  With @bad (NULL: the
- * document is schema-valid), a <server> in it is only checked element by
- * element (its elements in @bad skipped) and left out of the site, and a
- * <firewall> in it is left at its defaults (firewall.unchecked); neither
- * makes it fail (the schema's errors are reported already).  0, -EINVAL
- * or -ENOMEM.
+ * Copy a document into a new site, defaults filled.  A part that fails is
+ * reported to @d and left out, so that the checks across the rest still
+ * run: a <server> with a bad value, or one in @bad (it failed the schema;
+ * NULL: the document is schema-valid), which is still checked element by
+ * element (its elements in @bad skipped); a <firewall> that fails is left
+ * at its defaults (firewall.unchecked).  The caller tells failure by the
+ * errors in @d.  0 or -ENOMEM.
  */
 int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, struct diag *d,
 		  struct site **out);

@@ -630,31 +630,40 @@ int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, s
 	if (!s->servers)
 		goto out;
 	ret = 0;
+	/*
+	 * A part that fails (the schema, or a value here) is left out, its
+	 * errors said, so that site_check() still speaks of the rest.
+	 */
 	for (const xmlNode *c = root->children; c; c = c->next) {
-		int r = 0;
-
 		bool is_bad = bad && site_bad_has(bad, c);
+		int r = 0;
 
 		if (c->ns) {
 			continue;	/* the schema refused it */
-		} else if (is_elem(c, "firewall") && is_bad) {
-			s->firewall.unchecked = true;
-		} else if (is_elem(c, "firewall")) {
-			have_firewall = true;
+		} else if (is_elem(c, "firewall") && !is_bad) {
 			r = parse_firewall(&w, c, &s->firewall);
+			have_firewall = r == 0;
 		} else if (is_elem(c, "server") && is_bad) {
 			r = check_bad_server(&w, c, bad);
 		} else if (is_elem(c, "server")) {
-			r = parse_server(&w, c, NULL, &s->servers[s->n_servers++]);
+			struct site_server *srv = &s->servers[s->n_servers];
+
+			r = parse_server(&w, c, NULL, srv);
+			if (r == 0) {
+				s->n_servers++;
+			} else {
+				site_server_release(srv);
+				memset(srv, 0, sizeof(*srv));
+			}
 		}
+		if (is_elem(c, "firewall") && (is_bad || r == -EINVAL))
+			s->firewall.unchecked = true;
 		if (r == -ENOMEM) {
 			ret = r;
 			goto out;
 		}
-		if (r < 0)
-			ret = r;
 	}
-	if (!have_firewall && ret == 0) {
+	if (!have_firewall) {
 		s->firewall.helper = SITE_HELPER_AUTO;
 		s->firewall.counters = true;
 		s->firewall.table = strdup(DEFAULT_TABLE);
