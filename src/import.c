@@ -416,6 +416,27 @@ int import_pass(struct import_ctx *ic, size_t i)
 		return diag(ic->d, &loc, -EINVAL, "value of '%s' holds a control character; "
 			    "write it on one line of printable text", it->name);
 	}
+	/* vsftpd and Pure-FTPd read an option once: the later line wins. */
+	for (size_t k = 0; ic->set != DIRECTIVE_SET_PROFTPD && k < srv->n_directives; k++) {
+		char *value;
+
+		if (strcmp(srv->directives[k].name, info->name))
+			continue;
+		value = strdup(it->value);
+		if (!value)
+			return -ENOMEM;
+		free(srv->directives[k].value);
+		srv->directives[k].value = value;
+		for (size_t j = 0; j < i; j++) {
+			struct import_item *prev = &ic->res->items[j];
+
+			if (prev->fate == IMPORT_PASSED && !strcmp(prev->name, it->name) &&
+			    import_item_set(ic, j, IMPORT_IMPLIED, "replaced by %s:%u", it->file,
+					    it->line) < 0)
+				return -ENOMEM;
+		}
+		return import_item_set(ic, i, IMPORT_PASSED, NULL);
+	}
 	grown = realloc(srv->directives, (srv->n_directives + 1) * sizeof(*grown));
 	if (!grown)
 		return -ENOMEM;
