@@ -214,10 +214,14 @@ demo: deps
 fuzz:
 	$(Q)$(MAKE) --no-print-directory -C . BUILD=build/fuzz CC=clang \
 		SANITIZE=address,undefined,fuzzer-no-link CFLAGS='-O1 -g -DFTPCFG_FUZZING' \
-		build/fuzz/fuzz_site
+		build/fuzz/fuzz_site build/fuzz/fuzz_import
 	@tests/fuzz/run.sh build/fuzz/fuzz_site
+	@FUZZ_CORPUS=tests/fuzz/import-corpus FUZZ_DICT= tests/fuzz/run.sh build/fuzz/fuzz_import
 
 build/fuzz/fuzz_site: tests/fuzz/fuzz_site.c $(LIB_OBJS)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+build/fuzz/fuzz_import: tests/fuzz/fuzz_import.c $(LIB_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
 # A benchmark, never part of check: an -O2 build without sanitizers, then
