@@ -13,7 +13,7 @@
 
 /*
  * Let the daemon judge @content as @srv's configuration, where it can:
- * `proftpd -t -c FILE`, vsftpd's parse-only start (FTP-DAEMONS.md).  Pure-
+ * `proftpd -t -c FILE`, vsftpd's parse-only start (see daemon.c).  Pure-
  * FTPd has no check mode for a file elsewhere than its own, and a daemon
  * that is not installed cannot check: *checked says whether it ran.
  * 0, -EINVAL (the daemon refused it: its words are in @d) or -errno.

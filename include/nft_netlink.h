@@ -3,7 +3,7 @@
  * netlink.  Encodes exactly what `nft -f` sends for our own rendered text,
  * sends it as one batch guarded by the generation id, and decodes a dump
  * of the live table back into the same IR.  The only module that talks
- * netlink (STYLE.md §2); its types stay behind these functions.
+ * netlink (scripts/lint.sh checks it); its types stay behind these functions.
  */
 #ifndef FTPCFG_NFT_NETLINK_H
 #define FTPCFG_NFT_NETLINK_H

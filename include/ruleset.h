@@ -6,7 +6,7 @@
  *
  * The IR holds what the kernel holds, in nft's terms: interval sets as
  * sorted, merged closed ranges (the kernel's start/end elements are a
- * mechanical encoding of them, see NETLINK-FACTS.md), ct states as the
+ * mechanical encoding of them, see nft_netlink_enc.c), ct states as the
  * kernel's bits, counters as a flag only (values are never a difference).
  */
 #ifndef FTPCFG_RULESET_H

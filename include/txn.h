@@ -47,6 +47,9 @@ int txn_mkdir_p(const char *path, mode_t mode);
 /* Remove @root/@path if it exists (no symlink followed).  0 or a negative errno. */
 int txn_remove_file(const char *root, const char *path, struct diag *d);
 
+/* Remove what killed runs left beside @root/@path (.NAME.ftpcfg-tmp-PID).  Never fails. */
+void txn_remove_temps(const char *root, const char *path);
+
 /*
  * Give @root/@path (a regular file, no symlink followed) owner @uid:@gid
  * and @mode, as a journal recorded them.  0 or a negative errno.

@@ -648,6 +648,9 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 		ret = recover(c, &s, nl, flags);
 	if (ret < 0)
 		goto out;
+	/* What killed runs left beside the managed files (the state directory's went at open). */
+	for (size_t i = 0; s.rec && !(flags & APPLY_CHECK) && i < s.rec->n_files; i++)
+		txn_remove_temps(c->opts->root, s.rec->files[i].path);
 	input_read_templates(c, &in);
 	input_read_site(site_path, &in);
 	if (!(flags & APPLY_CHECK) && unchanged(c, &s, nl, &in)) {

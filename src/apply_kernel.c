@@ -112,7 +112,7 @@ static bool plan_has_jump(const struct plan *p)
 }
 
 /*
- * Test seams.  race: someone else changes the ruleset (a table of their
+ * Test seams (lostreply is in apply_kernel_send()).  race: someone else changes the ruleset (a table of their
  * own) between our read and our send, so the generation moves.  badbatch:
  * the batch ends with a message the kernel refuses (a rule handle that
  * does not exist), so the kernel rejects the whole batch.
@@ -163,6 +163,10 @@ int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage 
 		goto out;
 	*sent = true;
 	ret = nft_netlink_batch_send(nl, b, flags, d);
+	/* Test seam lostreply: the batch went in, but its answers could not be read. */
+	if (ret == 0 && !(flags & NFT_NETLINK_CHECK) && fault_is("lostreply"))
+		ret = diag(d, NULL, -EIO, "cannot read the kernel's answers: %s (FTPCFG_FAULT)",
+			   strerror(EIO));
 	if (ret == -ESTALE)
 		diag(d, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
 		     "(generation %u is gone); nothing was changed: run again", st->genid);

@@ -33,66 +33,87 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Where temporary files go: $TMPDIR when set, as mktemp(1) does, else /tmp. */
+static const char *tmp_dir(void)
+{
+	const char *t = getenv("TMPDIR");
+
+	return t && *t == '/' ? t : "/tmp";
+}
+
+/* The time a child may take; a test build may shorten it (FTPCFG_CHILD_TIMEOUT_MS). */
+static long child_timeout_ms(void)
+{
+#ifdef FTPCFG_TESTING
+	const char *t = getenv("FTPCFG_CHILD_TIMEOUT_MS");
+
+	if (t && atol(t) > 0)
+		return atol(t);
+#endif
+	return CHILD_TIMEOUT_MS;
+}
+
 /*
- * Run @argv with stdin from @stdin_path (or /dev/null) and stdout+stderr
- * captured into @out (NUL-terminated, at most MAX_OUTPUT bytes kept).
- * *status gets the wait status.  0 or -errno (-ETIME when killed for time).
+ * Run @argv in a process group of its own, with stdin from @stdin_path
+ * (or /dev/null) and stdout+stderr into an unlinked temporary file, never
+ * a pipe: a command that leaves a background process behind (a daemon it
+ * starts) must not keep us waiting for the pipe's end.  We wait for the
+ * child itself; on a timeout the whole group is killed.  @out gets the
+ * output (NUL-terminated, at most MAX_OUTPUT bytes kept), *status the
+ * wait status.  0 or -errno (-ETIME when killed for time).
  */
 static int run(char *const argv[], char *const envp[], const char *stdin_path, char *out,
 	       int *status)
 {
 	posix_spawn_file_actions_t fa;
-	int pipefd[2] = { -1, -1 };
-	size_t used = 0;
-	long deadline = now_ms() + CHILD_TIMEOUT_MS;
+	posix_spawnattr_t attr;
+	long deadline = now_ms() + child_timeout_ms();
 	pid_t pid = -1;
+	ssize_t n;
+	int fd;
 	int ret;
 
 	out[0] = '\0';
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	fd = open(tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
 		return -errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, stdin_path ? stdin_path : "/dev/null", O_RDWR, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	ret = -posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	ret = -posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp ? envp : environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
 	if (ret < 0) {
-		close(pipefd[0]);
+		close(fd);
 		return ret;
 	}
 	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		long left = deadline - now_ms();
-		char buf[512];
-		ssize_t n;
+		pid_t w = waitpid(pid, status, WNOHANG);
 
-		if (left <= 0) {
-			kill(pid, SIGKILL);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+		if (now_ms() >= deadline) {
+			/* The whole group: a shell's children go with it. */
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
 			ret = -ETIME;
 			break;
 		}
-		if (poll(&p, 1, (int)left) <= 0)
-			continue;
-		n = read(pipefd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (used < MAX_OUTPUT - 1) {
-			size_t take = (size_t)n < MAX_OUTPUT - 1 - used ? (size_t)n : MAX_OUTPUT - 1 - used;
-
-			memcpy(out + used, buf, take);
-			used += take;
-			out[used] = '\0';
-		}
+		/* Bounded by the deadline; 10 ms is short next to any reload. */
+		poll(NULL, 0, 10);
 	}
-	close(pipefd[0]);
-	while (waitpid(pid, status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
+	n = pread(fd, out, MAX_OUTPUT - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
 	return ret;
 }
 
@@ -151,9 +172,9 @@ int daemon_check(const struct site *s, const struct site_server *srv, const char
 		 size_t len, bool *checked, struct diag *d)
 {
 	struct srcloc loc = { s->file, srv->config_line ? srv->config_line : srv->line };
-	char dir[] = "/tmp/ftpcfg-check-XXXXXX";
-	char file[64];
-	char in[64];
+	char dir[4096];
+	char file[4200];
+	char in[4200];
 	char out[MAX_OUTPUT];
 	int status = 0;
 	int fd = -1;
@@ -164,6 +185,8 @@ int daemon_check(const struct site *s, const struct site_server *srv, const char
 		return 0;
 	if (!on_path(srv->daemon == SITE_DAEMON_PROFTPD ? "proftpd" : "vsftpd"))
 		return 0;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/ftpcfg-check-XXXXXX", tmp_dir()) >= sizeof(dir))
+		return diag(d, NULL, -ENAMETOOLONG, "TMPDIR '%s' is too long", tmp_dir());
 	if (!mkdtemp(dir))
 		return diag(d, NULL, -errno, "cannot make a directory to check the new "
 			    "configuration in: %s", strerror(errno));
@@ -213,7 +236,7 @@ int daemon_check(const struct site *s, const struct site_server *srv, const char
 	}
 	if (ret == -ETIME)
 		ret = diag(d, &loc, -ETIME, "the %s configuration check did not finish in %d s",
-			   site_daemon_name(srv->daemon), CHILD_TIMEOUT_MS / 1000);
+			   site_daemon_name(srv->daemon), (int)(child_timeout_ms() / 1000));
 out:
 	if (fd >= 0)
 		close(fd);
@@ -298,7 +321,7 @@ int daemon_reload(const struct site *s, const struct site_server *srv, const cha
 	if (ret == -ETIME)
 		return diag(d, &(struct srcloc){ s->file, srv->config_line }, -ECHILD,
 			    "reload of server '%s' ('%s') did not finish in %d s", srv->name,
-			    srv->reload, CHILD_TIMEOUT_MS / 1000);
+			    srv->reload, (int)(child_timeout_ms() / 1000));
 	return diag(d, &(struct srcloc){ s->file, srv->config_line }, -ECHILD,
 		    "reload of server '%s' failed ('%s' exited %d)%s%s", srv->name, srv->reload,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),

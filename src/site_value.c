@@ -68,6 +68,11 @@ int site_check_path(struct walk *w, unsigned line, const char *what, const char 
 		return diag(w->d, &loc, -EINVAL,
 			    "%s '%s' contains a space, quote, backslash or '#'; "
 			    "the daemons' files cannot hold it safely: rename it", what, s);
+	/* ProFTPD writes paths into <Anonymous PATH> and <Directory PATH>: '>' would end the tag. */
+	if (strpbrk(s, "<>"))
+		return diag(w->d, &loc, -EINVAL,
+			    "%s '%s' contains '<' or '>', which would end ProFTPD's <Anonymous> or "
+			    "<Directory> tag early: rename it", what, s);
 	for (const char *p = s; *p; p++) {
 		const char *seg = p + 1;
 		size_t len;

@@ -386,3 +386,17 @@ int txn_mkdir_p(const char *path, mode_t mode)
 		return -errno;
 	return 0;
 }
+
+void txn_remove_temps(const char *root, const char *path)
+{
+	struct diag quiet;
+	const char *name = NULL;
+	int dirfd = -1;
+
+	diag_init(&quiet);
+	if (open_parent(root, path, false, &quiet, &dirfd, &name) == 0) {
+		remove_stale_temps(dirfd, name);
+		close(dirfd);
+	}
+	diag_release(&quiet);
+}

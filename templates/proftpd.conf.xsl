@@ -5,7 +5,7 @@
   server's name.  It replaces Debian's /etc/proftpd/proftpd.conf and does
   not Include modules.conf or conf.d/: what the daemon does is what the
   site says, and loading mod_tls twice (once there, once here) is fatal.
-  Measured on Debian 12's proftpd 1.3.8: see FTP-DAEMONS.md.
+  Measured on Debian 12's proftpd 1.3.8 (README: "What each daemon can and cannot do").
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:output method="text" encoding="UTF-8"/>

@@ -5,7 +5,7 @@
   vsftpd reads key=value lines with no spaces around '='; values run to the
   end of the line and are not unquoted, so they are written as they are
   (ftpcfg refuses newlines and control characters in them).
-  Measured on Debian 12's vsftpd 3.0.3: see FTP-DAEMONS.md.
+  Measured on Debian 12's vsftpd 3.0.3 (README: "What each daemon can and cannot do").
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:output method="text" encoding="UTF-8"/>

@@ -2,7 +2,7 @@
 # Every vsftpd.conf ftpcfg renders is accepted by Debian's vsftpd itself.
 # vsftpd has no check mode; started with listen off and a file for stdin it
 # parses the whole file (and loads the TLS files), then stops with "not
-# configured for standalone" (FTP-DAEMONS.md).  Anything else is a failure.
+# configured for standalone" (see src/daemon.c).  Anything else is a failure.
 set -eu
 # shellcheck source=tests/daemon/lib.sh
 . "$(dirname "$0")/lib.sh"

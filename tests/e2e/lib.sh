@@ -6,7 +6,7 @@
 # Debian daemons, configured only by `ftpcfg apply`, and real clients (curl,
 # lftp, a small perl prober), in a pair of network namespaces.
 #
-# Topology (STYLE.md §7: unique names, 10.200.0.0/24 only):
+# Topology (unique names, 10.200.0.0/24 and fd00:200::/64 only):
 #   ftpcfg-srv-PID  veth0  10.200.0.1/24  fd00:200::1/64
 #   ftpcfg-cli-PID  veth0  10.200.0.2/24  fd00:200::2/64, and 10.200.0.3/24:
 #                          a second source, never inside a site's <allow>

@@ -30,7 +30,7 @@ write_reload_scripts() {
 	cat >"$tmp/reload-vsftpd" <<-EOF
 	kill -HUP "\$(cat $tmp/daemon.pid)"
 	EOF
-	# A HUP with a broken file kills ProFTPD: check first (FTP-DAEMONS.md).
+	# A HUP with a broken file kills ProFTPD: check first (proftpd -t).
 	cat >"$tmp/reload-proftpd" <<-EOF
 	proftpd -t -c "\$FTPCFG_ROOT/etc/proftpd/proftpd.conf" >/dev/null 2>&1 || exit 1
 	kill -HUP "\$(cat $tmp/daemon.pid)"

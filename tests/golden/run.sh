@@ -41,10 +41,18 @@ for site in tests/data/*.xml examples/*.xml; do
 		[ "$update" = 0 ] && json_run render "$site" && json_run render --effective "$site"
 		"$FTPCFG" render "$site" >"$tmp/actual" 2>&1
 		echo "exit $?" >>"$tmp/actual"
-		# The effective site validates again and renders exactly the same.
-		"$FTPCFG" render --effective "$site" >"$tmp/effective.xml" 2>/dev/null &&
-			"$FTPCFG" -q render "$site" >"$tmp/r1" 2>/dev/null &&
-			"$FTPCFG" -q render "$tmp/effective.xml" >"$tmp/r2" 2>/dev/null
+		# The effective site validates again and renders exactly the same;
+		# each step must succeed (files of the previous site never count).
+		rm -f "$tmp/effective.xml" "$tmp/r1" "$tmp/r2"
+		eff_ok=1
+		"$FTPCFG" render --effective "$site" >"$tmp/effective.xml" 2>/dev/null || eff_ok=0
+		"$FTPCFG" -q render "$site" >"$tmp/r1" 2>/dev/null || eff_ok=0
+		"$FTPCFG" -q render "$tmp/effective.xml" >"$tmp/r2" 2>/dev/null || eff_ok=0
+		if [ "$update" = 0 ] && [ "$eff_ok" = 0 ]; then
+			echo "FAIL: $site: render --effective, or rendering what it printed, failed"
+			failed=$((failed + 1))
+			continue
+		fi
 		if [ "$update" = 0 ] && ! cmp -s "$tmp/r1" "$tmp/r2"; then
 			diff -u "$tmp/r1" "$tmp/r2" | head -20
 			echo "FAIL: $site: render --effective does not render the same"

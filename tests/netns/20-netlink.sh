@@ -78,7 +78,7 @@ inner_allow() {
 	json >"$dir/nft.json"
 	cmp -s "$dir/nft.json" "$dir/netlink.json" ||
 		fail "allow:$n: netlink and nft -f build different rulesets"
-	# Informal figures only (STYLE.md: no timing assertions).
+	# Informal figures only (no timing assertions: speed is for make bench).
 	echo "allow:$n: netlink $(((mid - start) / 1000000)) ms, nft -f $(((t1 - t0) / 1000000)) ms"
 }
 

@@ -306,6 +306,7 @@ static const struct site_case {
 	{ VSFTPD("<config path=\"/etc/...conf\"/>"), OK, 0, NULL },
 	{ VSFTPD("<config path=\"/etc/my vsftpd.conf\"/>"), FAIL, 2, "contains a space, quote, backslash or '#'" },
 	{ VSFTPD("<config path=\"/etc/x#.conf\"/>"), FAIL, 2, "contains a space, quote, backslash or '#'" },
+	{ SITE("<server name=\"a\" daemon=\"proftpd\"><users anonymous=\"yes\" anonymous-root=\"/srv/ftp&gt;&lt;Limit\"/></server>"), FAIL, 2, "anonymous-root '/srv/ftp><Limit' contains '<' or '>', which would end ProFTPD's <Anonymous>" },
 	{ VSFTPD("<config path=\"\"/>"), FAIL, 2, "config path '' is not an absolute path" },
 	{ VSFTPD("<config path=\"/etc/vsftpd/\"/>"), FAIL, 2, "config path '/etc/vsftpd/' ends in '/', but only pure-ftpd reads a directory" },
 	{ VSFTPD("<config reload=\"\"/>"), FAIL, 2, "reload command is empty" },

@@ -1,0 +1,220 @@
+#!/bin/sh
+# The state directory and the transaction's edges, against the real kernel
+# in a throwaway namespace; each case is a reproducer of a defect that once
+# was: a hostile or planted state is refused and nothing in it is run; a
+# commit whose answers are lost is found out, not undone; a journal that
+# cannot be retired does not turn an applied change into a failure; undo
+# leaves unchanged files alone; a reload that starts a background process
+# is not waited on; a recovery's warning is not replayed; temporary files
+# of killed runs go; a FIFO site is read once; damaged state and a managed
+# path that is a directory are exit 1, not 65; an invalid site creates no
+# state; a no-op refreshes the recorded generation; undo reloads only what
+# was reloaded; the record's file hashes are sha256sum's; and an apply
+# that changes one network opens the record once and one netlink socket.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+self="$here/$(basename "$0")"
+# shellcheck source=tests/netns/lib.sh
+. "$here/lib.sh"
+FTPCFG=${FTPCFG:-$here/../../ftpcfg}
+
+snapshot() {
+	{ nft list ruleset | strip_counters; find "$root/etc" -type f -exec sha256sum {} + 2>/dev/null | sort; } >"$1"
+}
+
+same() {
+	cmp -s "$1" "$2" || { diff -u "$1" "$2"; fail "$3"; }
+}
+
+# A fresh root and namespace state for the next case.
+fresh() {
+	nft flush ruleset
+	rm -rf "$root"
+	mkdir -p "$root"
+}
+
+inner() {
+	tmp=$1
+	root=$tmp/root
+	state=$root/var/lib/ftpcfg
+	F="$FTPCFG --root $root"
+	site "$tmp/a.xml" 10.200.0.0/25
+	site "$tmp/b.xml" 10.200.0.0/25 10.200.0.192/26
+	fresh
+
+	echo "# an invalid site creates no state directory (17)"
+	printf '<site name="t" version="1"><server name="s" daemon="nope"/></site>' >"$tmp/bad.xml"
+	expect_rc 65 $F apply "$tmp/bad.xml"
+	[ ! -e "$state" ] || fail "an invalid site created the state directory"
+
+	echo "# a journal planted in a state directory writable by others is never run (2)"
+	mkdir -p "$state"
+	chmod 0777 "$state"
+	printf 'garbage' >"$state/journal"
+	expect_rc 77 $F apply "$tmp/a.xml"
+	grep -q "chmod go-w $state" "$tmp/err" || { cat "$tmp/err"; fail "no fixing command for a world-writable state directory"; }
+	expect_rc 77 $F rollback
+	expect_rc 77 $F status
+	chmod 0700 "$state"
+	echo "# ... and in ftpcfg's own directory a journal it did not write is refused, exit 1 (2, 13)"
+	printf 'touch %s/ran' "$tmp" >"$state/journal"
+	expect_rc 1 $F apply "$tmp/a.xml"
+	grep -q "cannot trust it" "$tmp/err" || { cat "$tmp/err"; fail "a planted journal was not refused"; }
+	[ ! -e "$tmp/ran" ] || fail "a planted journal was run"
+	expect_rc 0 $F status
+	grep -q 'left a journal' "$tmp/err" || { cat "$tmp/err"; fail "status does not mention the leftover journal"; }
+	rm "$state/journal"
+	echo "# a symlink as the state directory is refused"
+	rm -rf "$state"
+	mkdir -p "$tmp/elsewhere"
+	ln -s "$tmp/elsewhere" "$state"
+	expect_rc 77 $F apply "$tmp/a.xml"
+	grep -q "is a symlink" "$tmp/err" || { cat "$tmp/err"; fail "a symlinked state directory was used"; }
+	[ -z "$(ls -A "$tmp/elsewhere")" ] || fail "ftpcfg wrote through a symlinked state directory"
+	rm "$state"
+
+	echo "# the record's hashes are sha256sum's"
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	expect_rc 0 $F --json status
+	want=$(sha256sum "$root/etc/vsftpd.conf" | cut -d' ' -f1)
+	[ "$(jq -r '.files[0].sha256' "$tmp/out")" = "$want" ] || { cat "$tmp/out"; fail "status --json does not report sha256sum's hash"; }
+	[ "$(jq -r '.last_apply.site_sha256' "$tmp/out")" = "$(sha256sum "$tmp/a.xml" | cut -d' ' -f1)" ] || fail "the site's hash is not sha256sum's"
+
+	echo "# strace: a one-network change opens the record once and one netlink socket"
+	if command -v strace >/dev/null 2>&1; then
+		# (LeakSanitizer cannot run under ptrace)
+		ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,socket -o "$tmp/trace" $F apply --no-reload "$tmp/b.xml" >/dev/null 2>&1 ||
+			fail "apply under strace failed"
+		n=$(grep -c 'openat(.*"record", O_RDONLY' "$tmp/trace" || true)
+		[ "$n" = 1 ] || { grep record "$tmp/trace"; fail "the record was opened $n times"; }
+		n=$(grep -c 'socket(AF_NETLINK' "$tmp/trace" || true)
+		[ "$n" = 1 ] || { grep AF_NETLINK "$tmp/trace"; fail "$n netlink sockets"; }
+	else
+		fail "strace is not installed (scripts/install-deps.sh installs it)"
+	fi
+
+	echo "# a no-op refreshes the recorded generation (17)"
+	run nft add table ip other
+	run nft delete table ip other
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said_v '^live: dumped' "the generation moved, yet no dump"
+	expect_rc 0 $F -v diff "$tmp/b.xml"
+	said_v '^live: from the record' "a no-op apply did not record the current generation"
+
+	echo "# the kernel's answers lost: the table says the batch went in; applied, not undone (4)"
+	expect_rc 0 env FTPCFG_FAULT=lostreply $F apply --no-reload "$tmp/a.xml"
+	grep -q 'the table shows the batch was committed' "$tmp/err" || { cat "$tmp/err"; fail "no word of the lost answers"; }
+	expect_rc 0 $F diff "$tmp/a.xml"
+	[ ! -e "$state/journal" ] || fail "a journal stayed after a found-out commit"
+
+	echo "# a journal that cannot be retired: the change stands, the next run retires it (5)"
+	mv "$state/last" "$tmp/last.keep"
+	mkdir "$state/last"
+	touch "$state/last/x"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	grep -q 'the change is applied, but its journal' "$tmp/err" || { cat "$tmp/err"; fail "no warning for an unretired journal"; }
+	rm -rf "$state/last"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	grep -q 'interrupted' "$tmp/err" && { cat "$tmp/err"; fail "a completed change was taken for an interrupted one"; }
+	said 'No changes' "the completed change was reverted"
+	[ ! -e "$state/journal" ] || fail "the journal was not retired"
+	[ -f "$state/last" ] || fail "the journal did not become the last one"
+
+	echo "# undo leaves the files this run did not change alone (6)"
+	ino=$(stat -c %i "$root/etc/vsftpd.conf")
+	expect_rc 1 env FTPCFG_FAULT=commit $F apply --no-reload "$tmp/a.xml"
+	[ "$(stat -c %i "$root/etc/vsftpd.conf")" = "$ino" ] || fail "undo rewrote a file the run had not changed"
+	grep -q 'could not put' "$tmp/err" && { cat "$tmp/err"; fail "a false undo warning"; }
+
+	echo "# a recovery's warning is not replayed by later no-ops (9)"
+	expect_rc 137 env FTPCFG_FAULT=commit:kill $F apply --no-reload "$tmp/a.xml"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	grep -q 'interrupted' "$tmp/err" || { cat "$tmp/err"; fail "no recovery"; }
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	grep -q 'interrupted' "$tmp/err" && { cat "$tmp/err"; fail "a recovery warning was replayed"; }
+
+	echo "# temporary files of killed runs are removed (10)"
+	touch "$state/.record.ftpcfg-tmp-99999" "$root/etc/.vsftpd.conf.ftpcfg-tmp-99999"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	[ ! -e "$state/.record.ftpcfg-tmp-99999" ] || fail "a killed run's temporary state file stayed"
+	[ ! -e "$root/etc/.vsftpd.conf.ftpcfg-tmp-99999" ] || fail "a killed run's temporary file stayed"
+
+	echo "# a FIFO as the site is read once (12)"
+	mkfifo "$tmp/fifo.xml"
+	for i in 1 2 3; do
+		# (the writer ends when apply has read the site, or when apply is gone)
+		cat "$tmp/a.xml" >"$tmp/fifo.xml" &
+		writer=$!
+		expect_rc 0 $F apply --no-reload "$tmp/fifo.xml"
+		kill "$writer" 2>/dev/null || true
+		wait "$writer" 2>/dev/null || true
+		cat "$tmp/b.xml" >"$tmp/fifo.xml" &
+		writer=$!
+		expect_rc 0 $F apply --no-reload "$tmp/fifo.xml"
+		kill "$writer" 2>/dev/null || true
+		wait "$writer" 2>/dev/null || true
+	done
+	expect_rc 0 $F diff "$tmp/b.xml"
+
+	echo "# a damaged journal is exit 1 with what to do, never 65 (13)"
+	expect_rc 137 env FTPCFG_FAULT=files:kill $F apply --no-reload "$tmp/a.xml"
+	printf 'X' | dd of="$state/journal" bs=1 seek=40 conv=notrunc 2>/dev/null
+	expect_rc 1 $F apply --no-reload "$tmp/b.xml"
+	grep -q "rm $state/journal" "$tmp/err" || { cat "$tmp/err"; fail "no way out of a damaged journal"; }
+	rm "$state/journal"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+
+	echo "# a managed path that is a directory is exit 1, not 65 (13)"
+	fresh
+	mkdir -p "$root/etc/vsftpd.conf"
+	expect_rc 1 $F apply --no-reload "$tmp/a.xml"
+	expect_rc 1 $F diff "$tmp/a.xml"
+
+	echo "# a reload that leaves a background process is not waited on (7)"
+	fresh
+	RELOAD="sleep 600 &amp; echo \$! &gt;$tmp/bg.pid" site "$tmp/bg.xml" 10.200.0.0/25
+	expect_rc 0 env FTPCFG_CHILD_TIMEOUT_MS=20000 $F apply "$tmp/bg.xml"
+	bg=$(cat "$tmp/bg.pid")
+	kill "$bg" 2>/dev/null || true
+	echo "# ... and a reload that outlives its time is killed with its whole group"
+	RELOAD="sleep 600 &amp; echo \$! &gt;$tmp/bg2.pid; wait" PASV_MAX=40048 site "$tmp/slow.xml" 10.200.0.0/25
+	expect_rc 1 env FTPCFG_CHILD_TIMEOUT_MS=1000 $F apply "$tmp/slow.xml"
+	grep -q 'did not finish' "$tmp/err" || { cat "$tmp/err"; fail "no timeout"; }
+	bg2=$(cat "$tmp/bg2.pid")
+	i=0
+	while kill -0 "$bg2" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 "$bg2" 2>/dev/null; then kill "$bg2"; fail "the reload's child outlived the timeout"; fi
+
+	echo "# after a failed reload, undo reloads only the servers whose reload ran (17)"
+	fresh
+	cat >"$tmp/two.xml" <<-EOF2
+	<site name="t" version="1">
+	  <server name="one" daemon="vsftpd">
+	    <config path="/etc/vsftpd.conf" reload="touch $tmp/one.reloaded; exit 3"/>
+	    <listen address="10.200.0.1" port="21"/>
+	    <passive min-port="40000" max-port="40049"/>
+	  </server>
+	  <server name="two" daemon="proftpd">
+	    <config path="/etc/proftpd/proftpd.conf" reload="touch $tmp/two.reloaded"/>
+	    <listen address="10.200.0.1" port="2121"/>
+	    <passive min-port="41000" max-port="41049"/>
+	  </server>
+	</site>
+	EOF2
+	expect_rc 1 $F apply "$tmp/two.xml"
+	[ -e "$tmp/one.reloaded" ] || fail "the first reload did not run"
+	[ ! -e "$tmp/two.reloaded" ] || fail "undo reloaded a server whose reload never ran"
+	echo "PASS"
+}
+
+if [ "${1:-}" = --inner ]; then
+	inner "$2"
+	exit 0
+fi
+
+need_netns
+command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
