@@ -13,6 +13,7 @@
 enum apply_flags {
 	APPLY_CHECK = 1U << 0,		/* build and check everything; change nothing */
 	APPLY_NO_RELOAD = 1U << 1,	/* do not run the reload commands */
+	APPLY_ALLOW_CONFLICTS = 1U << 2,/* go on although another firewall drops FTP */
 };
 
 /*

@@ -74,6 +74,7 @@ enum cmd_opt {
 	/* apply */
 	CMD_OPT_CHECK,
 	CMD_OPT_DETAILED_EXITCODE,
+	CMD_OPT_ALLOW_CONFLICTS,
 	/* apply, rollback */
 	CMD_OPT_NO_RELOAD,
 	/* render */

@@ -86,14 +86,67 @@ int nft_netlink_dump(struct nft_netlink *nl, const struct ruleset *want,
 		     struct nft_netlink_live **out, struct diag *d);
 
 /*
- * Base chains of other tables with policy drop on the prerouting, input
- * or output hook, as "FAMILY TABLE CHAIN" strings: in
- * standalone mode they drop FTP whatever ftpcfg's table accepts.  *out
- * (an array of *n_out owned strings, itself owned) may be NULL when there
- * are none.  0 or -errno.
+ * What ftpcfg accepts, as another table's chains see it: the first packet
+ * of one kind of FTP connection (a new control connection, a passive data
+ * connection, new or related), from the site's sources.
  */
-int nft_netlink_foreign_drops(struct nft_netlink *nl, const struct ruleset *want, char ***out,
-			      size_t *n_out);
+struct nft_netlink_probe {
+	int af;			/* AF_INET or AF_INET6 */
+	uint16_t port_lo;	/* tcp dport lo..hi */
+	uint16_t port_hi;
+	bool related;		/* ct state related (the helper's data), else new */
+	const struct ir_range *src; /* sources, keys of af's length; NULL: any */
+	size_t n_src;
+	const char *what;	/* what it stands for, e.g. the rule's comment (not owned) */
+};
+
+/* Who writes a table: recognised from its family, names and expressions. */
+enum nft_netlink_manager {
+	NFT_NETLINK_MANAGER_NONE,	/* nothing recognised: plain nft */
+	NFT_NETLINK_MANAGER_IPTABLES,	/* iptables-nft (iptables, netfilter-persistent) */
+	NFT_NETLINK_MANAGER_UFW,	/* ufw, through iptables-nft */
+	NFT_NETLINK_MANAGER_DOCKER,	/* Docker, through iptables-nft */
+	NFT_NETLINK_MANAGER_FIREWALLD,
+};
+
+enum nft_netlink_verdict {
+	NFT_NETLINK_MAY_DROP,	/* some path drops it: a match ftpcfg cannot judge */
+	NFT_NETLINK_DROPS,	/* every path drops or rejects it */
+};
+
+/* One foreign base chain that drops (or may drop) one probe's packets. */
+struct nft_netlink_conflict {
+	enum nft_netlink_verdict verdict;
+	size_t probe;		/* index into the probes given */
+	enum nft_netlink_manager manager;
+	char family[8];
+	char *table;		/* owned */
+	char *chain;		/* owned: the base chain */
+	const char *hook;	/* "prerouting" or "input" */
+	int priority;
+	char *rule_chain;	/* owned: the chain of the deciding rule; NULL: the policy */
+	uint64_t handle;	/* that rule's handle; 0: the policy */
+	char *why;		/* owned: "policy drop", "reject", or what could not be judged */
+};
+
+/* NULL-safe. */
+void nft_netlink_conflicts_free(struct nft_netlink_conflict *c, size_t n);
+
+/*
+ * Walk every base chain on the prerouting and input hooks of every ip, ip6
+ * and inet table but ftpcfg's own (@want: its table, or in attach mode its
+ * attach chain), following jumps and gotos, and report each that drops or
+ * may drop a probe's packets although ftpcfg accepts them: an accept ends
+ * only its own base chain.  *out (owned, NULL when none) holds *n_out.
+ * 0, -ENOMEM or -errno.
+ */
+int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
+			  const struct nft_netlink_probe *probes, size_t n_probes,
+			  struct nft_netlink_conflict **out, size_t *n_out);
+
+/* Who manages table @family @table (it may not exist: NONE).  0 or -errno. */
+int nft_netlink_table_manager(struct nft_netlink *nl, enum ir_family family, const char *table,
+			      enum nft_netlink_manager *out);
 
 /*
  * A batch under construction: one contiguous buffer of nfnetlink messages

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cmd.h"
+#include "guard.h"
 #include "nft_netlink.h"
 #include "plan.h"
 #include "render_conf.h"
@@ -50,6 +51,7 @@ struct stage {
 	bool live_from_record;
 	bool record_vouched;	/* the record vouched, but rules change: dumped for the handles */
 	struct plan plan;
+	struct guard guard;	/* other firewalls that would still drop FTP */
 };
 
 /*

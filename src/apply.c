@@ -17,6 +17,7 @@
 
 #include "apply.h"
 #include "apply_kernel.h"
+#include "guard.h"
 #include "daemon.h"
 #include "mem.h"
 #include "stage.h"
@@ -532,6 +533,37 @@ static void say_live(const struct ctx *c, const struct stage *st)
 		diag_progress("live: dumped (generation %u)", st->genid);
 }
 
+/*
+ * Another firewall that would still drop what ftpcfg accepts: applying
+ * would say "Applied." and FTP would stay blocked.  Refused (exit 1) with
+ * what to do, unless --allow-conflicts says to go on (then warnings, not
+ * kept in the record: they describe the host, not the site).
+ */
+static int refuse_conflicts(struct ctx *c, const struct stage *st, unsigned flags)
+{
+	const struct srcloc loc = { st->site->file, st->site->firewall.line };
+	int ret = 0;
+
+	for (size_t i = 0; i < st->guard.n_conflicts; i++) {
+		char *text = NULL;
+		char *advice = NULL;
+
+		if (guard_format(&st->guard, i, &text) < 0 ||
+		    guard_advice(&st->guard, i, &advice) < 0) {
+			free(text);
+			return -ENOMEM;
+		}
+		if (flags & APPLY_ALLOW_CONFLICTS)
+			diag_warn(c->diag, &loc, "%s; %s", text, advice);
+		else
+			ret = diag(c->diag, &loc, -ENOTSUP, "%s; %s, or apply with "
+				   "--allow-conflicts to go on regardless", text, advice);
+		free(text);
+		free(advice);
+	}
+	return ret;
+}
+
 static int open_netlink(struct ctx *c, struct nft_netlink **nl)
 {
 	int ret = nft_netlink_open(nl);
@@ -664,6 +696,8 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 	warn_from = c->diag->n_recs;
 	ret = stage_prepare(c, &s, nl, site_path, in.site, in.site_len, &st);
 	warn_to = c->diag->n_recs;
+	if (ret == 0)
+		ret = refuse_conflicts(c, &st, flags);
 	if (ret < 0)
 		goto out;
 	say_live(c, &st);

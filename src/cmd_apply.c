@@ -20,6 +20,8 @@ int cmd_apply(struct ctx *c, const struct cmd_args *a)
 		flags |= APPLY_CHECK;
 	if (cmd_has(a, CMD_OPT_NO_RELOAD))
 		flags |= APPLY_NO_RELOAD;
+	if (cmd_has(a, CMD_OPT_ALLOW_CONFLICTS))
+		flags |= APPLY_ALLOW_CONFLICTS;
 	ret = apply_site(c, a->operands[0], flags);
 	if (ret == 0 || ret == CMD_CHANGES) {
 		const char *outcome = ret == 0 ? "unchanged" : flags & APPLY_CHECK ? "checked"

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "guard.h"
 #include "diff.h"
 #include "stage.h"
 #include "state.h"
@@ -151,7 +152,8 @@ static int print_json(const struct ctx *c, const struct stage *st)
 	ret = -ENOMEM;
 	if (json_object_set_new(doc, "changes", json_integer((json_int_t)st->plan.n_items)) < 0 ||
 	    json_object_set_new(doc, "genid", json_integer(st->genid)) < 0 ||
-	    json_object_set(doc, "plan", plan) < 0 || json_object_set(doc, "diffs", diffs) < 0)
+	    json_object_set(doc, "plan", plan) < 0 || json_object_set(doc, "diffs", diffs) < 0 ||
+	    json_object_set_new(doc, "conflicts", guard_json(&st->guard)) < 0)
 		goto out;
 	ret = cmd_json_result(c, doc);
 out:
@@ -162,6 +164,29 @@ out:
 	return ret;
 }
 
+/* Other firewalls that would still drop FTP: "! conflict: ...", then what to do. */
+static int print_conflicts(const struct ctx *c, const struct stage *st)
+{
+	for (size_t i = 0; i < st->guard.n_conflicts; i++) {
+		char *text = NULL;
+		char *advice = NULL;
+
+		if (guard_format(&st->guard, i, &text) < 0 ||
+		    guard_advice(&st->guard, i, &advice) < 0) {
+			free(text);
+			return -ENOMEM;
+		}
+		printf("%s! conflict: %s%s\n    to fix: %s\n", c->opts->color ? "\033[1;31m" : "",
+		       text, c->opts->color ? "\033[m" : "", advice);
+		free(text);
+		free(advice);
+	}
+	if (st->guard.n_conflicts)
+		printf("(apply refuses while a conflict stands, unless run with --allow-conflicts)"
+		       "\n\n");
+	return 0;
+}
+
 static int print_text(const struct ctx *c, const struct stage *st)
 {
 	size_t add;
@@ -170,6 +195,9 @@ static int print_text(const struct ctx *c, const struct stage *st)
 	char *text = NULL;
 	int ret;
 
+	ret = print_conflicts(c, st);
+	if (ret < 0)
+		return ret;
 	if (!st->plan.n_items) {
 		if (!c->opts->quiet)
 			printf("No changes: the files and the ruleset match the site.\n");

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "guard.h"
 #include "nft_netlink.h"
 #include "plan.h"
 #include "state.h"
@@ -34,7 +35,7 @@ static const char *file_state(struct ctx *c, const struct state_file *f)
 
 /* Drift: the live ruleset against the one recorded at the last apply. */
 static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live **live,
-		 struct plan *p, bool *same_gen)
+		 struct plan *p, bool *same_gen, struct guard *g)
 {
 	struct nft_netlink *nl = NULL;
 	int ret;
@@ -55,6 +56,9 @@ static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live *
 				l->rs->chains[i].rules[r].handle = l->rule_handles[i][r];
 		ret = plan_ruleset(p, s->rec->ruleset, l->rs);
 	}
+	/* Other firewalls that now drop what the applied ruleset accepts. */
+	if (ret == 0)
+		ret = guard_check(nl, s->rec->ruleset, g);
 	nft_netlink_close(nl);
 	return ret;
 }
@@ -78,8 +82,30 @@ static json_t *record_json(const struct state_record *r, json_t *files)
 			 "instance", r->instance, "files", files);
 }
 
+/* The conflicts, after the drift. */
+static int print_conflicts(const struct guard *g)
+{
+	if (!g->n_conflicts)
+		printf("Conflicts: none; no other table drops what ftpcfg accepts.\n");
+	else
+		printf("Conflicts (FTP is dropped elsewhere although ftpcfg accepts it):\n");
+	for (size_t i = 0; i < g->n_conflicts; i++) {
+		char *text = NULL;
+		char *advice = NULL;
+
+		if (guard_format(g, i, &text) < 0 || guard_advice(g, i, &advice) < 0) {
+			free(text);
+			return -ENOMEM;
+		}
+		printf("  %s\n    to fix: %s\n", text, advice);
+		free(text);
+		free(advice);
+	}
+	return 0;
+}
+
 static int print(struct ctx *c, const struct state *s, const struct plan *p, bool present,
-		 uint32_t genid, bool same_gen)
+		 uint32_t genid, bool same_gen, const struct guard *g)
 {
 	const struct state_record *r = s->rec;
 	json_t *out = NULL;
@@ -114,9 +140,10 @@ static int print(struct ctx *c, const struct state *s, const struct plan *p, boo
 	}
 	if (c->opts->json) {
 		rec = record_json(r, list);
-		out = rec ? json_pack("{s:O, s:O, s:b, s:I, s:b, s:O}", "last_apply", rec, "files",
-				      list, "table_present", present, "genid", (json_int_t)genid,
-				      "journal_left", s->journal_left, "drift", lines) : NULL;
+		out = rec ? json_pack("{s:O, s:O, s:b, s:I, s:b, s:O, s:o}", "last_apply", rec,
+				      "files", list, "table_present", present, "genid",
+				      (json_int_t)genid, "journal_left", s->journal_left, "drift",
+				      lines, "conflicts", guard_json(g)) : NULL;
 		ret = cmd_json_result(c, out);
 		goto out;
 	}
@@ -144,7 +171,7 @@ static int print(struct ctx *c, const struct state *s, const struct plan *p, boo
 		for (size_t i = 0; i < json_array_size(lines); i++)
 			printf("  %s\n", json_string_value(json_array_get(lines, i)));
 	}
-	ret = 0;
+	ret = print_conflicts(g);
 out:
 	json_decref(rec);
 	json_decref(out);
@@ -174,6 +201,7 @@ static int print_nothing(const struct ctx *c, const struct state *s)
 int cmd_status(struct ctx *c, const struct cmd_args *a)
 {
 	struct state s;
+	struct guard g = { 0 };
 	struct nft_netlink_live *live = NULL;
 	struct plan p;
 	bool same_gen = false;
@@ -197,12 +225,13 @@ int cmd_status(struct ctx *c, const struct cmd_args *a)
 		ret = print_nothing(c, &s);
 		goto out;
 	}
-	ret = drift(c, &s, &live, &p, &same_gen);
+	ret = drift(c, &s, &live, &p, &same_gen, &g);
 	if (ret == 0)
-		ret = print(c, &s, &p, live->rs != NULL, live->genid, same_gen);
+		ret = print(c, &s, &p, live->rs != NULL, live->genid, same_gen, &g);
 out:
 	plan_release(&p);
 	nft_netlink_live_free(live);
 	state_close(&s);
+	guard_release(&g);
 	return ret;
 }

@@ -54,6 +54,8 @@ static const struct cli_option global_options[] = {
 };
 
 static const struct cli_option apply_options[] = {
+	{ "allow-conflicts", 0, NULL, CMD_OPT_ALLOW_CONFLICTS,
+	  "apply although another firewall would still drop the site's FTP traffic" },
 	{ "check", 0, NULL, CMD_OPT_CHECK,
 	  "build the whole batch and let the kernel check it; change nothing" },
 	{ "detailed-exitcode", 0, NULL, CMD_OPT_DETAILED_EXITCODE,

@@ -122,4 +122,56 @@ int nfn_rule_decode(const struct nftnl_rule *nr, enum ir_family family,
 /* Release what nfn_rule_decode() put into @r. */
 void nfn_rule_release(struct ir_rule *r);
 
+/*
+ * The guard (nft_netlink_foreign.c, nft_netlink_gexpr.c): how one foreign
+ * rule judges one probe.
+ */
+enum nfn_tri {
+	NFN_NO,
+	NFN_YES,
+	NFN_MAYBE,
+};
+
+enum nfn_gverdict {
+	NFN_GV_NONE,		/* no verdict: the next rule */
+	NFN_GV_ACCEPT,
+	NFN_GV_DROP,		/* drop or reject */
+	NFN_GV_JUMP,
+	NFN_GV_GOTO,
+	NFN_GV_RETURN,
+	NFN_GV_UNKNOWN,		/* a verdict ftpcfg cannot judge (a verdict map, a queue) */
+};
+
+/* A foreign set's elements as sorted closed ranges (points for a hash set). */
+struct nfn_gset {
+	const struct ir_range *elems;
+	size_t n;
+	uint32_t keylen;
+};
+
+struct nfn_gctx {
+	const struct nft_netlink_probe *probe;
+	const struct ir_range *daddr;	/* the host's addresses of the probe's family */
+	size_t n_daddr;
+	/* The set @name of the rule's table: 0, -ENOENT (cannot say), -errno. */
+	int (*set)(void *data, const char *name, struct nfn_gset *out);
+	void *data;
+};
+
+struct nfn_gresult {
+	enum nfn_tri match;
+	enum nfn_gverdict verdict;
+	char target[64];	/* jump/goto chain */
+	char action[48];	/* DROP, UNKNOWN: "drop", "reject", "iptables target X" */
+	char why[128];		/* MAYBE: what could not be judged */
+	bool xt;		/* the rule holds an iptables xt expression */
+};
+
+/* Judge rule @r for the probe in @g.  0 or -errno (a set could not be read). */
+int nfn_guard_rule(const struct nfn_gctx *g, const struct nftnl_rule *r, struct nfn_gresult *out);
+
+/* Whether xt blob @info of match @name (revision @rev) holds for the probe. */
+enum nfn_tri nfn_guard_xt_match(const struct nfn_gctx *g, const char *name, uint32_t rev,
+				const void *info, uint32_t len, char *why, size_t why_size);
+
 #endif

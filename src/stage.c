@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "guard.h"
 #include "import.h"
 #include "nft_text.h"
 #include "stage.h"
@@ -44,6 +45,7 @@ void stage_release(struct stage *st)
 	ruleset_free(st->want);
 	nft_netlink_live_free(st->live);
 	plan_release(&st->plan);
+	guard_release(&st->guard);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -129,30 +131,20 @@ static void adopt_handles(struct nft_netlink_live *live)
 }
 
 /*
- * Standalone mode next to a table whose base chain drops by policy on the
- * same hooks cannot open FTP: an accept ends only its own base chain.
- * Say to attach.
+ * Other firewalls that would still drop what ftpcfg accepts: kept in the
+ * stage for diff and status to show and apply to refuse (unless told to
+ * go on).  Read on every run: a manager's reload moves nothing of ours.
  */
-static int refuse_foreign_drops(struct ctx *c, struct nft_netlink *nl, struct stage *st)
+static int find_conflicts(struct ctx *c, struct nft_netlink *nl, struct stage *st)
 {
-	char **names = NULL;
-	size_t n = 0;
 	int ret;
 
-	ret = nft_netlink_foreign_drops(nl, st->want, &names, &n);
+	guard_release(&st->guard);
+	ret = guard_check(nl, st->want, &st->guard);
 	if (ret < 0)
-		return diag(c->diag, NULL, ret, "cannot list the other tables' chains: %s",
+		return diag(c->diag, NULL, ret, "cannot read the other tables' chains: %s",
 			    strerror(-ret));
-	for (size_t i = 0; i < n; i++) {
-		ret = diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
-			   -ENOTSUP, "chain '%s' has policy drop, which drops FTP whatever table "
-			   "'%s' accepts (an accept ends only its own base chain); use "
-			   "<firewall attach=\"%s\"/> to put ftpcfg's rules into it", names[i],
-			   st->want->table, names[i]);
-		free(names[i]);
-	}
-	free(names);
-	return n ? -ENOTSUP : 0;
+	return 0;
 }
 
 static bool same_str(const char *a, const char *b)
@@ -238,11 +230,6 @@ static int dump_ruleset(struct ctx *c, const struct state *s, struct nft_netlink
 	st->genid = st->live->genid;
 	st->live_rs = st->live->rs;
 	adopt_handles(st->live);
-	if (!st->want->attach) {
-		ret = refuse_foreign_drops(c, nl, st);
-		if (ret < 0)
-			return ret;
-	}
 	ret = refuse_orphan(c, s, nl, st);
 	if (ret < 0)
 		return ret;
@@ -299,8 +286,7 @@ out:
 /*
  * The live table: from the record when the generation says nothing moved
  * since the last apply and only elements differ (no dump: up to 1.5 s at
- * 100 000 networks; the foreign-drop check passed then and nothing changed
- * since), else a dump.  Decided before planning, so the plan is made once.
+ * 100 000 networks), else a dump.  Decided before planning, so the plan is made once.
  */
 static int read_ruleset(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 			struct stage *st)
@@ -310,6 +296,9 @@ static int read_ruleset(struct ctx *c, const struct state *s, struct nft_netlink
 	bool same = false;
 	int ret;
 
+	ret = find_conflicts(c, nl, st);
+	if (ret < 0)
+		return ret;
 	if (rec && same_target(rec, st->want)) {
 		ret = state_record_vouches(s, nl, &vouches);
 		if (ret < 0)

@@ -190,9 +190,17 @@ inner() {
 		}
 	}
 	EOF
-	expect_rc 1 $F diff "$tmp/a.xml"
-	grep -q "chain 'inet filter input' has policy drop.*attach=\"inet filter input\"" "$tmp/err" ||
+	expect_rc 2 $F diff "$tmp/a.xml"
+	grep -q "^! conflict: chain 'inet filter input' (hook input, priority 0; no manager ftpcfg recognises) drops s: control (tcp port 21, IPv4, new connections) after ftpcfg accepts it: policy drop" "$tmp/out" ||
+		{ cat "$tmp/out"; fail "diff does not show the policy-drop chain as a conflict"; }
+	grep -q 'to fix: .*<firewall attach="inet filter input"/>' "$tmp/out" ||
+		{ cat "$tmp/out"; fail "diff does not say what to do about the conflict"; }
+	snapshot "$tmp/before"
+	expect_rc 1 $F apply "$tmp/a.xml"
+	grep -q "chain 'inet filter input' .* drops .*attach=\"inet filter input\".*--allow-conflicts" "$tmp/err" ||
 		{ cat "$tmp/err"; fail "standalone mode beside a policy-drop chain was not refused"; }
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a refused apply changed the host"
 	sed 's|<site name="t" version="1">|<site name="t" version="1"><firewall attach="inet filter input"/>|' \
 		"$tmp/a.xml" >"$tmp/attach.xml"
 	rm -rf "$root"
@@ -234,11 +242,19 @@ inner() {
 	# Doing what it says lets the move through.
 	cmd=$(sed -n 's/.*remove it first (\(nft delete rule [^)]*\)).*/\1/p' "$tmp/err")
 	run $cmd
-	expect_rc 0 $F apply "$tmp/input2.xml"
+	# The old base chain keeps its policy drop: FTP would still be dropped there.
+	expect_rc 1 $F apply "$tmp/input2.xml"
+	grep -q "chain 'inet filter input' (hook input, priority 0; no manager ftpcfg recognises) drops s: control" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "the old attach chain's policy drop is not a conflict"; }
+	expect_rc 0 $F apply --allow-conflicts "$tmp/input2.xml"
+	grep -q "warning: chain 'inet filter input' .* drops s: control" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "--allow-conflicts does not warn"; }
 	nft list chain inet filter input2 | grep -q 'jump ftpcfg-' || fail "no jump from the new attach point"
 	if nft list chain inet filter input | grep -q 'jump ftpcfg-'; then fail "the old jump is still there"; fi
 	nft list chain inet filter input | grep -q 'tcp dport 22 accept' || fail "foreign rule lost"
+	# A conflict is shown, but it is no change: diff exits 0.
 	expect_rc 0 $F diff "$tmp/input2.xml"
+	grep -q "^! conflict: chain 'inet filter input' " "$tmp/out" || fail "diff does not show the conflict"
 	echo "PASS"
 }
 
