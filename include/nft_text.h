@@ -25,6 +25,12 @@ enum nft_text_flags {
 	 * second jump.
 	 */
 	NFT_TEXT_LOADABLE = 1U << 0,
+	/*
+	 * The view `diff` compares (not loadable): every set as one set of
+	 * networks, sharded or not, one element a line, so that a changed
+	 * network is one line out and one line in.
+	 */
+	NFT_TEXT_DIFF = 1U << 1,
 };
 
 /*

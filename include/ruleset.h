@@ -113,6 +113,17 @@ enum ir_set_flags {
 	IR_SET_INTERVAL = 1U << 0,
 	IR_SET_DYNAMIC = 1U << 1,
 	IR_SET_AUTO_MERGE = 1U << 2,	/* nft's userdata flag, not the kernel's */
+	/*
+	 * One logical allowlist kept in the kernel as IR_SHARDS interval sets,
+	 * one per value of a key byte of the address (ir_shard_byte()), reached
+	 * through a verdict map: `ip saddr & 255.0.0.0 vmap @NAME` jumps to
+	 * chain NAME_kk, which holds `ip saddr @NAME_kk accept` (ir_shard_name()
+	 * names the pieces).  A change commits into one small set instead of
+	 * one large one, whose whole lookup structure the kernel rebuilds on
+	 * every commit that touches it.  Everything above the encoder, the
+	 * printer and the decoder sees one set of networks.
+	 */
+	IR_SET_SHARDED = 1U << 3,
 };
 
 struct ir_set {
@@ -153,6 +164,16 @@ struct ruleset {
 };
 
 /*
+ * An allowlist of at least this many ranges (after merging) is sharded
+ * (IR_SET_SHARDED); a smaller one stays one set.  Below it the 256 empty
+ * shards and their chains cost a first apply more than a commit into one
+ * set costs a change (see the README's Performance section).
+ */
+#ifndef RULESET_SHARD_MIN
+#define RULESET_SHARD_MIN 8192
+#endif
+
+/*
  * Build the ruleset for a validated site with every default filled.  *out
  * is owned by the caller (ruleset_free()).  Returns 0, -ENOMEM, or -EINVAL
  * for a site that validation should have refused (an unknown attach family).
@@ -191,6 +212,66 @@ void ir_range_from_net(struct ir_range *r, const struct site_net *n);
 
 /* Key length in bytes of an address family: 4, 16, or 0 if unknown. */
 size_t ir_addr_len(int addr_family);
+
+/* ---- sharded sets (IR_SET_SHARDED) ------------------------------------- */
+
+/* One shard per value of the key byte. */
+#define IR_SHARDS 256
+
+/*
+ * The byte of the address that picks a shard: IPv4 its first octet; IPv6
+ * byte 3 (bits 24-31, the last byte of a /32), where registries' allocations
+ * to providers spread out (the first bytes are mostly 2001, 24xx, 26xx and
+ * 2axx).
+ */
+size_t ir_shard_byte(int addr_family);
+
+/*
+ * The shards range @r reaches, *first..*last: the values its key byte takes
+ * when everything before that byte is fixed, else all of them.  A range is
+ * kept whole in each shard it reaches.
+ */
+void ir_shard_span(int addr_family, const struct ir_range *r, unsigned *first, unsigned *last);
+
+/* The map key of shard @k (the key byte set, the rest zero) and the mask that makes it. */
+void ir_shard_key(int addr_family, unsigned k, uint8_t out[16]);
+void ir_shard_mask(int addr_family, uint8_t out[16]);
+
+/*
+ * Elements per shard: elems[idx[start[k]]] .. elems[idx[start[k + 1] - 1]]
+ * are shard k's, ascending.
+ */
+struct ir_shards {
+	size_t start[IR_SHARDS + 1];
+	size_t *idx;		/* owned */
+};
+
+/* Split @n sorted ranges into shards (ir_shards_release()).  0 or -ENOMEM. */
+int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
+		    struct ir_shards *out);
+void ir_shards_release(struct ir_shards *s);
+
+enum ir_shard_obj {
+	IR_SHARD_SET,		/* the interval set of shard k: NAME_kk */
+	IR_SHARD_SRC_CHAIN,	/* the chain the source map jumps to: NAME_kk */
+	IR_SHARD_DST_MAP,	/* the destination map: NAME_dst (the source map is NAME) */
+	IR_SHARD_DST_CHAIN,	/* the chain the destination map jumps to: NAME_dst_kk */
+};
+
+/*
+ * IR_SHARD_SUFFIX_MAX: the longest suffix ir_shard_name() adds.  Attach mode
+ * joins with '-' (every name there is ftpcfg-...), standalone with '_'.
+ * 0, or -ENOSPC when @size is too short.
+ */
+#define IR_SHARD_SUFFIX_MAX 8
+int ir_shard_name(const struct ruleset *rs, const char *set, enum ir_shard_obj what, unsigned k,
+		  char *buf, size_t size);
+
+/* Does a rule of @rs match @kind (IR_MATCH_SADDR_SET or _DADDR_SET) on set @set? */
+bool ir_set_matched(const struct ruleset *rs, const char *set, enum ir_match_kind kind);
+
+/* The set named @name, or NULL. */
+const struct ir_set *ir_set_find(const struct ruleset *rs, const char *name);
 
 const char *ir_family_name(enum ir_family f);
 const char *ir_hook_name(enum ir_hook h);

@@ -46,6 +46,10 @@ struct nfn_dump {
 	size_t n_keys;
 	size_t cap_keys;
 	size_t klen;
+	struct nfn_map *maps;	/* verdict maps: sharded sets' dispatch */
+	size_t n_maps;
+	size_t cap_maps;
+	struct nfn_map *map;	/* the one whose elements are being read */
 	int err;
 };
 
@@ -239,6 +243,15 @@ static int nfn_set_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!nfn_ours(c, name))
 		goto out;
+	if ((flags & NFT_SET_MAP) && (klen == 4 || klen == 16) &&
+	    nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE) == NFT_DATA_VERDICT &&
+	    strlen(name) < sizeof(c->maps->name)) {
+		if (nfn_grow((void **)&c->maps, &c->cap_maps, c->n_maps, sizeof(*c->maps)) < 0)
+			goto fail;
+		snprintf(c->maps[c->n_maps].name, sizeof(c->maps->name), "%s", name);
+		c->maps[c->n_maps++].addr_family = klen == 4 ? AF_INET : AF_INET6;
+		goto out;
+	}
 	if (nfn_grow((void **)&c->rs->sets, &c->cap_sets, c->rs->n_sets, sizeof(*is)) < 0)
 		goto fail;
 	is = &c->rs->sets[c->rs->n_sets];
@@ -305,6 +318,73 @@ static int nfn_elem_cb(const struct nlattr *elem, void *data)
 	return MNL_CB_OK;
 }
 
+/* The jump target in a map element's data, or NULL. */
+static const char *nfn_elem_jump(const struct nlattr *data)
+{
+	const struct nlattr *v;
+	const struct nlattr *a;
+	const char *chain = NULL;
+	bool jump = false;
+
+	mnl_attr_for_each_nested(v, data) {
+		if (mnl_attr_get_type(v) != NFTA_DATA_VERDICT)
+			continue;
+		mnl_attr_for_each_nested(a, v) {
+			if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE &&
+			    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				jump = (int32_t)ntohl(mnl_attr_get_u32(a)) == NFT_JUMP;
+			else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN &&
+				 mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				chain = mnl_attr_get_str(a);
+		}
+	}
+	return jump ? chain : NULL;
+}
+
+/* One element of a verdict map: a shard key and the chain it jumps to. */
+static int nfn_map_elem_cb(const struct nlattr *elem, struct nfn_dump *c)
+{
+	struct nfn_map *m = c->map;
+	size_t kl = ir_addr_len(m->addr_family);
+	const struct nlattr *a;
+	const struct nlattr *v;
+	const char *chain = NULL;
+	uint8_t key[16];
+	uint8_t want[16];
+	bool have = false;
+	unsigned k;
+
+	if (mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_OK;
+	mnl_attr_for_each_nested(a, elem) {
+		if (mnl_attr_get_type(a) == NFTA_SET_ELEM_DATA) {
+			chain = nfn_elem_jump(a);
+			continue;
+		}
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_KEY)
+			continue;
+		mnl_attr_for_each_nested(v, a) {
+			if (mnl_attr_get_type(v) == NFTA_DATA_VALUE &&
+			    mnl_attr_get_payload_len(v) == kl) {
+				memcpy(key, mnl_attr_get_payload(v), kl);
+				have = true;
+			}
+		}
+	}
+	k = have ? key[ir_shard_byte(m->addr_family)] : 0;
+	ir_shard_key(m->addr_family, k, want);
+	if (!have || !chain || memcmp(key, want, kl) != 0 || m->chains[k]) {
+		m->bad = true;
+		return MNL_CB_OK;
+	}
+	m->chains[k] = strdup(chain);
+	if (!m->chains[k]) {
+		c->err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
 static int nfn_elems_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
@@ -315,7 +395,7 @@ static int nfn_elems_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
 		mnl_attr_for_each_nested(elem, a) {
-			if (nfn_elem_cb(elem, c) != MNL_CB_OK)
+			if ((c->map ? nfn_map_elem_cb(elem, c) : nfn_elem_cb(elem, c)) != MNL_CB_OK)
 				return MNL_CB_ERROR;
 		}
 	}
@@ -354,7 +434,8 @@ static int nfn_keys_to_ranges(struct nfn_dump *c, struct ir_set *s)
 	size_t j;
 	int ret;
 
-	qsort_r(c->keys, c->n_keys, sizeof(*c->keys), nfn_key_cmp, &kl);
+	if (c->n_keys)
+		qsort_r(c->keys, c->n_keys, sizeof(*c->keys), nfn_key_cmp, &kl);
 	ret = ir_set_reserve(s, c->n_keys);
 	for (i = 0; ret == 0 && i < c->n_keys; i++) {
 		if (c->keys[i].end)
@@ -395,11 +476,17 @@ static int nfn_read_sets(struct nft_netlink *nl, struct nfn_dump *c)
 		if (ret == 0)
 			ret = nfn_keys_to_ranges(c, s);
 	}
+	for (i = 0; ret == 0 && i < c->n_maps; i++) {
+		c->map = &c->maps[i];
+		ret = nfn_read_elems(nl, c, c->map->name, ir_addr_len(c->map->addr_family));
+		c->map = NULL;
+	}
 	for (i = 0; ret == 0 && i < c->n_anon; i++) {
 		struct nfn_anon *a = &c->anon[i];
 
 		ret = nfn_read_elems(nl, c, a->name, 2);
-		qsort_r(c->keys, c->n_keys, sizeof(*c->keys), nfn_key_cmp, &c->klen);
+		if (c->n_keys)
+			qsort_r(c->keys, c->n_keys, sizeof(*c->keys), nfn_key_cmp, &c->klen);
 		a->too_many = c->n_keys > IR_MAX_PORTS;
 		for (k = 0; ret == 0 && k < c->n_keys && k < IR_MAX_PORTS; k++)
 			a->ports[a->n_ports++] = (uint16_t)(c->keys[k].k[0] << 8 | c->keys[k].k[1]);
@@ -545,6 +632,12 @@ static int nfn_dump_once(struct nft_netlink *nl, const struct ruleset *want,
 		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, want->table);
 		ret = nfn_talk(nl, nlh, nfn_rule_cb, &c);
 	}
+	if (ret == 0 && !c.err)
+		ret = nfn_fold_shards(live, c.maps, c.n_maps);
+	for (size_t i = 0; i < c.n_maps; i++)
+		for (unsigned k = 0; k < IR_SHARDS; k++)
+			free(c.maps[i].chains[k]);
+	free(c.maps);
 	free(c.anon);
 	free(c.keys);
 	return c.err ? c.err : ret;

@@ -21,25 +21,12 @@
 
 #include "nft_netlink_int.h"
 
-/* nft's datatype ids (src/datatype.h), kept in the set's key type. */
-#define NFN_TYPE_IPADDR 7
-#define NFN_TYPE_IP6ADDR 8
-/* nft's set userdata: the key's byte order, BYTEORDER_BIG_ENDIAN. */
-#define NFN_BYTEORDER_BIG 2
-
-/*
- * Start a new element message before its nest could pass the 16-bit
- * attribute length: the largest element (an IPv6 end) takes 44 bytes.
- */
-#define NFN_ELEM_NEST_MAX (UINT16_MAX - 64)
-#define NFN_ELEM_MSG_ROOM (UINT16_MAX + 1024)
-
 static const char *nfn_hook_what(const struct ir_chain *c)
 {
 	return c->hook == IR_HOOK_NONE ? "chain" : "base chain";
 }
 
-static int nfn_oom(struct diag *d)
+int nfn_oom(struct diag *d)
 {
 	return diag(d, NULL, -ENOMEM, "out of memory building the netlink batch");
 }
@@ -138,7 +125,7 @@ int nft_netlink_batch_del_chain(struct nft_netlink_batch *b, const struct rulese
 {
 	char what[100];
 
-	snprintf(what, sizeof(what), "delete chain '%s'", name);
+	snprintf(what, sizeof(what), "delete chain '%.80s'", name);
 	return nfn_name_msg(b, rs, NFT_MSG_DELCHAIN, NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, name, 0,
 			    what, d);
 }
@@ -179,280 +166,9 @@ int nft_netlink_batch_del_set(struct nft_netlink_batch *b, const struct ruleset 
 {
 	char what[100];
 
-	snprintf(what, sizeof(what), "delete set '%s'", name);
+	snprintf(what, sizeof(what), "delete set '%.80s'", name);
 	return nfn_name_msg(b, rs, NFT_MSG_DELSET, NFTA_SET_TABLE, NFTA_SET_NAME, name, line, what,
 			    d);
-}
-
-/* ---- sets and elements --------------------------------------------------- */
-
-/* One element list being written: the open message and its nest. */
-struct nfn_elems {
-	struct nft_netlink_batch *b;
-	const struct ruleset *rs;
-	const char *set;
-	uint32_t set_id;
-	unsigned line;
-	uint16_t type;		/* NFT_MSG_NEWSETELEM or NFT_MSG_DELSETELEM */
-	struct nlmsghdr *nlh;
-	struct nlattr *list;
-	unsigned idx;		/* nft numbers the element nests 1, 2, ... */
-};
-
-static void nfn_elems_close(struct nfn_elems *e)
-{
-	if (!e->nlh)
-		return;
-	mnl_attr_nest_end(e->nlh, e->list);
-	nfn_msg_end(e->b, e->nlh);
-	e->nlh = NULL;
-}
-
-static int nfn_elem_put(struct nfn_elems *e, const uint8_t *key, size_t len, bool end)
-{
-	struct nlattr *elem;
-	struct nlattr *k;
-
-	if (e->nlh && (size_t)((char *)mnl_nlmsg_get_payload_tail(e->nlh) - (char *)e->list) >
-			      NFN_ELEM_NEST_MAX)
-		nfn_elems_close(e);
-	if (!e->nlh) {
-		e->nlh = nfn_msg_begin(e->b, e->type, nfn_family(e->rs->family),
-				       e->type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
-				       NFN_ELEM_MSG_ROOM, e->line, "%s elements of set '%s'",
-				       e->type == NFT_MSG_NEWSETELEM ? "add" : "delete", e->set);
-		if (!e->nlh)
-			return -ENOMEM;
-		mnl_attr_put_strz(e->nlh, NFTA_SET_ELEM_LIST_TABLE, e->rs->table);
-		mnl_attr_put_strz(e->nlh, NFTA_SET_ELEM_LIST_SET, e->set);
-		if (e->set_id)
-			mnl_attr_put_u32(e->nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(e->set_id));
-		e->list = mnl_attr_nest_start(e->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-		e->idx = 0;
-	}
-	elem = mnl_attr_nest_start(e->nlh, (uint16_t)++e->idx);
-	if (end)
-		mnl_attr_put_u32(e->nlh, NFTA_SET_ELEM_FLAGS, htonl(NFT_SET_ELEM_INTERVAL_END));
-	k = mnl_attr_nest_start(e->nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(e->nlh, NFTA_DATA_VALUE, len, key);
-	mnl_attr_nest_end(e->nlh, k);
-	mnl_attr_nest_end(e->nlh, elem);
-	return 0;
-}
-
-static bool nfn_is_zero(const uint8_t *k, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (k[i])
-			return false;
-	return true;
-}
-
-/* @out = @k + 1 as a big-endian number; false when @k is all ones. */
-static bool nfn_succ(const uint8_t *k, size_t len, uint8_t *out)
-{
-	size_t i = len;
-
-	memcpy(out, k, len);
-	while (i-- > 0)
-		if (++out[i] != 0)
-			return true;
-	return false;
-}
-
-/* The start and end elements of one range. */
-static int nfn_range_put(struct nfn_elems *e, const struct ir_range *r, size_t kl)
-{
-	uint8_t next[16];
-	int ret;
-
-	ret = nfn_elem_put(e, r->lo, kl, false);
-	if (ret == 0 && nfn_succ(r->hi, kl, next))
-		ret = nfn_elem_put(e, next, kl, true);
-	return ret;
-}
-
-/* Ranges sorted, disjoint, not adjacent, lo <= hi: what ir_set_normalize() makes. */
-static bool nfn_ranges_ok(const struct ir_range *r, size_t n, size_t kl)
-{
-	uint8_t next[16];
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (memcmp(r[i].lo, r[i].hi, kl) > 0)
-			return false;
-		if (i + 1 < n && (!nfn_succ(r[i].hi, kl, next) || memcmp(next, r[i + 1].lo, kl) >= 0))
-			return false;
-	}
-	return true;
-}
-
-static int nfn_set_check(const struct ir_set *s, size_t kl, struct diag *d)
-{
-	struct srcloc loc = { .line = s->line };
-
-	if (!kl)
-		return diag(d, s->line ? &loc : NULL, -EINVAL, "set '%s' has no address family",
-			    s->name);
-	if (!nfn_ranges_ok(s->elems, s->n_elems, kl))
-		return diag(d, s->line ? &loc : NULL, -EINVAL,
-			    "set '%s' is not normalized; call ir_set_normalize() first", s->name);
-	if (!(s->flags & IR_SET_INTERVAL)) {
-		size_t i;
-
-		for (i = 0; i < s->n_elems; i++)
-			if (memcmp(s->elems[i].lo, s->elems[i].hi, kl) != 0)
-				return diag(d, s->line ? &loc : NULL, -EINVAL,
-					    "set '%s' holds a range but has no interval flag",
-					    s->name);
-	}
-	return 0;
-}
-
-static int nfn_elems_all(struct nfn_elems *e, const struct ir_set *s, size_t kl)
-{
-	static const uint8_t zero[16];
-	size_t i;
-	int ret = 0;
-
-	/* nft starts an interval set with an end at 0 unless a range starts there. */
-	if ((s->flags & IR_SET_INTERVAL) && s->n_elems && !nfn_is_zero(s->elems[0].lo, kl))
-		ret = nfn_elem_put(e, zero, kl, true);
-	for (i = 0; ret == 0 && i < s->n_elems; i++) {
-		if (s->flags & IR_SET_INTERVAL)
-			ret = nfn_range_put(e, &s->elems[i], kl);
-		else
-			ret = nfn_elem_put(e, s->elems[i].lo, kl, false);
-	}
-	nfn_elems_close(e);
-	return ret;
-}
-
-int nft_netlink_batch_add_set(struct nft_netlink_batch *b, const struct ruleset *rs,
-			      const struct ir_set *s, struct diag *d)
-{
-	size_t kl = ir_addr_len(s->addr_family);
-	struct nfn_elems e = { .b = b, .rs = rs, .set = s->name, .line = s->line,
-			       .type = NFT_MSG_NEWSETELEM };
-	uint8_t ud[12];
-	size_t n_ud = 0;
-	uint32_t flags = 0;
-	uint32_t v;
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	int ret;
-
-	ret = nfn_set_check(s, kl, d);
-	if (ret < 0)
-		return ret;
-	if (s->flags & IR_SET_INTERVAL)
-		flags |= NFT_SET_INTERVAL;
-	if (s->flags & IR_SET_DYNAMIC)
-		flags |= NFT_SET_EVAL;
-	e.set_id = b->next_set_id++;
-	if (nfn_set_id_add(b, s->name, e.set_id) < 0)
-		return nfn_oom(d);
-	nlh = nfn_msg_begin(b, NFT_MSG_NEWSET, nfn_family(rs->family), NLM_F_CREATE, NFN_MSG_ROOM,
-			    s->line, "set '%s'", s->name);
-	if (!nlh)
-		return nfn_oom(d);
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, rs->table);
-	mnl_attr_put_strz(nlh, NFTA_SET_NAME, s->name);
-	mnl_attr_put_u32(nlh, NFTA_SET_FLAGS, htonl(flags));
-	mnl_attr_put_u32(nlh, NFTA_SET_KEY_TYPE,
-			 htonl(kl == 4 ? NFN_TYPE_IPADDR : NFN_TYPE_IP6ADDR));
-	mnl_attr_put_u32(nlh, NFTA_SET_KEY_LEN, htonl((uint32_t)kl));
-	mnl_attr_put_u32(nlh, NFTA_SET_ID, htonl(e.set_id));
-	if (s->size) {
-		nest = mnl_attr_nest_start(nlh, NFTA_SET_DESC);
-		mnl_attr_put_u32(nlh, NFTA_SET_DESC_SIZE, htonl(s->size));
-		mnl_attr_nest_end(nlh, nest);
-	}
-	/* nft's TLVs: type, length, value in host order (libnftnl udata.h). */
-	v = NFN_BYTEORDER_BIG;
-	ud[n_ud++] = 0;	/* NFTNL_UDATA_SET_KEYBYTEORDER */
-	ud[n_ud++] = 4;
-	memcpy(ud + n_ud, &v, 4);
-	n_ud += 4;
-	if (s->flags & IR_SET_AUTO_MERGE) {
-		v = 1;
-		ud[n_ud++] = 2;	/* NFTNL_UDATA_SET_MERGE_ELEMENTS */
-		ud[n_ud++] = 4;
-		memcpy(ud + n_ud, &v, 4);
-		n_ud += 4;
-	}
-	mnl_attr_put(nlh, NFTA_SET_USERDATA, n_ud, ud);
-	nfn_msg_end(b, nlh);
-	if (!s->n_elems)
-		return 0;
-	if (nfn_elems_all(&e, s, kl) < 0)
-		return nfn_oom(d);
-	return 0;
-}
-
-int nft_netlink_batch_update_elems(struct nft_netlink_batch *b, const struct ruleset *rs,
-				   const struct ir_set *want, const struct ir_range *old,
-				   size_t n_old, struct diag *d)
-{
-	static const uint8_t zero[16];
-	size_t kl = ir_addr_len(want->addr_family);
-	struct nfn_elems e = { .b = b, .rs = rs, .set = want->name, .line = want->line,
-			       .set_id = nfn_set_id_find(b, want->name) };
-	const struct ir_range *nw = want->elems;
-	size_t n_new = want->n_elems;
-	bool zero_old = n_old && !nfn_is_zero(old[0].lo, kl);
-	bool zero_new = n_new && !nfn_is_zero(nw[0].lo, kl);
-	bool interval = want->flags & IR_SET_INTERVAL;
-	size_t i;
-	size_t j;
-	int pass;
-	int ret;
-
-	ret = nfn_set_check(want, kl, d);
-	if (ret < 0)
-		return ret;
-	if (!nfn_ranges_ok(old, n_old, kl))
-		return diag(d, NULL, -EINVAL, "live set '%s' is not normalized", want->name);
-	/* Pass 0 deletes what only @old has, pass 1 adds what only @want has. */
-	for (pass = 0; pass < 2; pass++) {
-		e.type = pass ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
-		if (interval && (pass ? zero_new && !zero_old : zero_old && !zero_new))
-			ret = nfn_elem_put(&e, zero, kl, true);
-		for (i = j = 0; ret == 0 && (i < n_old || j < n_new);) {
-			int c;
-
-			if (i == n_old)
-				c = 1;
-			else if (j == n_new)
-				c = -1;
-			else
-				c = memcmp(old[i].lo, nw[j].lo, kl);
-			if (c == 0 && memcmp(old[i].hi, nw[j].hi, kl) == 0) {
-				i++;
-				j++;
-				continue;
-			}
-			/* Different ranges: the lower start goes first; equal starts both go. */
-			if (c <= 0) {
-				if (pass == 0)
-					ret = interval ? nfn_range_put(&e, &old[i], kl) :
-							 nfn_elem_put(&e, old[i].lo, kl, false);
-				i++;
-			}
-			if (c >= 0 && ret == 0) {
-				if (pass == 1)
-					ret = interval ? nfn_range_put(&e, &nw[j], kl) :
-							 nfn_elem_put(&e, nw[j].lo, kl, false);
-				j++;
-			}
-		}
-		nfn_elems_close(&e);
-		if (ret < 0)
-			return nfn_oom(d);
-	}
-	return 0;
 }
 
 /* ---- rules --------------------------------------------------------------- */
@@ -521,31 +237,150 @@ int nft_netlink_batch_del_rule(struct nft_netlink_batch *b, const struct ruleset
 	return 0;
 }
 
+/* ---- the chains of sharded sets ------------------------------------------ */
+
+struct nfn_shard_walk {
+	struct nft_netlink_batch *b;
+	const struct ruleset *rs;
+	struct diag *d;
+	int (*fn)(struct nfn_shard_walk *w, const struct ir_set *s, bool src, unsigned k,
+		  const char *chain);
+};
+
+/* Call w->fn for every chain a sharded set's maps jump to: source maps first, in shard order. */
+static int nfn_shard_chains(struct nfn_shard_walk *w)
+{
+	const struct ruleset *rs = w->rs;
+	char chain[NFN_NAME_MAX];
+	int ret = 0;
+
+	for (size_t i = 0; rs && ret == 0 && i < rs->n_sets; i++) {
+		const struct ir_set *s = &rs->sets[i];
+
+		if (!(s->flags & IR_SET_SHARDED))
+			continue;
+		for (int src = 1; src >= 0 && ret == 0; src--) {
+			if (!ir_set_matched(rs, s->name, src ? IR_MATCH_SADDR_SET : IR_MATCH_DADDR_SET))
+				continue;
+			for (unsigned k = 0; ret == 0 && k < IR_SHARDS; k++) {
+				if (ir_shard_name(rs, s->name, src ? IR_SHARD_SRC_CHAIN :
+						  IR_SHARD_DST_CHAIN, k, chain, sizeof(chain)) < 0)
+					return diag(w->d, NULL, -EINVAL,
+						    "set name '%s' is too long to shard", s->name);
+				ret = w->fn(w, s, src, k, chain);
+			}
+		}
+	}
+	return ret;
+}
+
+static int nfn_shard_chain_add(struct nfn_shard_walk *w, const struct ir_set *s, bool src,
+			       unsigned k, const char *chain)
+{
+	struct ir_chain c = { .name = (char *)chain, .hook = IR_HOOK_NONE };
+
+	(void)s;
+	(void)src;
+	(void)k;
+	return nft_netlink_batch_add_chain(w->b, w->rs, &c, w->d);
+}
+
+/* A shard chain's one rule: `ip saddr @NAME_kk accept` (daddr for a destination map). */
+static int nfn_shard_rule_add(struct nfn_shard_walk *w, const struct ir_set *s, bool src,
+			      unsigned k, const char *chain)
+{
+	char shard[NFN_NAME_MAX];
+	struct ir_rule r = { .n_matches = 1, .verdict = IR_VERDICT_ACCEPT, .line = s->line };
+
+	if (ir_shard_name(w->rs, s->name, IR_SHARD_SET, k, shard, sizeof(shard)) < 0)
+		return diag(w->d, NULL, -EINVAL, "set name '%s' is too long to shard", s->name);
+	r.matches[0].kind = src ? IR_MATCH_SADDR_SET : IR_MATCH_DADDR_SET;
+	r.matches[0].addr_family = s->addr_family;
+	r.matches[0].set = shard;
+	return nft_netlink_batch_add_rule(w->b, w->rs, chain, &r, 0, w->d);
+}
+
+static int nfn_shard_chain_flush(struct nfn_shard_walk *w, const struct ir_set *s, bool src,
+				 unsigned k, const char *chain)
+{
+	(void)s;
+	(void)src;
+	(void)k;
+	return nft_netlink_batch_del_rule(w->b, w->rs, chain, 0, 0, w->d);
+}
+
+static int nfn_shard_chain_del(struct nfn_shard_walk *w, const struct ir_set *s, bool src,
+			       unsigned k, const char *chain)
+{
+	(void)s;
+	(void)src;
+	(void)k;
+	return nft_netlink_batch_del_chain(w->b, w->rs, chain, w->d);
+}
+
+/* Delete set @s as it is in the kernel: a sharded one is its maps and shard sets. */
+static int nfn_del_set_all(struct nft_netlink_batch *b, const struct ruleset *rs,
+			   const struct ir_set *s, struct diag *d)
+{
+	char name[NFN_NAME_MAX];
+	int ret = 0;
+
+	if (!(s->flags & IR_SET_SHARDED))
+		return nft_netlink_batch_del_set(b, rs, s->name, 0, d);
+	if (ir_set_matched(rs, s->name, IR_MATCH_SADDR_SET))
+		ret = nft_netlink_batch_del_set(b, rs, s->name, 0, d);
+	if (ret == 0 && ir_set_matched(rs, s->name, IR_MATCH_DADDR_SET)) {
+		if (ir_shard_name(rs, s->name, IR_SHARD_DST_MAP, 0, name, sizeof(name)) < 0)
+			return diag(d, NULL, -EINVAL, "set name '%s' is too long to shard", s->name);
+		ret = nft_netlink_batch_del_set(b, rs, name, 0, d);
+	}
+	for (unsigned k = 0; ret == 0 && k < IR_SHARDS; k++) {
+		if (ir_shard_name(rs, s->name, IR_SHARD_SET, k, name, sizeof(name)) < 0)
+			return diag(d, NULL, -EINVAL, "set name '%s' is too long to shard", s->name);
+		ret = nft_netlink_batch_del_set(b, rs, name, 0, d);
+	}
+	return ret;
+}
+
 /* ---- the whole replace --------------------------------------------------- */
 
 static int nfn_add_all(struct nft_netlink_batch *b, const struct ruleset *rs, struct diag *d)
 {
+	struct nfn_shard_walk w = { .b = b, .rs = rs, .d = d, .fn = nfn_shard_chain_add };
 	size_t i;
 	int ret = 0;
 
-	/* nft's order for a table block: chains, objects, sets, then rules. */
+	/*
+	 * nft's order for a table block: chains, objects, sets, then rules.
+	 * The chains of sharded sets come after ours, as nft_text prints them.
+	 */
 	for (i = 0; ret == 0 && i < rs->n_chains; i++)
 		ret = nft_netlink_batch_add_chain(b, rs, &rs->chains[i], d);
+	if (ret == 0)
+		ret = nfn_shard_chains(&w);
 	for (i = 0; ret == 0 && i < rs->n_helpers; i++)
 		ret = nft_netlink_batch_add_helper(b, rs, &rs->helpers[i], d);
 	for (i = 0; ret == 0 && i < rs->n_sets; i++)
 		ret = nft_netlink_batch_add_set(b, rs, &rs->sets[i], d);
 	for (i = 0; ret == 0 && i < rs->n_chains; i++)
 		ret = nfn_chain_rules(b, rs, &rs->chains[i], d);
+	w.fn = nfn_shard_rule_add;
+	if (ret == 0)
+		ret = nfn_shard_chains(&w);
 	return ret;
 }
 
-/* Delete what @live says ftpcfg has in a foreign table: rules first (they hold references). */
+/*
+ * Delete what @live says ftpcfg has in a foreign table: rules first (they
+ * hold references to sets), then sets (a verdict map holds references to
+ * the chains it jumps to), then chains and helpers.
+ */
 static int nfn_delete_attached(struct nft_netlink_batch *b, const struct ruleset *rs,
 			       const char *attach_chain, const struct nft_netlink_live *live,
 			       struct diag *d)
 {
 	const struct ruleset *old = live ? live->rs : NULL;
+	struct nfn_shard_walk w = { .b = b, .rs = old, .d = d, .fn = nfn_shard_chain_flush };
 	size_t i;
 	int ret = 0;
 
@@ -553,10 +388,15 @@ static int nfn_delete_attached(struct nft_netlink_batch *b, const struct ruleset
 		ret = nft_netlink_batch_del_rule(b, rs, attach_chain, live->jump_handles[i], 0, d);
 	for (i = 0; old && ret == 0 && i < old->n_chains; i++)
 		ret = nft_netlink_batch_del_rule(b, rs, old->chains[i].name, 0, 0, d);
+	if (ret == 0)
+		ret = nfn_shard_chains(&w);
+	for (i = 0; old && ret == 0 && i < old->n_sets; i++)
+		ret = nfn_del_set_all(b, old, &old->sets[i], d);
 	for (i = 0; old && ret == 0 && i < old->n_chains; i++)
 		ret = nft_netlink_batch_del_chain(b, rs, old->chains[i].name, d);
-	for (i = 0; old && ret == 0 && i < old->n_sets; i++)
-		ret = nft_netlink_batch_del_set(b, rs, old->sets[i].name, 0, d);
+	w.fn = nfn_shard_chain_del;
+	if (ret == 0)
+		ret = nfn_shard_chains(&w);
 	for (i = 0; old && ret == 0 && i < old->n_helpers; i++)
 		ret = nft_netlink_batch_del_helper(b, rs, old->helpers[i].name, d);
 	return ret;

@@ -67,6 +67,12 @@ struct nft_netlink_batch {
 #define NFN_MSG_ROOM 16384
 #define NFN_MAX_COMMENT 1024
 
+/* The kernel's longest object name, NFT_NAME_MAXLEN, with its NUL. */
+#define NFN_NAME_MAX 256
+
+/* Record "out of memory building the netlink batch" in @d; returns -ENOMEM. */
+int nfn_oom(struct diag *d);
+
 /*
  * Start a message of @type in @b with room for @room bytes: returns its
  * header (valid until the next nfn_msg_begin) or NULL for -ENOMEM.  The
@@ -118,6 +124,26 @@ struct nfn_anon {
  */
 int nfn_rule_decode(const struct nftnl_rule *nr, enum ir_family family,
 		    const struct nfn_anon *anon, size_t n_anon, struct ir_rule *out);
+
+/*
+ * A verdict map found by a dump: the jump target of each shard key, as
+ * ir_shard_key() makes them.  @bad: an element that is not one of those.
+ */
+struct nfn_map {
+	char name[NFN_NAME_MAX];
+	int addr_family;
+	char *chains[IR_SHARDS];	/* owned; NULL where no element */
+	bool bad;
+};
+
+/*
+ * Fold what a dump found of sharded sets (@maps, their chains and shard
+ * sets in live->rs) back into one IR_SET_SHARDED set each, in the place of
+ * its first shard set.  Pieces that do not make a whole sharded set stay
+ * as they are (maps as plain sets), so that they compare unequal to every
+ * ruleset ruleset_build() makes and a rebuild deletes them.  0 or -ENOMEM.
+ */
+int nfn_fold_shards(struct nft_netlink_live *live, const struct nfn_map *maps, size_t n_maps);
 
 /* Release what nfn_rule_decode() put into @r. */
 void nfn_rule_release(struct ir_rule *r);

@@ -173,7 +173,76 @@ static int nfn_dynset_cb(struct nftnl_expr *e, void *data)
 	return 0;
 }
 
-/* payload network + cmp/lookup/dynset. */
+/*
+ * A sharded set's dispatch at @at: payload (address) + bitwise (the shard
+ * mask) + lookup of a verdict map, ending the rule.  Returns the map's
+ * name, or NULL.
+ */
+static const char *nfn_dispatch_at(const struct nfn_dec *c, size_t at, int af)
+{
+	const struct nftnl_expr *bw = at + 1 < c->n ? c->e[at + 1] : NULL;
+	const struct nftnl_expr *lk = at + 2 < c->n ? c->e[at + 2] : NULL;
+	uint32_t kl = (uint32_t)ir_addr_len(af);
+	static const uint8_t zero[16];
+	const void *mask;
+	const void *xor;
+	uint8_t want[16];
+	uint32_t lm;
+	uint32_t lx;
+
+	if (at + 3 != c->n || !nfn_is(bw, "bitwise") || !nfn_is(lk, "lookup"))
+		return NULL;
+	if (!nfn_u32_is(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1) ||
+	    !nfn_u32_is(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1) ||
+	    !nfn_u32_is(bw, NFTNL_EXPR_BITWISE_LEN, kl) ||
+	    (nftnl_expr_is_set(bw, NFTNL_EXPR_BITWISE_OP) &&
+	     nftnl_expr_get_u32(bw, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL))
+		return NULL;
+	mask = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_MASK, &lm);
+	xor = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_XOR, &lx);
+	ir_shard_mask(af, want);
+	if (!mask || !xor || lm != kl || lx != kl || memcmp(mask, want, kl) != 0 ||
+	    memcmp(xor, zero, kl) != 0)
+		return NULL;
+	if (!nfn_u32_is(lk, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1) ||
+	    !nfn_u32_is(lk, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT) ||
+	    (nftnl_expr_is_set(lk, NFTNL_EXPR_LOOKUP_FLAGS) &&
+	     nftnl_expr_get_u32(lk, NFTNL_EXPR_LOOKUP_FLAGS) != 0))
+		return NULL;
+	return nftnl_expr_get_str(lk, NFTNL_EXPR_LOOKUP_SET);
+}
+
+/*
+ * A dispatch decodes as the set match it stands for, with verdict accept:
+ * the source map is named after the set, the destination map is the set's
+ * name plus "_dst" ("-dst" in attach mode).  The dump checks that the maps,
+ * chains and shard sets behind it are whole.
+ */
+static int nfn_dec_dispatch(struct nfn_dec *c, int af, bool src, const char *map)
+{
+	size_t n = strlen(map);
+	struct ir_match *m;
+	char *name;
+
+	if (!src) {
+		if (n < 4 || (strcmp(map + n - 4, "_dst") != 0 && strcmp(map + n - 4, "-dst") != 0))
+			return 0;
+		n -= 4;
+	}
+	m = nfn_new_match(c, src ? IR_MATCH_SADDR_SET : IR_MATCH_DADDR_SET);
+	if (!m)
+		return 0;
+	name = strndup(map, n);
+	if (!name)
+		return -ENOMEM;
+	m->set = name;
+	m->addr_family = af;
+	c->r->verdict = IR_VERDICT_ACCEPT;
+	c->i += 3;
+	return 1;
+}
+
+/* payload network + cmp/lookup/dynset, or a sharded set's dispatch. */
 static int nfn_dec_addr(struct nfn_dec *c, uint32_t offset, uint32_t len)
 {
 	const struct nftnl_expr *n1 = nfn_peek(c, 1);
@@ -190,6 +259,9 @@ static int nfn_dec_addr(struct nfn_dec *c, uint32_t offset, uint32_t len)
 		return 0;
 	if (c->nfproto != af)
 		return 0;
+	set = nfn_dispatch_at(c, c->i, af);
+	if (set)
+		return nfn_dec_dispatch(c, af, src, set);
 	if (!src && nfn_cmp_is(n1, NFT_CMP_EQ, &d, &l) && l == len) {
 		m = nfn_new_match(c, IR_MATCH_DADDR);
 		if (!m)
@@ -309,6 +381,22 @@ static int nfn_dec_verdict(struct nfn_dec *c, const struct nftnl_expr *e)
 	return 1;
 }
 
+/* Does a dispatch (after an optional nfproto check) end the rule from @at on? */
+static bool nfn_dispatch_follows(const struct nfn_dec *c, size_t at)
+{
+	const struct nftnl_expr *e;
+	uint32_t len;
+
+	if (at + 3 < c->n && nfn_is(c->e[at], "meta"))
+		at += 2;
+	e = at < c->n ? c->e[at] : NULL;
+	if (!nfn_is(e, "payload") ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE) != NFT_PAYLOAD_NETWORK_HEADER)
+		return false;
+	len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+	return (len == 4 || len == 16) && nfn_dispatch_at(c, at, len == 4 ? AF_INET : AF_INET6);
+}
+
 /* One step: 1 consumed something understood, 0 not understood, -ENOMEM. */
 static int nfn_dec_step(struct nfn_dec *c)
 {
@@ -362,8 +450,12 @@ static int nfn_dec_step(struct nfn_dec *c)
 		c->i++;
 		return 1;
 	}
-	/* A counter comes after every match, right before the verdict. */
-	if (nfn_is(e, "counter") && c->i + 2 == c->n && !c->r->counter) {
+	/*
+	 * A counter comes after every match, right before the verdict, or
+	 * before a sharded set's dispatch (and the nfproto check it needs).
+	 */
+	if (nfn_is(e, "counter") && !c->r->counter &&
+	    (c->i + 2 == c->n || nfn_dispatch_follows(c, c->i + 1))) {
 		c->r->counter = true;
 		c->i++;
 		return 1;

@@ -287,6 +287,64 @@ static int nfn_match(struct nft_netlink_batch *b, const struct ruleset *rs, stru
 	return -EINVAL;
 }
 
+/* The set match a rule on a sharded set of @rs ends with, or NULL. */
+static const struct ir_set *nfn_sharded_match(const struct ruleset *rs, const struct ir_rule *r)
+{
+	const struct ir_match *m = r->n_matches ? &r->matches[r->n_matches - 1] : NULL;
+	const struct ir_set *set;
+
+	if (!m || (m->kind != IR_MATCH_SADDR_SET && m->kind != IR_MATCH_DADDR_SET) || !m->set)
+		return NULL;
+	set = ir_set_find(rs, m->set);
+	return set && (set->flags & IR_SET_SHARDED) ? set : NULL;
+}
+
+/*
+ * `ip saddr & MASK vmap @MAP`: the address masked to its shard key, looked
+ * up in the set's map, whose verdict jumps to the shard's chain.
+ */
+static int nfn_dispatch(struct nft_netlink_batch *b, const struct ruleset *rs, struct nfn_enc *c,
+			const struct ir_rule *r, const struct ir_set *set)
+{
+	const struct ir_match *m = &r->matches[r->n_matches - 1];
+	bool src = m->kind == IR_MATCH_SADDR_SET;
+	uint32_t kl = (uint32_t)ir_addr_len(set->addr_family);
+	static const uint8_t zero[16];
+	char map[NFN_NAME_MAX];
+	uint8_t mask[16];
+	struct nftnl_expr *e;
+	int ret;
+
+	/* Only an accept can be dispatched: the shard's chain is what accepts. */
+	if (r->verdict != IR_VERDICT_ACCEPT)
+		return -EINVAL;
+	if (!src && ir_shard_name(rs, set->name, IR_SHARD_DST_MAP, 0, map, sizeof(map)) < 0)
+		return -EINVAL;
+	ret = nfn_addr(c, set->addr_family, src);
+	if (ret)
+		return ret;
+	ir_shard_mask(set->addr_family, mask);
+	e = nftnl_expr_alloc("bitwise");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, kl);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, kl);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, kl);
+	nftnl_rule_add_expr(c->nr, e);
+	e = nftnl_expr_alloc("lookup");
+	if (!e)
+		return -ENOMEM;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, src ? set->name : map);
+	if (nfn_set_id_find(b, src ? set->name : map))
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID,
+				   nfn_set_id_find(b, src ? set->name : map));
+	return nfn_add(c, e);
+}
+
 static int nfn_verdict(struct nfn_enc *c, const struct ir_rule *r)
 {
 	struct nftnl_expr *e;
@@ -332,6 +390,7 @@ int nfn_rule_encode(struct nft_netlink_batch *b, const struct ruleset *rs, const
 	struct nfn_enc c = { .nr = nr, .inet = rs->family == IR_FAMILY_INET,
 			     .table_af = rs->family == IR_FAMILY_IP6 ? AF_INET6 : AF_INET };
 	struct srcloc loc = { .file = b->site_file, .line = r->line };
+	const struct ir_set *sharded = nfn_sharded_match(rs, r);
 	uint8_t ud[2 + NFN_COMMENT_MAX + 1];
 	size_t len;
 	size_t i;
@@ -340,11 +399,14 @@ int nfn_rule_encode(struct nft_netlink_batch *b, const struct ruleset *rs, const
 	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, nfn_family(rs->family));
 	if (r->n_matches > IR_MAX_MATCHES)
 		ret = -EINVAL;
-	for (i = 0; ret == 0 && i < r->n_matches; i++)
+	/* A sharded set's match becomes the map lookup, after the counter (as nft_text prints). */
+	for (i = 0; ret == 0 && i + !!sharded < r->n_matches; i++)
 		ret = nfn_match(b, rs, &c, &r->matches[i], r->line);
 	if (ret == 0 && r->counter)
 		ret = nfn_add(&c, nftnl_expr_alloc("counter"));
-	if (ret == 0)
+	if (ret == 0 && sharded)
+		ret = nfn_dispatch(b, rs, &c, r, sharded);
+	else if (ret == 0)
 		ret = nfn_verdict(&c, r);
 	if (ret == 0 && r->comment) {
 		len = strlen(r->comment) + 1;

@@ -250,14 +250,23 @@ static void print_match(struct sbuf *sb, const struct ir_match *m)
 	}
 }
 
-static void print_rule(struct sbuf *sb, const struct ir_rule *r)
+/*
+ * The set match a rule on a sharded set ends with (its last match, where
+ * ruleset_build() puts it), or NULL when @rs has no such set.
+ */
+static const struct ir_set *sharded_match(const struct ruleset *rs, const struct ir_rule *r)
 {
-	for (size_t i = 0; i < r->n_matches; i++) {
-		print_match(sb, &r->matches[i]);
-		sb_add(sb, " ");
-	}
-	if (r->counter)
-		sb_add(sb, "counter ");
+	const struct ir_match *m = r->n_matches ? &r->matches[r->n_matches - 1] : NULL;
+	const struct ir_set *set;
+
+	if (!rs || !m || (m->kind != IR_MATCH_SADDR_SET && m->kind != IR_MATCH_DADDR_SET))
+		return NULL;
+	set = ir_set_find(rs, m->set);
+	return set && (set->flags & IR_SET_SHARDED) ? set : NULL;
+}
+
+static void print_verdict(struct sbuf *sb, const struct ir_rule *r)
+{
 	switch (r->verdict) {
 	case IR_VERDICT_ACCEPT:
 		sb_add(sb, "accept");
@@ -272,6 +281,55 @@ static void print_rule(struct sbuf *sb, const struct ir_rule *r)
 		sb_addf(sb, "ct helper set \"%s\"", r->target);
 		break;
 	}
+}
+
+/*
+ * A rule on a sharded set, as the kernel holds it: its other matches, the
+ * counter, then the address masked to its shard key looked up in the
+ * set's verdict map, whose chain accepts (nft prints the counter where it
+ * sits, before the lookup).
+ */
+static void print_sharded_rule(struct sbuf *sb, const struct ruleset *rs, const struct ir_rule *r,
+			       const struct ir_set *set)
+{
+	const struct ir_match *m = &r->matches[r->n_matches - 1];
+	bool src = m->kind == IR_MATCH_SADDR_SET;
+	char map[256];
+	uint8_t mask[16];
+
+	for (size_t i = 0; i + 1 < r->n_matches; i++) {
+		print_match(sb, &r->matches[i]);
+		sb_add(sb, " ");
+	}
+	if (r->counter)
+		sb_add(sb, "counter ");
+	if (r->verdict != IR_VERDICT_ACCEPT ||
+	    (!src && ir_shard_name(rs, set->name, IR_SHARD_DST_MAP, 0, map, sizeof(map)) < 0)) {
+		sb->err = sb->err ? sb->err : -EINVAL;
+		return;
+	}
+	ir_shard_mask(set->addr_family, mask);
+	sb_addf(sb, "%s %s & ", ip_word(set->addr_family), src ? "saddr" : "daddr");
+	print_addr(sb, set->addr_family, mask);
+	sb_addf(sb, " vmap @%s", src ? set->name : map);
+}
+
+/* @rs: print rules on sharded sets as the kernel holds them; NULL: as one set. */
+static void print_rule(struct sbuf *sb, const struct ruleset *rs, const struct ir_rule *r)
+{
+	const struct ir_set *sharded = sharded_match(rs, r);
+
+	if (sharded) {
+		print_sharded_rule(sb, rs, r, sharded);
+	} else {
+		for (size_t i = 0; i < r->n_matches; i++) {
+			print_match(sb, &r->matches[i]);
+			sb_add(sb, " ");
+		}
+		if (r->counter)
+			sb_add(sb, "counter ");
+		print_verdict(sb, r);
+	}
 	if (r->comment)
 		sb_addf(sb, " comment \"%s\"", r->comment);
 }
@@ -280,7 +338,7 @@ int nft_text_rule(const struct ir_rule *r, char **out)
 {
 	struct sbuf sb = { 0 };
 
-	print_rule(&sb, r);
+	print_rule(&sb, NULL, r);
 	return sb_finish(&sb, out);
 }
 
@@ -290,15 +348,20 @@ static void print_helper(struct sbuf *sb, const struct ir_helper *h)
 		h->name, h->type, ir_family_name(h->l3proto));
 }
 
-static void print_elements(struct sbuf *sb, const struct ir_set *set)
+/*
+ * Elements @elems[@idx[i]] (or @elems[i] when @idx is NULL), i < @n, as
+ * nft lists them: two IPv4 elements on a line, one IPv6 element
+ * (calculate_delim()); with @one_per_line every element on its own line.
+ */
+static void print_elements(struct sbuf *sb, int af, const struct ir_range *elems,
+			   const size_t *idx, size_t n, bool one_per_line)
 {
-	/* nft puts two IPv4 elements on a line, one IPv6 element (calculate_delim()). */
-	size_t per_line = set->addr_family == AF_INET ? 2 : 1;
+	size_t per_line = af == AF_INET && !one_per_line ? 2 : 1;
 	char buf[NFT_TEXT_RANGE_MAX];
 
 	sb_add(sb, "\t\telements = { ");
-	for (size_t i = 0; i < set->n_elems; i++) {
-		int ret = nft_text_range(set->addr_family, &set->elems[i], buf, sizeof(buf));
+	for (size_t i = 0; i < n; i++) {
+		int ret = nft_text_range(af, &elems[idx ? idx[i] : i], buf, sizeof(buf));
 
 		if (ret < 0) {
 			sb->err = sb->err ? sb->err : ret;
@@ -311,10 +374,14 @@ static void print_elements(struct sbuf *sb, const struct ir_set *set)
 	sb_add(sb, " }\n");
 }
 
-static void print_set(struct sbuf *sb, const struct ir_set *set)
+static const char *key_type(int af)
 {
-	sb_addf(sb, "\tset %s {\n\t\ttype %s\n", set->name,
-		set->addr_family == AF_INET6 ? "ipv6_addr" : "ipv4_addr");
+	return af == AF_INET6 ? "ipv6_addr" : "ipv4_addr";
+}
+
+static void print_set_head(struct sbuf *sb, const char *name, const struct ir_set *set)
+{
+	sb_addf(sb, "\tset %s {\n\t\ttype %s\n", name, key_type(set->addr_family));
 	if (set->size)
 		sb_addf(sb, "\t\tsize %u\n", set->size);
 	if (set->flags & (IR_SET_INTERVAL | IR_SET_DYNAMIC)) {
@@ -327,9 +394,112 @@ static void print_set(struct sbuf *sb, const struct ir_set *set)
 	}
 	if (set->flags & IR_SET_AUTO_MERGE)
 		sb_add(sb, "\t\tauto-merge\n");
+}
+
+/* A shard's verdict map: key k jumps to chain @what's k. */
+static void print_shard_map(struct sbuf *sb, const struct ruleset *rs, const struct ir_set *set,
+			    const char *name, enum ir_shard_obj what)
+{
+	size_t per_line = set->addr_family == AF_INET ? 2 : 1;
+	char chain[256];
+	uint8_t key[16];
+
+	sb_addf(sb, "\tmap %s {\n\t\ttype %s : verdict\n\t\telements = { ", name,
+		key_type(set->addr_family));
+	for (unsigned k = 0; k < IR_SHARDS; k++) {
+		if (ir_shard_name(rs, set->name, what, k, chain, sizeof(chain)) < 0) {
+			sb->err = sb->err ? sb->err : -EINVAL;
+			return;
+		}
+		if (k)
+			sb_add(sb, k % per_line ? ", " : ELEM_NEWLINE);
+		ir_shard_key(set->addr_family, k, key);
+		print_addr(sb, set->addr_family, key);
+		sb_addf(sb, " : jump %s", chain);
+	}
+	sb_add(sb, " }\n\t}\n");
+}
+
+/* Which of a sharded set's maps exist: the rules that match it say. */
+static bool shard_has_map(const struct ruleset *rs, const struct ir_set *set, bool src)
+{
+	return ir_set_matched(rs, set->name, src ? IR_MATCH_SADDR_SET : IR_MATCH_DADDR_SET);
+}
+
+/* A sharded set as the kernel holds it: its maps, then one set per shard. */
+static void print_sharded_set(struct sbuf *sb, const struct ruleset *rs, const struct ir_set *set,
+			      const char **sep)
+{
+	struct ir_shards sh;
+	char name[256];
+	int ret;
+
+	if (shard_has_map(rs, set, true)) {
+		sb_add(sb, *sep);
+		print_shard_map(sb, rs, set, set->name, IR_SHARD_SRC_CHAIN);
+		*sep = "\n";
+	}
+	if (shard_has_map(rs, set, false)) {
+		sb_add(sb, *sep);
+		if (ir_shard_name(rs, set->name, IR_SHARD_DST_MAP, 0, name, sizeof(name)) < 0)
+			sb->err = sb->err ? sb->err : -EINVAL;
+		else
+			print_shard_map(sb, rs, set, name, IR_SHARD_DST_CHAIN);
+		*sep = "\n";
+	}
+	ret = ir_shards_split(set->addr_family, set->elems, set->n_elems, &sh);
+	if (ret < 0) {
+		sb->err = sb->err ? sb->err : ret;
+		return;
+	}
+	for (unsigned k = 0; k < IR_SHARDS; k++) {
+		size_t n = sh.start[k + 1] - sh.start[k];
+
+		sb_add(sb, *sep);
+		*sep = "\n";
+		if (ir_shard_name(rs, set->name, IR_SHARD_SET, k, name, sizeof(name)) < 0) {
+			sb->err = sb->err ? sb->err : -EINVAL;
+			break;
+		}
+		print_set_head(sb, name, set);
+		if (n)
+			print_elements(sb, set->addr_family, set->elems, sh.idx + sh.start[k], n,
+				       false);
+		sb_add(sb, "\t}\n");
+	}
+	ir_shards_release(&sh);
+}
+
+/* @one_per_line: the diff view (NFT_TEXT_DIFF), else as nft lists it. */
+static void print_set(struct sbuf *sb, const struct ir_set *set, bool one_per_line)
+{
+	print_set_head(sb, set->name, set);
 	if (set->n_elems)
-		print_elements(sb, set);
+		print_elements(sb, set->addr_family, set->elems, NULL, set->n_elems,
+			       one_per_line);
 	sb_add(sb, "\t}\n");
+}
+
+/* The chains a sharded set's maps jump to, each accepting its shard's networks. */
+static void print_shard_chains(struct sbuf *sb, const struct ruleset *rs, const struct ir_set *set)
+{
+	char chain[256];
+	char shard[256];
+
+	for (int src = 1; src >= 0; src--) {
+		if (!shard_has_map(rs, set, src))
+			continue;
+		for (unsigned k = 0; k < IR_SHARDS; k++) {
+			if (ir_shard_name(rs, set->name, src ? IR_SHARD_SRC_CHAIN : IR_SHARD_DST_CHAIN,
+					  k, chain, sizeof(chain)) < 0 ||
+			    ir_shard_name(rs, set->name, IR_SHARD_SET, k, shard, sizeof(shard)) < 0) {
+				sb->err = sb->err ? sb->err : -EINVAL;
+				return;
+			}
+			sb_addf(sb, "\n\tchain %s {\n\t\t%s %s @%s accept\n\t}\n", chain,
+				ip_word(set->addr_family), src ? "saddr" : "daddr", shard);
+		}
+	}
 }
 
 /*
@@ -365,7 +535,8 @@ static void print_priority(struct sbuf *sb, enum ir_hook hook, int prio)
 	sb_addf(sb, "%d", prio);
 }
 
-static void print_chain(struct sbuf *sb, const struct ir_chain *c)
+/* @rs: print rules on sharded sets as the kernel holds them; NULL: as one set. */
+static void print_chain(struct sbuf *sb, const struct ruleset *rs, const struct ir_chain *c)
 {
 	sb_addf(sb, "\tchain %s {\n", c->name);
 	if (c->hook != IR_HOOK_NONE) {
@@ -375,15 +546,21 @@ static void print_chain(struct sbuf *sb, const struct ir_chain *c)
 	}
 	for (size_t i = 0; i < c->n_rules; i++) {
 		sb_add(sb, "\t\t");
-		print_rule(sb, &c->rules[i]);
+		print_rule(sb, rs, &c->rules[i]);
 		sb_add(sb, "\n");
 	}
 	sb_add(sb, "\t}\n");
 }
 
-/* The table block; @foreign adds the attach chain as ftpcfg sees it (the jump only). */
-static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign)
+/*
+ * The table block; @foreign adds the attach chain as ftpcfg sees it (the
+ * jump only).  Without NFT_TEXT_DIFF in @flags, sharded sets print as the
+ * kernel holds them, in the order it lists them (creation order: the maps
+ * and shard sets in place of the set, the shard chains after ours).
+ */
+static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign, unsigned flags)
 {
+	bool logical = flags & NFT_TEXT_DIFF;
 	const char *sep = "";
 
 	sb_addf(sb, "table %s %s {\n", ir_family_name(rs->family), rs->table);
@@ -391,9 +568,14 @@ static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign)
 		sb_add(sb, sep);
 		print_helper(sb, &rs->helpers[i]);
 	}
-	for (size_t i = 0; i < rs->n_sets; i++, sep = "\n") {
+	for (size_t i = 0; i < rs->n_sets; i++) {
+		if (!logical && (rs->sets[i].flags & IR_SET_SHARDED)) {
+			print_sharded_set(sb, rs, &rs->sets[i], &sep);
+			continue;
+		}
 		sb_add(sb, sep);
-		print_set(sb, &rs->sets[i]);
+		print_set(sb, &rs->sets[i], logical);
+		sep = "\n";
 	}
 	if (foreign && rs->attach) {
 		sb_addf(sb, "%s\tchain %s {\n\t\tjump %s\n\t}\n", sep, rs->attach_chain,
@@ -402,9 +584,64 @@ static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign)
 	}
 	for (size_t i = 0; i < rs->n_chains; i++, sep = "\n") {
 		sb_add(sb, sep);
-		print_chain(sb, &rs->chains[i]);
+		print_chain(sb, logical ? NULL : rs, &rs->chains[i]);
 	}
+	for (size_t i = 0; !logical && i < rs->n_sets; i++)
+		if (rs->sets[i].flags & IR_SET_SHARDED)
+			print_shard_chains(sb, rs, &rs->sets[i]);
 	sb_add(sb, "}\n");
+}
+
+/* `add chain` + `flush chain` for one chain of the attach file. */
+static void attach_chain(struct sbuf *sb, const struct ruleset *rs, const char *name)
+{
+	const char *fam = ir_family_name(rs->family);
+
+	sb_addf(sb, "add chain %s %s %s\nflush chain %s %s %s\n", fam, rs->table, name, fam,
+		rs->table, name);
+}
+
+/* `add set` + `flush set` for one interval set of the attach file, under @name. */
+static void attach_set(struct sbuf *sb, const struct ruleset *rs, const struct ir_set *set,
+		       const char *name)
+{
+	const char *fam = ir_family_name(rs->family);
+
+	sb_addf(sb, "add set %s %s %s { type %s;%s%s }\n", fam, rs->table, name,
+		key_type(set->addr_family), set->flags & IR_SET_INTERVAL ? " flags interval;" : "",
+		set->flags & IR_SET_AUTO_MERGE ? " auto-merge;" : "");
+	sb_addf(sb, "flush set %s %s %s\n", fam, rs->table, name);
+}
+
+/* The same for a sharded set: its maps, shard chains and shard sets. */
+static void attach_sharded(struct sbuf *sb, const struct ruleset *rs, const struct ir_set *set)
+{
+	const char *fam = ir_family_name(rs->family);
+	char name[256];
+
+	for (int src = 1; src >= 0; src--) {
+		if (!shard_has_map(rs, set, src))
+			continue;
+		for (unsigned k = 0; k < IR_SHARDS; k++) {
+			if (ir_shard_name(rs, set->name, src ? IR_SHARD_SRC_CHAIN : IR_SHARD_DST_CHAIN,
+					  k, name, sizeof(name)) < 0)
+				goto fail;
+			attach_chain(sb, rs, name);
+		}
+		if (!src && ir_shard_name(rs, set->name, IR_SHARD_DST_MAP, 0, name, sizeof(name)) < 0)
+			goto fail;
+		sb_addf(sb, "add map %s %s %s { type %s : verdict; }\nflush map %s %s %s\n", fam,
+			rs->table, src ? set->name : name, key_type(set->addr_family), fam, rs->table,
+			src ? set->name : name);
+	}
+	for (unsigned k = 0; k < IR_SHARDS; k++) {
+		if (ir_shard_name(rs, set->name, IR_SHARD_SET, k, name, sizeof(name)) < 0)
+			goto fail;
+		attach_set(sb, rs, set, name);
+	}
+	return;
+fail:
+	sb->err = sb->err ? sb->err : -EINVAL;
 }
 
 /*
@@ -428,20 +665,16 @@ static void print_attach_file(struct sbuf *sb, const struct ruleset *rs)
 	sb_add(sb, "# ftpcfg attach mode: replaces ftpcfg's own objects only.  Loading this\n"
 		   "# file again adds a second, harmless jump; `ftpcfg apply` replaces it.\n");
 	for (size_t i = 0; i < rs->n_chains; i++)
-		sb_addf(sb, "add chain %s %s %s\nflush chain %s %s %s\n", fam, rs->table,
-			rs->chains[i].name, fam, rs->table, rs->chains[i].name);
+		attach_chain(sb, rs, rs->chains[i].name);
 	for (size_t i = 0; i < rs->n_sets; i++) {
 		const struct ir_set *set = &rs->sets[i];
 
-		if (set->flags & IR_SET_DYNAMIC)
-			continue;
-		sb_addf(sb, "add set %s %s %s { type %s;%s%s }\n", fam, rs->table, set->name,
-			set->addr_family == AF_INET6 ? "ipv6_addr" : "ipv4_addr",
-			set->flags & IR_SET_INTERVAL ? " flags interval;" : "",
-			set->flags & IR_SET_AUTO_MERGE ? " auto-merge;" : "");
-		sb_addf(sb, "flush set %s %s %s\n", fam, rs->table, set->name);
+		if (set->flags & IR_SET_SHARDED)
+			attach_sharded(sb, rs, set);
+		else if (!(set->flags & IR_SET_DYNAMIC))
+			attach_set(sb, rs, set, set->name);
 	}
-	print_table(sb, rs, false);
+	print_table(sb, rs, false, 0);
 	sb_addf(sb, "insert rule %s %s %s jump %s\n", fam, rs->table, rs->attach_chain,
 		rs->jump_chain);
 }
@@ -451,14 +684,14 @@ int nft_text_render(const struct ruleset *rs, unsigned flags, char **out)
 	struct sbuf sb = { 0 };
 
 	if (!(flags & NFT_TEXT_LOADABLE)) {
-		print_table(&sb, rs, true);
+		print_table(&sb, rs, true, flags);
 	} else if (rs->attach) {
 		print_attach_file(&sb, rs);
 	} else {
 		/* "table" creates it when missing, so that "delete" cannot fail. */
 		sb_addf(&sb, "table %s %s\ndelete table %s %s\n", ir_family_name(rs->family),
 			rs->table, ir_family_name(rs->family), rs->table);
-		print_table(&sb, rs, false);
+		print_table(&sb, rs, false, flags);
 	}
 	return sb_finish(&sb, out);
 }

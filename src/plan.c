@@ -131,6 +131,13 @@ static bool same_shape(const struct ruleset *d, const struct ruleset *l)
 		if (!b || a->addr_family != b->addr_family || a->flags != b->flags ||
 		    a->size != b->size)
 			return false;
+		/* A sharded set's maps exist for the directions its rules match it in. */
+		if ((a->flags & IR_SET_SHARDED) &&
+		    (ir_set_matched(d, a->name, IR_MATCH_SADDR_SET) !=
+			     ir_set_matched(l, a->name, IR_MATCH_SADDR_SET) ||
+		     ir_set_matched(d, a->name, IR_MATCH_DADDR_SET) !=
+			     ir_set_matched(l, a->name, IR_MATCH_DADDR_SET)))
+			return false;
 	}
 	for (size_t i = 0; i < d->n_chains; i++) {
 		const struct ir_chain *a = &d->chains[i];

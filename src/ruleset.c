@@ -206,6 +206,8 @@ static int add_allow_set(struct build *b, struct srv_ctx *sc, int fam)
 		ir_range_from_net(&set->elems[set->n_elems++], &srv->allow[i]);
 	}
 	ir_set_normalize(set);
+	if (set->n_elems >= RULESET_SHARD_MIN)
+		set->flags |= IR_SET_SHARDED;
 	return 0;
 }
 

@@ -140,6 +140,7 @@ awk 'BEGIN {
 	print "  </server>"
 	print "</site>"
 }' >"$work/gen/large-allow.xml"
+gen_sharded "$work/gen"
 
 n=0
 for site in "$root"/examples/*.xml "$root"/tests/data/*.xml "$work"/gen/*.xml; do

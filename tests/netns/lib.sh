@@ -105,3 +105,41 @@ said() {
 said_v() {
 	grep -q "$1" "$tmp/err" || { cat "$tmp/err"; fail "$2"; }
 }
+
+# gen_sharded DIR: sites whose allowlists are sharded (ruleset.h
+# RULESET_SHARD_MIN ranges or more per family), from a fixed seed: 9000
+# IPv4 /24s and /32s spread over first octets 32-223 plus 10.0.0.0/7 and
+# 16.0.0.0/5 (networks that reach more than one shard), 9000 IPv6 /48s
+# spread over the shard byte plus 2001::/20 (every shard).  sharded-std:
+# standalone, plain; sharded-tls: standalone, explicit FTPS, both modes, so
+# that active data is allowed by destination (the destination map);
+# sharded-attach: attach mode.
+gen_sharded() {
+	for kind in std tls attach; do
+		awk -v kind="$kind" 'BEGIN {
+			srand(14)
+			print "<site name=\"sharded\" version=\"1\">"
+			if (kind == "attach")
+				print "  <firewall attach=\"inet filter input\"/>"
+			print "  <server name=\"big\" daemon=\"vsftpd\" mode=\"both\">"
+			print "    <listen address=\"0.0.0.0\" port=\"21\"/>"
+			print "    <listen address=\"::\" port=\"21\"/>"
+			if (kind == "tls")
+				print "    <tls mode=\"explicit\" cert=\"/etc/ssl/certs/ftp.pem\"/>"
+			print "    <allow>"
+			print "      <network>10.0.0.0/7</network>"
+			print "      <network>16.0.0.0/5</network>"
+			print "      <network>2001::/20</network>"
+			for (i = 0; i < 9000; i++) {
+				if (i % 10 == 3)
+					printf "      <network>%d.%d.%d.%d/32</network>\n", 32 + int(rand() * 192), int(rand() * 256), int(rand() * 256), int(rand() * 256)
+				else
+					printf "      <network>%d.%d.%d.0/24</network>\n", 32 + int(rand() * 192), int(rand() * 256), int(rand() * 256)
+				printf "      <network>2a%02x:%x:%x::/48</network>\n", int(rand() * 16), int(rand() * 65536), int(rand() * 65536)
+			}
+			print "    </allow>"
+			print "  </server>"
+			print "</site>"
+		}' >"$1/sharded-$kind.xml"
+	done
+}

@@ -219,8 +219,11 @@ static int add_net(struct nft_netlink *nl, struct ruleset *want, struct diag *d)
 	if (ret == 0)
 		ret = nft_netlink_batch_update_elems(b, want, s, old->elems, old->n_elems, d);
 	if (ret == 0) {
+		double t0 = now_ms();
+
 		printf("%zu messages\n", nft_netlink_batch_count(b));
 		ret = nft_netlink_batch_send(nl, b, 0, d);
+		fprintf(stderr, "nl_driver: addnet send+commit %.1f ms\n", now_ms() - t0);
 	}
 out:
 	nft_netlink_batch_free(b);

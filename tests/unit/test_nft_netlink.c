@@ -572,7 +572,10 @@ static void test_nft_netlink_attach_replace(void **state)
 	assert_int_equal(nft_netlink_batch_replace(b, rs, &live, &d), 0);
 	assert_int_equal(nft_netlink_batch_finish(b, 0), 0);
 	split(b, &ms);
-	/* The jump by handle, then flush + delete per chain, sets, helper; no table. */
+	/*
+	 * The jump by handle, then every chain flushed, the sets deleted (a
+	 * verdict map holds its chains), the chains, the helper; no table.
+	 */
 	assert_int_equal(nft_type(ms.m[1]), NFT_MSG_DELRULE);
 	nr = nftnl_rule_alloc();
 	assert_non_null(nr);
@@ -580,8 +583,8 @@ static void test_nft_netlink_attach_replace(void **state)
 	assert_int_equal(nftnl_rule_get_u64(nr, NFTNL_RULE_HANDLE), 77);
 	nftnl_rule_free(nr);
 	assert_int_equal(nft_type(ms.m[2]), NFT_MSG_DELRULE);
-	assert_int_equal(nft_type(ms.m[4]), NFT_MSG_DELCHAIN);
-	assert_int_equal(nft_type(ms.m[6]), NFT_MSG_DELSET);
+	assert_int_equal(nft_type(ms.m[4]), NFT_MSG_DELSET);
+	assert_int_equal(nft_type(ms.m[7]), NFT_MSG_DELCHAIN);
 	assert_int_equal(nft_type(ms.m[9]), NFT_MSG_DELOBJ);
 	assert_int_equal(nft_type(ms.m[10]), NFT_MSG_NEWCHAIN);
 	/* The jump goes first in the foreign chain: no NLM_F_APPEND. */

@@ -1,0 +1,126 @@
+/*
+ * ruleset_shard: how a sharded allowlist (IR_SET_SHARDED) is laid out in
+ * the kernel: which shard an address range belongs to, the map keys, and
+ * the names of the pieces.  Shared by the printer, the encoder and the
+ * decoder so that all three agree; it never talks to the kernel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ruleset.h"
+
+size_t ir_shard_byte(int addr_family)
+{
+	return addr_family == AF_INET6 ? 3 : 0;
+}
+
+void ir_shard_span(int addr_family, const struct ir_range *r, unsigned *first, unsigned *last)
+{
+	size_t kb = ir_shard_byte(addr_family);
+
+	if (memcmp(r->lo, r->hi, kb) != 0) {
+		*first = 0;
+		*last = IR_SHARDS - 1;
+		return;
+	}
+	*first = r->lo[kb];
+	*last = r->hi[kb];
+}
+
+void ir_shard_key(int addr_family, unsigned k, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[ir_shard_byte(addr_family)] = (uint8_t)k;
+}
+
+void ir_shard_mask(int addr_family, uint8_t out[16])
+{
+	memset(out, 0, 16);
+	out[ir_shard_byte(addr_family)] = 0xff;
+}
+
+int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
+		    struct ir_shards *out)
+{
+	size_t fill[IR_SHARDS];
+	size_t total = 0;
+	unsigned first;
+	unsigned last;
+
+	memset(out, 0, sizeof(*out));
+	/* Count, then place: one pass each, no per-shard allocation. */
+	for (size_t i = 0; i < n; i++) {
+		ir_shard_span(addr_family, &elems[i], &first, &last);
+		for (unsigned k = first; k <= last; k++)
+			out->start[k + 1]++;
+	}
+	for (unsigned k = 0; k < IR_SHARDS; k++) {
+		out->start[k + 1] += out->start[k];
+		fill[k] = out->start[k];
+	}
+	total = out->start[IR_SHARDS];
+	out->idx = malloc((total ? total : 1) * sizeof(*out->idx));
+	if (!out->idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		ir_shard_span(addr_family, &elems[i], &first, &last);
+		for (unsigned k = first; k <= last; k++)
+			out->idx[fill[k]++] = i;
+	}
+	return 0;
+}
+
+void ir_shards_release(struct ir_shards *s)
+{
+	free(s->idx);
+	memset(s, 0, sizeof(*s));
+}
+
+int ir_shard_name(const struct ruleset *rs, const char *set, enum ir_shard_obj what, unsigned k,
+		  char *buf, size_t size)
+{
+	char sep = rs->attach ? '-' : '_';
+	int n = -1;
+
+	switch (what) {
+	case IR_SHARD_SET:
+	case IR_SHARD_SRC_CHAIN:
+		n = snprintf(buf, size, "%s%c%02x", set, sep, k & 0xffU);
+		break;
+	case IR_SHARD_DST_MAP:
+		n = snprintf(buf, size, "%s%cdst", set, sep);
+		break;
+	case IR_SHARD_DST_CHAIN:
+		n = snprintf(buf, size, "%s%cdst%c%02x", set, sep, sep, k & 0xffU);
+		break;
+	}
+	if (n < 0 || (size_t)n >= size)
+		return -ENOSPC;
+	return 0;
+}
+
+bool ir_set_matched(const struct ruleset *rs, const char *set, enum ir_match_kind kind)
+{
+	for (size_t c = 0; c < rs->n_chains; c++) {
+		const struct ir_chain *ch = &rs->chains[c];
+
+		for (size_t r = 0; r < ch->n_rules; r++)
+			for (size_t m = 0; m < ch->rules[r].n_matches; m++)
+				if (ch->rules[r].matches[m].kind == kind &&
+				    ch->rules[r].matches[m].set &&
+				    !strcmp(ch->rules[r].matches[m].set, set))
+					return true;
+	}
+	return false;
+}
+
+const struct ir_set *ir_set_find(const struct ruleset *rs, const char *name)
+{
+	for (size_t i = 0; rs && i < rs->n_sets; i++)
+		if (!strcmp(rs->sets[i].name, name))
+			return &rs->sets[i];
+	return NULL;
+}
