@@ -65,7 +65,10 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 
 void stage_release(struct stage *st);
 
-/* The ruleset as nft text for the diff (NULL gives ""). *out owned. */
+/*
+ * The ruleset as `diff` shows it: each set one set of networks (sharded or
+ * not), one element a line.  NULL gives "".  *out owned.
+ */
 int stage_ruleset_text(const struct ruleset *rs, char **out);
 
 #endif

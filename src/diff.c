@@ -1,7 +1,9 @@
 /*
- * diff: Myers' O(ND) line diff and its unified rendering.  When the edit
- * distance is too large to trace cheaply, the whole file is shown as
- * replaced: still a correct diff, only a less economical one.
+ * diff: Myers' O(ND) line diff in its linear-space form (the middle snake,
+ * divide and conquer) and its unified rendering.  Memory is linear in the
+ * number of lines; a part of the input that would take more than
+ * MAX_COST edit steps to compare is shown as replaced: still a correct
+ * diff, only a less economical one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,11 +13,11 @@
 #include "diff.h"
 
 /*
- * The trace keeps one vector per edit step, so its memory is O(D^2).
- * 4096 steps cost at most ~67 MB of ints in the worst case; past that a
- * whole-file replacement is shown.
+ * Edit steps one middle-snake search may take before it gives up on its
+ * part: bounds the time at O((N + M) * MAX_COST) for inputs that have
+ * little in common, where a minimal diff would help nobody anyway.
  */
-#define MAX_EDIT_STEPS 4096
+#define MAX_COST 2048
 
 struct lines {
 	const char **start;
@@ -102,101 +104,154 @@ static bool line_eq(const struct lines *a, size_t i, const struct lines *b, size
 	return a->len[i] == b->len[j] && !memcmp(a->start[i], b->start[j], a->len[i]);
 }
 
-/* The edit script from Myers' greedy forward search; NULL trace = give up (too far apart). */
-static int myers(const struct lines *a, const struct lines *b, struct edit **out, size_t *n_out)
-{
-	long n = (long)a->n;
-	long m = (long)b->n;
-	long max = n + m;
-	long dmax = max < MAX_EDIT_STEPS ? max : MAX_EDIT_STEPS;
-	long off = dmax + 1;
-	long *v = NULL;
-	long **trace = NULL;
-	struct edit *ed = NULL;
+/* The two lines, the marks, and the search vectors one middle-snake search uses. */
+struct lcs {
+	const struct lines *a;
+	const struct lines *b;
+	bool *del;		/* a's lines that go */
+	bool *add;		/* b's lines that come */
+	long *fv;		/* forward: furthest x on diagonal k, at fv[k + off] */
+	long *bv;		/* backward: furthest x from the end on diagonal k */
+	long off;
+};
+
+struct snake {
+	long x;
+	long y;
+	long u;
+	long v;
 	long d;
-	long found = -1;
-	int ret = -ENOMEM;
+};
 
-	v = calloc((size_t)(2 * off + 1), sizeof(*v));
-	trace = calloc((size_t)dmax + 1, sizeof(*trace));
-	if (!v || !trace)
-		goto out;
-	/* trace[d] is V as it was before step d, which is what the walk back needs. */
-	for (d = 0; d <= dmax && found < 0; d++) {
-		trace[d] = malloc((size_t)(2 * off + 1) * sizeof(**trace));
-		if (!trace[d])
-			goto out;
-		memcpy(trace[d], v, (size_t)(2 * off + 1) * sizeof(*v));
+/*
+ * The middle snake of a[a0, a0 + n) and b[b0, b0 + m): the diagonal run
+ * crossed halfway along a shortest edit script, from (x, y) to (u, v),
+ * relative to (a0, b0), and the script's length d.  -1 when it is longer
+ * than 2 * MAX_COST.
+ */
+static int middle_snake(struct lcs *c, long a0, long n, long b0, long m, struct snake *s)
+{
+	long *fv = c->fv + c->off;
+	long *bv = c->bv + c->off;
+	long delta = n - m;
+	bool odd = delta & 1;
+	long dmax = (n + m + 1) / 2;
+
+	if (dmax > MAX_COST)
+		dmax = MAX_COST;
+	fv[1] = 0;
+	bv[1] = 0;
+	for (long d = 0; d <= dmax; d++) {
 		for (long k = -d; k <= d; k += 2) {
-			long x;
-			long y;
+			long x = (k == -d || (k != d && fv[k - 1] < fv[k + 1])) ? fv[k + 1]
+									       : fv[k - 1] + 1;
+			long y = x - k;
+			long kr = delta - k;
+			long x0 = x;
+			long y0 = y;
 
-			if (k == -d || (k != d && v[off + k - 1] < v[off + k + 1]))
-				x = v[off + k + 1];
-			else
-				x = v[off + k - 1] + 1;
-			y = x - k;
-			while (x < n && y < m && line_eq(a, (size_t)x, b, (size_t)y)) {
+			while (x < n && y < m && line_eq(c->a, (size_t)(a0 + x), c->b, (size_t)(b0 + y))) {
 				x++;
 				y++;
 			}
-			v[off + k] = x;
-			if (x >= n && y >= m) {
-				found = d;
-				break;
+			fv[k] = x;
+			if (odd && kr >= -(d - 1) && kr <= d - 1 && fv[k] + bv[kr] >= n) {
+				*s = (struct snake){ x0, y0, x, y, 2 * d - 1 };
+				return 0;
+			}
+		}
+		for (long kr = -d; kr <= d; kr += 2) {
+			long x = (kr == -d || (kr != d && bv[kr - 1] < bv[kr + 1])) ? bv[kr + 1]
+										   : bv[kr - 1] + 1;
+			long y = x - kr;
+			long k = delta - kr;
+			long x0 = x;
+			long y0 = y;
+
+			while (x < n && y < m &&
+			       line_eq(c->a, (size_t)(a0 + n - 1 - x), c->b, (size_t)(b0 + m - 1 - y))) {
+				x++;
+				y++;
+			}
+			bv[kr] = x;
+			if (!odd && k >= -d && k <= d && fv[k] + bv[kr] >= n) {
+				*s = (struct snake){ n - x, m - y, n - x0, m - y0, 2 * d };
+				return 0;
 			}
 		}
 	}
+	return -1;
+}
+
+static void mark_all(struct lcs *c, long a0, long a1, long b0, long b1)
+{
+	for (long i = a0; i < a1; i++)
+		c->del[i] = true;
+	for (long j = b0; j < b1; j++)
+		c->add[j] = true;
+}
+
+/* Mark what differs between a[a0, a1) and b[b0, b1).  Recursion depth O(log D). */
+static void compare(struct lcs *c, long a0, long a1, long b0, long b1)
+{
+	struct snake s;
+
+	while (a0 < a1 && b0 < b1 && line_eq(c->a, (size_t)a0, c->b, (size_t)b0)) {
+		a0++;
+		b0++;
+	}
+	while (a0 < a1 && b0 < b1 && line_eq(c->a, (size_t)(a1 - 1), c->b, (size_t)(b1 - 1))) {
+		a1--;
+		b1--;
+	}
+	if (a0 == a1 || b0 == b1) {
+		mark_all(c, a0, a1, b0, b1);
+		return;
+	}
+	/* Both ends differ, so d >= 2 and each half is strictly shorter. */
+	if (middle_snake(c, a0, a1 - a0, b0, b1 - b0, &s) < 0 || s.d < 2) {
+		mark_all(c, a0, a1, b0, b1);
+		return;
+	}
+	compare(c, a0, a0 + s.x, b0, b0 + s.y);
+	compare(c, a0 + s.u, a1, b0 + s.v, b1);
+}
+
+/* The edit script: for each stretch, a's removed lines, then b's added ones. */
+static int myers(const struct lines *a, const struct lines *b, struct edit **out, size_t *n_out)
+{
+	struct lcs c = { .a = a, .b = b, .off = MAX_COST + 2 };
+	struct edit *ed = NULL;
+	size_t count = 0;
+	size_t i = 0;
+	size_t j = 0;
+	int ret = -ENOMEM;
+
+	c.del = calloc(a->n + 1, sizeof(*c.del));
+	c.add = calloc(b->n + 1, sizeof(*c.add));
+	c.fv = calloc((size_t)(2 * c.off + 1), sizeof(*c.fv));
+	c.bv = calloc((size_t)(2 * c.off + 1), sizeof(*c.bv));
 	ed = calloc(a->n + b->n + 1, sizeof(*ed));
-	if (!ed)
+	if (!c.del || !c.add || !c.fv || !c.bv || !ed)
 		goto out;
-	*n_out = 0;
-	if (found < 0) {
-		/* Too far apart: everything old removed, everything new added. */
-		for (long i = 0; i < n; i++)
-			ed[(*n_out)++] = (struct edit){ OP_DEL, (size_t)i, 0 };
-		for (long j = 0; j < m; j++)
-			ed[(*n_out)++] = (struct edit){ OP_ADD, 0, (size_t)j };
-	} else {
-		/* Walk back from (n, m), collecting the script in reverse. */
-		long x = n;
-		long y = m;
-		size_t count = 0;
-
-		for (d = found; d >= 0; d--) {
-			const long *vp = trace[d];
-			long k = x - y;
-			long pk = (k == -d || (k != d && vp[off + k - 1] < vp[off + k + 1])) ? k + 1
-											       : k - 1;
-			long px = vp[off + pk];
-			long py = px - pk;
-
-			while (x > px && y > py)
-				ed[count++] = (struct edit){ OP_SAME, (size_t)--x, (size_t)--y };
-			if (d == 0)
-				break;
-			if (x == px)
-				ed[count++] = (struct edit){ OP_ADD, 0, (size_t)--y };
-			else
-				ed[count++] = (struct edit){ OP_DEL, (size_t)--x, 0 };
-		}
-		for (size_t i = 0; i < count / 2; i++) {
-			struct edit t = ed[i];
-
-			ed[i] = ed[count - 1 - i];
-			ed[count - 1 - i] = t;
-		}
-		*n_out = count;
+	compare(&c, 0, (long)a->n, 0, (long)b->n);
+	while (i < a->n || j < b->n) {
+		if (i < a->n && c.del[i])
+			ed[count++] = (struct edit){ OP_DEL, i++, 0 };
+		else if (j < b->n && c.add[j])
+			ed[count++] = (struct edit){ OP_ADD, 0, j++ };
+		else
+			ed[count++] = (struct edit){ OP_SAME, i++, j++ };
 	}
 	*out = ed;
+	*n_out = count;
 	ed = NULL;
 	ret = 0;
 out:
-	if (trace)
-		for (d = 0; d <= dmax; d++)
-			free(trace[d]);
-	free(trace);
-	free(v);
+	free(c.del);
+	free(c.add);
+	free(c.fv);
+	free(c.bv);
 	free(ed);
 	return ret;
 }

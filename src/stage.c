@@ -22,7 +22,7 @@ int stage_ruleset_text(const struct ruleset *rs, char **out)
 		*out = strdup("");
 		return *out ? 0 : -ENOMEM;
 	}
-	return nft_text_render(rs, 0, out);
+	return nft_text_render(rs, NFT_TEXT_DIFF, out);
 }
 
 void stage_release(struct stage *st)
