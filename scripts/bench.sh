@@ -1,6 +1,6 @@
 #!/bin/sh
-# make bench: `ftpcfg apply` against `nft -f` of ftpcfg's own rendered text,
-# side by side in one run, for allowlists of 10 .. 100 000 IPv4 networks and
+# make bench: `ftpcfg apply` and `ftpcfg diff` against `nft -f` of the same
+# networks in one interval set, side by side in one run, for allowlists of 10 .. 100 000 IPv4 networks and
 # 10 000 IPv6 ones.  Prints one Markdown table (median wall time, median peak
 # RSS, median per-pair ratio) and the machine it ran on.  A benchmark, not a
 # test: nothing here asserts a time.  Needs root (unshare -n).
@@ -11,8 +11,10 @@
 # then a site with one network changed (one changed), then that site again
 # (no-op: the generation is the one recorded), and once more after another
 # table was added, so that the generation moved (no-op, generation moved:
-# dump + compare).  Every ratio is against the `nft -f` load of the same
-# repetition, as the issue sets the targets.
+# dump + compare), and `diff` of the changed site after the first apply
+# (its output lines in the last column).  Every ratio is against the `nft
+# -f` load of the same repetition.  The `nft -f` file is rendered by
+# FTPCFG_ONESET, a build that never shards (one interval set per family).
 #
 # Environment: FTPCFG (the binary), BENCH_RUN (scripts/bench-run.c), FTPCFG_TEMPLATE_DIR, BENCH_SIZES
 # (default "10 1000 10000 100000 v6:10000"), BENCH_RUNS (default 5),
@@ -21,6 +23,7 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 FTPCFG=${FTPCFG:-$here/../build/bench/ftpcfg}
+FTPCFG_ONESET=${FTPCFG_ONESET:-$here/../build/bench-oneset/ftpcfg}
 BENCH_RUN=${BENCH_RUN:-$here/../build/bench/bench-run}
 SIZES=${BENCH_SIZES:-10 1000 10000 100000 v6:10000}
 RUNS=${BENCH_RUNS:-5}
@@ -95,6 +98,11 @@ inner_ftpcfg() {
 	rm -rf "$root"
 	mkdir -p "$root"
 	measure "$tmp/res.first" "$FTPCFG" --root "$root" apply --no-reload "$tmp/a.xml"
+	# diff exits 2: something differs.
+	"$BENCH_RUN" "$tmp/res.diff" "$FTPCFG" --no-color --root "$root" diff "$tmp/b.xml" \
+		>"$tmp/diff.out" 2>"$tmp/m.err" && { echo "bench: diff found nothing" >&2; exit 1; }
+	[ $? = 2 ] || { cat "$tmp/m.err" >&2; echo "bench: diff failed" >&2; exit 1; }
+	wc -l <"$tmp/diff.out" >>"$tmp/res.difflines"
 	measure "$tmp/res.change" "$FTPCFG" --root "$root" apply --no-reload "$tmp/b.xml"
 	measure "$tmp/res.noop" "$FTPCFG" --root "$root" apply --no-reload "$tmp/b.xml"
 	nft add table ip bench_other
@@ -121,10 +129,10 @@ fi
 for t in nft awk; do
 	command -v "$t" >/dev/null 2>&1 || { echo "bench: '$t' is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
-for b in "$FTPCFG" "$BENCH_RUN"; do
+for b in "$FTPCFG" "$FTPCFG_ONESET" "$BENCH_RUN"; do
 	[ -x "$b" ] || { echo "bench: no binary at '$b'; run 'make bench'" >&2; exit 1; }
 done
-export FTPCFG BENCH_RUN
+export FTPCFG FTPCFG_ONESET BENCH_RUN
 
 top=$(mktemp -d)
 trap 'rm -rf "$top"' EXIT
@@ -163,7 +171,7 @@ for size in $SIZES; do
 	mkdir -p "$tmp"
 	gen_site "$tmp/a.xml" "$fam" "$n" 0
 	gen_site "$tmp/b.xml" "$fam" "$n" 1
-	"$FTPCFG" render -o "$tmp/render" "$tmp/a.xml"
+	"$FTPCFG_ONESET" render -o "$tmp/render" "$tmp/a.xml" >/dev/null
 	echo "bench: $fam $n networks, $runs runs" >&2
 	for r in $(seq "$runs"); do
 		# Alternate which side goes first, so that neither always gets a warm cache.
@@ -179,13 +187,14 @@ for size in $SIZES; do
 	[ "$fam" = v6 ] && label="$n IPv6"
 	nft_t=$(median "$tmp/res.nft" 1)
 	nft_m=$(median "$tmp/res.nft" 2)
-	for case in first change noop moved; do
+	for case in first change noop moved diff; do
 		ratios "$tmp/res.$case" "$tmp/res.nft" >"$tmp/ratio.$case"
 		case $case in
 		first) what="first apply" ;;
 		change) what="one network changed" ;;
 		noop) what="no-op (generation unchanged)" ;;
 		moved) what="no-op (generation moved)" ;;
+		diff) what="diff, one network changed ($(median "$tmp/res.difflines" 1) lines)" ;;
 		esac
 		printf '| %s | %s | %s | %s | %s | %s | %.3f | %.2f |\n' "$label" "$what" \
 			"$(ms "$(median "$tmp/res.$case" 1)")" "$(ms "$nft_t")" \

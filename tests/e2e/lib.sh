@@ -329,6 +329,26 @@ base_ruleset() {
 
 # site FILE BASE DAEMON MODE XML: a one-server site; BASE attach puts
 # ftpcfg's rules into the host table, foreign leaves it standalone.
+# allow_filler: 8400 IPv4 /24s (first octets 11-210) and 8400 IPv6 /48s
+# that no test address falls in: with them an <allow> holds enough ranges
+# per family (RULESET_SHARD_MIN) to be sharded into a verdict map and 256
+# sets, so that the daemons' traffic goes through the sharded form.
+allow_filler() {
+	awk 'BEGIN {
+		for (i = 0; i < 8400; i++) {
+			printf "<network>%d.%d.%d.0/24</network>", 11 + i % 200, int(i / 200), i % 251
+			printf "<network>2a00:%x:%x::/48</network>\n", i % 256, i
+		}
+	}'
+}
+
+# m_sharded: the allowlist is sharded (its verdict maps exist).
+m_sharded() {
+	srv nft list table inet host >"$tmp/maps"
+	grep -q 'map ftpcfg-ftp-allow-v4 {' "$tmp/maps" || die "no verdict map for the IPv4 allowlist"
+	grep -q 'map ftpcfg-ftp-allow-v6 {' "$tmp/maps" || die "no verdict map for the IPv6 allowlist"
+}
+
 site() {
 	fw=
 	[ "$2" != attach ] || fw='<firewall attach="inet host input"/>'
@@ -757,8 +777,10 @@ matrix() {
 	    <passive min-port=\"40000\" max-port=\"40019\"/>
 	    <users local=\"yes\" chroot=\"yes\"/>
 	    <limits max-clients=\"10\" max-per-ip=\"2\"/>
-	    <allow><network>10.200.0.2/32</network><network>fd00:200::/64</network></allow>"
-	config "$d A attach plain both dual-stack" attach "$tmp/a.xml" "$d" 21
+	    <allow><network>10.200.0.2/32</network><network>fd00:200::/64</network>
+	    $(allow_filler)</allow>"
+	config "$d A attach plain both dual-stack, sharded allowlist" attach "$tmp/a.xml" "$d" 21
+	t "the allowlist is sharded (verdict maps)" m_sharded
 	[ "$cfg_ok" != 1 ] || { listener 40019 && listener 40020; } || cfg_ok=0
 	t "IPv4 passive EPSV, local user" m_epsv a1 10.200.0.1 $U
 	t "IPv4 passive PASV" m_pasv a2 10.200.0.1 $U
