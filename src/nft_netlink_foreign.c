@@ -669,15 +669,12 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 	struct ir_range *addrs[2] = { NULL, NULL };
 	size_t n_addrs[2] = { 0, 0 };
 	size_t cap = 0;
+	bool have_addrs = false;
 	int ret;
 
 	*out = NULL;
 	*n_out = 0;
 	ret = g_dump_all(&d);
-	if (ret == 0)
-		ret = g_local_addrs(AF_INET, &addrs[0], &n_addrs[0]);
-	if (ret == 0)
-		ret = g_local_addrs(AF_INET6, &addrs[1], &n_addrs[1]);
 	for (size_t i = 0; ret == 0 && i < d.n_chains; i++) {
 		const struct g_chain *c = &d.chains[i];
 
@@ -688,6 +685,19 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 		if (!want->attach && c->family == nfn_family(want->family) &&
 		    !strcmp(c->table, want->table))
 			continue;
+		/*
+		 * The host's addresses only when there is a foreign chain to
+		 * judge: getifaddrs() opens a routing socket, and a host
+		 * without foreign chains should not pay for it.
+		 */
+		if (!have_addrs) {
+			ret = g_local_addrs(AF_INET, &addrs[0], &n_addrs[0]);
+			if (ret == 0)
+				ret = g_local_addrs(AF_INET6, &addrs[1], &n_addrs[1]);
+			if (ret < 0)
+				break;
+			have_addrs = true;
+		}
 		for (size_t p = 0; ret == 0 && p < n_probes; p++) {
 			int v6 = probes[p].af == AF_INET6;
 			struct g_walk w = {
