@@ -56,7 +56,7 @@ _ftpcfg()
     local opts= operand=
     case $cmd in
         apply)
-            opts='--check --detailed-exitcode --no-reload'
+            opts='--allow-conflicts --check --detailed-exitcode --no-reload'
             operand=site
             ;;
         diff | validate)
