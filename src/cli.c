@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "suggest.h"
 
 /*
  * getopt_long returns a long option as 256 + its index in the merged
@@ -133,43 +134,13 @@ static const char *owner_of(const struct cli_table *t, const char *name, char sh
 	return NULL;
 }
 
-/* Longest name the "did you mean" distance looks at; longer words get no suggestion. */
-#define NEAR_MAX 40
-
-/* Edit distance (insert, delete, substitute, each 1) of @a and @b, or NEAR_MAX if too long. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a);
-	size_t lb = strlen(b);
-	size_t row[NEAR_MAX + 1];
-
-	if (la > NEAR_MAX || lb > NEAR_MAX)
-		return NEAR_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag_prev = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag_prev + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag_prev = up;
-		}
-	}
-	return row[lb];
-}
+/* What nearness() returns for another word altogether. */
+#define NEAR_MAX SUGGEST_FAR
 
 /* How far @cand is from @word as a typo; NEAR_MAX when it is another word. */
 static size_t nearness(const char *word, const char *cand)
 {
-	size_t d = distance(word, cand);
+	size_t d = suggest_distance(word, cand);
 	size_t limit = strlen(word) < 5 ? 1 : 2;
 
 	/* The start of a name ("stat") is as good as one typo. */

@@ -10,7 +10,6 @@
  *   proftpd NAME module       a module compiled into Debian's proftpd
  * SET is vsftpd, proftpd, pure-ftpd or pure-ftpd-dir.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "directives.h"
+#include "suggest.h"
 
 static const char *const set_names[DIRECTIVE_SET_COUNT] = {
 	[DIRECTIVE_SET_VSFTPD] = "vsftpd",
@@ -246,38 +246,6 @@ const struct directive_info *directive_find(const struct directive_table *t,
 	return NULL;
 }
 
-/* Names are short (the table's longest is under 40 bytes); longer ones get no suggestion. */
-#define SUGGEST_MAX_LEN 64
-
-/* Edit distance, ignoring case: a typo in case is still a typo. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a);
-	size_t lb = strlen(b);
-	size_t row[SUGGEST_MAX_LEN + 1];
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag_prev = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-			size_t best = diag_prev + cost;
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag_prev = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 const char *directive_suggest(const struct directive_table *t, enum directive_set set,
 			      const char *name)
 {
@@ -295,7 +263,7 @@ const char *directive_suggest(const struct directive_table *t, enum directive_se
 
 		if (e->set != set || e->kind == DIRECTIVE_MODULE || strlen(e->name) > SUGGEST_MAX_LEN)
 			continue;
-		dist = distance(name, e->name);
+		dist = suggest_distance(name, e->name);
 		if (dist < best_d) {
 			best_d = dist;
 			best = e->name;

@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 
 #include "site_internal.h"
+#include "suggest.h"
 
 #define XS_NS "http://www.w3.org/2001/XMLSchema"
 
@@ -333,39 +334,6 @@ static char lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
-/*
- * Edit distance with transpositions ("acitve" is one edit from "active"),
- * case-insensitive; names past 63 bytes count as far.
- */
-static unsigned distance(const char *a, const char *b)
-{
-	size_t la = strlen(a);
-	size_t lb = strlen(b);
-	unsigned d[64][64];
-
-	if (la > 63 || lb > 63)
-		return 1000;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (unsigned)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (unsigned)j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			unsigned best = d[i - 1][j - 1] + (lower(a[i - 1]) != lower(b[j - 1]));
-
-			if (d[i - 1][j] + 1 < best)
-				best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && lower(a[i - 1]) == lower(b[j - 2]) &&
-			    lower(a[i - 2]) == lower(b[j - 1]) && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
 /* "pasv" for "passive", "addr" for "address": the letters in order, the first the same. */
 static bool is_abbreviation(const char *typed, const char *name)
 {
@@ -380,12 +348,12 @@ static bool is_abbreviation(const char *typed, const char *name)
 const char *site_xsd_nearest(const char *typed, const char *const *names, size_t n)
 {
 	const char *best = NULL;
-	unsigned best_d = 1000;
+	size_t best_d = SUGGEST_FAR;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned d = distance(typed, names[i]);
-		unsigned len = (unsigned)strlen(names[i]);
-		unsigned limit = len / 4 > 1 ? len / 4 : 1;
+		size_t d = suggest_distance(typed, names[i]);
+		size_t len = strlen(names[i]);
+		size_t limit = len / 4 > 1 ? len / 4 : 1;
 
 		if ((d <= limit || is_abbreviation(typed, names[i])) && d < best_d) {
 			best = names[i];
