@@ -8,30 +8,19 @@
  * journal, the change is complete and nothing turns it back.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "apply.h"
 #include "apply_input.h"
 #include "apply_kernel.h"
+#include "apply_txn.h"
 #include "guard.h"
 #include "daemon.h"
-#include "mem.h"
 #include "stage.h"
 #include "state.h"
 #include "txn.h"
-
-/* What a run has changed so far: what undo puts back. */
-struct progress {
-	bool files;		/* files were written (undo compares each before touching it) */
-	bool committed;		/* the batch went in, or may have */
-	size_t n_reloaded;	/* reload commands run: the first n of the journal's */
-	bool record;		/* the record was (or may have been) rewritten */
-};
 
 /* ---- steps ------------------------------------------------------------------- */
 
@@ -73,44 +62,6 @@ static int preflight(struct ctx *c, const struct stage *st)
 	return ret;
 }
 
-static int save(struct state_saved *f, const char *path, const char *content, size_t len,
-		const struct stage_meta *m)
-{
-	f->path = strdup(path);
-	f->existed = content != NULL;
-	f->mode = m->mode;
-	f->uid = m->uid;
-	f->gid = m->gid;
-	f->len = len;
-	if (content) {
-		f->content = malloc(len + 1);
-		if (f->content) {
-			memcpy(f->content, content, len);
-			f->content[len] = '\0';
-		}
-	}
-	return !f->path || (content && !f->content) ? -ENOMEM : 0;
-}
-
-/* A copy of @rs's target (family, table, attach point) without its objects. */
-static int shape_of(const struct ruleset *rs, struct ruleset **out)
-{
-	struct ruleset *x = calloc(1, sizeof(*x));
-
-	*out = x;
-	if (!x)
-		return -ENOMEM;
-	x->family = rs->family;
-	x->attach = rs->attach;
-	x->table = strdup(rs->table);
-	x->attach_chain = rs->attach_chain ? strdup(rs->attach_chain) : NULL;
-	x->jump_chain = rs->jump_chain ? strdup(rs->jump_chain) : NULL;
-	if (!x->table || (rs->attach_chain && !x->attach_chain) ||
-	    (rs->jump_chain && !x->jump_chain))
-		return -ENOMEM;
-	return 0;
-}
-
 /*
  * The journal: what is there now of every file this site writes or the
  * last apply wrote, the target, the reload commands of the servers whose files change, and
@@ -128,11 +79,11 @@ static int build_journal(const struct state *s, const struct stage *st,
 	if (!j->files || !j->reloads)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->files.n_files; i++, j->n_files++)
-		if (save(&j->files[j->n_files], st->files.files[i].path, st->old[i], st->old_len[i],
+		if (apply_txn_save(&j->files[j->n_files], st->files.files[i].path, st->old[i], st->old_len[i],
 			 &st->old_meta[i]) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < st->n_stale; i++, j->n_files++)
-		if (save(&j->files[j->n_files], st->stale[i], st->stale_old[i], st->stale_len[i],
+		if (apply_txn_save(&j->files[j->n_files], st->stale[i], st->stale_old[i], st->stale_len[i],
 			 &st->stale_meta[i]) < 0)
 			return -ENOMEM;
 	for (size_t i = 0; i < st->site->n_servers; i++) {
@@ -142,7 +93,7 @@ static int build_journal(const struct state *s, const struct stage *st,
 		if (!j->reloads[j->n_reloads++])
 			return -ENOMEM;
 	}
-	ret = shape_of(st->want, &j->shape);
+	ret = apply_txn_shape_of(st->want, &j->shape);
 	if (ret == 0 && s->rec_raw && !s->rec_damaged) {
 		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
 		if (!j->record)
@@ -191,102 +142,6 @@ static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags,
 			return ret;
 	}
 	return 0;
-}
-
-/*
- * Put back what @j journaled, as far as @p says this run got: each file
- * that differs from its journaled self (content, mode, owner), the
- * ruleset when a batch went in, then the reload commands that ran.
- * 0 or the first failure; keeps going to put back as much as it can.
- */
-static int undo(struct ctx *c, struct state *s, struct nft_netlink *nl,
-		const struct state_journal *j, const struct ruleset *old, const struct progress *p)
-{
-	int ret = 0;
-	int r;
-
-	for (size_t i = 0; p->files && i < j->n_files; i++) {
-		const struct state_saved *f = &j->files[i];
-		struct stat sb;
-		char *now = NULL;
-		size_t len = 0;
-		bool same;
-
-		r = txn_read_file(c->opts->root, f->path, &now, &len, &sb, c->diag);
-		same = r == 0 && (now ? f->existed && len == f->len && !memcmp(now, f->content, len) &&
-					  (sb.st_mode & 07777) == f->mode && sb.st_uid == f->uid &&
-					  sb.st_gid == f->gid
-				      : !f->existed);
-		free(now);
-		if (same)
-			continue;
-		if (f->existed)
-			r = txn_write_file(c->opts->root, f->path, f->content, f->len, f->mode, c->diag);
-		else
-			r = txn_remove_file(c->opts->root, f->path, c->diag);
-		if (r == 0 && f->existed)
-			r = txn_set_owner(c->opts->root, f->path, f->uid, f->gid, f->mode, c->diag);
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	if (p->committed) {
-		r = apply_kernel_restore(c, nl, j->shape, old);
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	if (p->record) {
-		r = state_record_restore(s, j->record, j->record_len);
-		if (r < 0 && ret == 0)
-			ret = r;
-	}
-	/* A reload that fails now is a warning: what it would load is already back. */
-	for (size_t i = 0; i < p->n_reloaded && i < j->n_reloads; i++)
-		daemon_run_reload(j->reloads[i], c->opts->root, c->diag);
-	return ret;
-}
-
-/*
- * A journal left by an interrupted run.  When the record names it, that
- * run completed (it was killed while retiring the journal): retire it.
- * Otherwise put back everything it journaled, the record too.
- */
-static int recover(struct ctx *c, struct state *s, struct nft_netlink *nl, unsigned flags)
-{
-	struct state_journal j;
-	struct progress all = { .files = true, .committed = true };
-	int ret;
-
-	if (!s->journal_left)
-		return 0;
-	ret = state_journal_read(s, false, &j);
-	if (ret < 0)
-		return ret == -ENOENT ? 0 : ret;
-	if (s->rec && !memcmp(s->rec->journal_sha256, j.sha256, STATE_SHA256_LEN)) {
-		ret = state_journal_close(s);
-		if (ret < 0)
-			diag(c->diag, NULL, ret, "cannot retire the journal of a completed run in "
-			     "'%s': %s", s->dir, strerror(-ret));
-		goto out;
-	}
-	diag_warn(c->diag, NULL, "an earlier run was interrupted; putting back the files and "
-		  "ruleset it had journaled");
-	all.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : j.n_reloads;
-	/* The record is put back only when the interrupted run had replaced it. */
-	all.record = (s->rec_raw != NULL) != (j.record != NULL) ||
-		     (j.record && (s->rec_raw_len != j.record_len ||
-				   memcmp(s->rec_raw, j.record, j.record_len)));
-	ret = undo(c, s, nl, &j, j.ruleset, &all);
-	if (ret < 0)
-		diag(c->diag, NULL, ret, "could not put back everything the interrupted run "
-		     "journaled; the journal stays in '%s' for the next run to try again", s->dir);
-	else
-		ret = state_journal_discard(s);
-	if (ret == 0)
-		ret = state_reread_record(s);
-out:
-	s->journal_left = ret < 0;
-	state_journal_release(&j);
-	return ret;
 }
 
 /* Move the records of @from into c->diag (a failure that stands). */
@@ -410,22 +265,12 @@ static int refuse_conflicts(struct ctx *c, const struct stage *st, unsigned flag
 	return ret;
 }
 
-static int open_netlink(struct ctx *c, struct nft_netlink **nl)
-{
-	int ret = nft_netlink_open(nl);
-
-	if (ret < 0)
-		diag(c->diag, NULL, ret, "cannot open a netlink socket to nf_tables: %s",
-		     strerror(-ret));
-	return ret;
-}
-
 /* The change, from the journal on.  0 (applied), or a failure after undo. */
 static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct stage *st,
 		  const struct input *in, unsigned flags, size_t warn_from, size_t warn_to)
 {
 	struct state_journal j = { 0 };
-	struct progress p = { 0 };
+	struct apply_progress p = { 0 };
 	struct diag sd;
 	bool sent = false;
 	uint32_t genid = 0;
@@ -498,7 +343,7 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 fail:
 	if (flags & APPLY_NO_RELOAD)
 		p.n_reloaded = 0;
-	if (undo(c, s, nl, &j, st->live_rs, &p) < 0)
+	if (apply_txn_undo(c, s, nl, &j, st->live_rs, &p) < 0)
 		diag(c->diag, NULL, -EIO, "could not put back everything this run changed; the "
 		     "journal stays in '%s' and the next ftpcfg run puts it back first", s->dir);
 	else
@@ -521,9 +366,9 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 
 	ret = state_open(c, STATE_LOCK, &s);
 	if (ret == 0)
-		ret = open_netlink(c, &nl);
+		ret = apply_txn_open_netlink(c, &nl);
 	if (ret == 0)
-		ret = recover(c, &s, nl, flags);
+		ret = apply_txn_recover(c, &s, nl, flags);
 	if (ret < 0)
 		goto out;
 	/* What killed runs left beside the managed files (the state directory's went at open). */
@@ -579,95 +424,3 @@ out:
 	return ret;
 }
 
-/* ---- rollback ------------------------------------------------------------------ */
-
-/* What is there now of each file @last holds: the rollback's own journal. */
-static int journal_now(struct ctx *c, const struct state *s, const struct state_journal *last,
-		       struct state_journal *now)
-{
-	memset(now, 0, sizeof(*now));
-	now->files = calloc(last->n_files + 1, sizeof(*now->files));
-	now->reloads = calloc(last->n_reloads + 1, sizeof(*now->reloads));
-	if (!now->files || !now->reloads)
-		return -ENOMEM;
-	for (size_t i = 0; i < last->n_files; i++) {
-		struct stage_meta m = { 0 };
-		struct stat sb;
-		char *content = NULL;
-		size_t len = 0;
-		int ret = txn_read_file(c->opts->root, last->files[i].path, &content, &len, &sb,
-					c->diag);
-
-		if (ret < 0)
-			return ret;
-		if (content)
-			m = (struct stage_meta){ true, sb.st_mode & 07777, sb.st_uid, sb.st_gid };
-		ret = save(&now->files[now->n_files++], last->files[i].path, content, len, &m);
-		free(content);
-		if (ret < 0)
-			return ret;
-	}
-	for (size_t i = 0; i < last->n_reloads; i++) {
-		now->reloads[i] = strdup(last->reloads[i]);
-		if (!now->reloads[now->n_reloads++])
-			return -ENOMEM;
-	}
-	if (s->rec_raw && !s->rec_damaged) {
-		now->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
-		if (!now->record)
-			return -ENOMEM;
-		memcpy(now->record, s->rec_raw, s->rec_raw_len);
-		now->record_len = s->rec_raw_len;
-	}
-	return shape_of(last->shape, &now->shape);
-}
-
-int apply_rollback(struct ctx *c, unsigned flags)
-{
-	struct state s;
-	struct nft_netlink *nl = NULL;
-	struct nft_netlink_live *live = NULL;
-	struct state_journal last = { 0 };
-	struct state_journal now = { 0 };
-	struct progress p = { .files = true, .committed = true, .record = true };
-	int ret;
-
-	ret = state_open(c, STATE_LOCK, &s);
-	if (ret == 0)
-		ret = open_netlink(c, &nl);
-	if (ret == 0)
-		ret = recover(c, &s, nl, flags);
-	if (ret == 0)
-		ret = state_journal_read(&s, true, &last);
-	if (ret == -ENOENT)
-		ret = diag(c->diag, NULL, -ENOENT, "nothing to roll back: no apply is recorded in "
-			   "'%s'", s.dir);
-	if (ret < 0)
-		goto out;
-	ret = journal_now(c, &s, &last, &now);
-	if (ret == 0)
-		ret = nft_netlink_dump(nl, last.shape, &live, c->diag);
-	if (ret == 0)
-		ret = state_journal_write(&s, &now, live->rs);
-	if (ret < 0)
-		goto out;
-	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : last.n_reloads;
-	ret = undo(c, &s, nl, &last, last.ruleset, &p);
-	if (ret < 0) {
-		p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : now.n_reloads;
-		if (undo(c, &s, nl, &now, live->rs, &p) == 0)
-			state_journal_discard(&s);
-		goto out;
-	}
-	if (state_journal_close(&s) < 0)
-		ret = diag(c->diag, NULL, -errno, "rolled back, but the rollback's journal in '%s' "
-			   "could not be retired (%s): the next run undoes the rollback", s.dir,
-			   strerror(errno));
-out:
-	nft_netlink_live_free(live);
-	state_journal_release(&now);
-	state_journal_release(&last);
-	nft_netlink_close(nl);
-	state_close(&s);
-	return ret;
-}

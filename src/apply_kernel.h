@@ -1,8 +1,8 @@
 /*
- * apply_kernel: private to apply.c (nothing else includes it).  The
+ * apply_kernel: private to the transaction (apply.c, apply_txn.c).  The
  * transaction's kernel half: turn a plan into one guarded batch, find out
  * what a batch whose answers were lost did, and put a journaled ruleset
- * back.  It calls nothing of apply.c.
+ * back.  It calls nothing of apply.c, apply_txn.c or apply_rollback.c.
  */
 #ifndef FTPCFG_APPLY_KERNEL_H
 #define FTPCFG_APPLY_KERNEL_H

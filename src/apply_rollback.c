@@ -1,0 +1,107 @@
+/*
+ * rollback: return files, ruleset and record to what they were before the
+ * last change, as a transaction of its own.  What is there now is
+ * journaled first (so a rollback is undone by the next rollback), then
+ * the last journal is put back; a failure puts back what is there now.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "apply.h"
+#include "apply_txn.h"
+#include "state.h"
+#include "txn.h"
+
+/* What is there now of each file @last holds: the rollback's own journal. */
+static int journal_now(struct ctx *c, const struct state *s, const struct state_journal *last,
+		       struct state_journal *now)
+{
+	memset(now, 0, sizeof(*now));
+	now->files = calloc(last->n_files + 1, sizeof(*now->files));
+	now->reloads = calloc(last->n_reloads + 1, sizeof(*now->reloads));
+	if (!now->files || !now->reloads)
+		return -ENOMEM;
+	for (size_t i = 0; i < last->n_files; i++) {
+		struct stage_meta m = { 0 };
+		struct stat sb;
+		char *content = NULL;
+		size_t len = 0;
+		int ret = txn_read_file(c->opts->root, last->files[i].path, &content, &len, &sb,
+					c->diag);
+
+		if (ret < 0)
+			return ret;
+		if (content)
+			m = (struct stage_meta){ true, sb.st_mode & 07777, sb.st_uid, sb.st_gid };
+		ret = apply_txn_save(&now->files[now->n_files++], last->files[i].path, content, len,
+				     &m);
+		free(content);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < last->n_reloads; i++) {
+		now->reloads[i] = strdup(last->reloads[i]);
+		if (!now->reloads[now->n_reloads++])
+			return -ENOMEM;
+	}
+	if (s->rec_raw && !s->rec_damaged) {
+		now->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
+		if (!now->record)
+			return -ENOMEM;
+		memcpy(now->record, s->rec_raw, s->rec_raw_len);
+		now->record_len = s->rec_raw_len;
+	}
+	return apply_txn_shape_of(last->shape, &now->shape);
+}
+
+int apply_rollback(struct ctx *c, unsigned flags)
+{
+	struct state s;
+	struct nft_netlink *nl = NULL;
+	struct nft_netlink_live *live = NULL;
+	struct state_journal last = { 0 };
+	struct state_journal now = { 0 };
+	struct apply_progress p = { .files = true, .committed = true, .record = true };
+	int ret;
+
+	ret = state_open(c, STATE_LOCK, &s);
+	if (ret == 0)
+		ret = apply_txn_open_netlink(c, &nl);
+	if (ret == 0)
+		ret = apply_txn_recover(c, &s, nl, flags);
+	if (ret == 0)
+		ret = state_journal_read(&s, true, &last);
+	if (ret == -ENOENT)
+		ret = diag(c->diag, NULL, -ENOENT, "nothing to roll back: no apply is recorded in "
+			   "'%s'", s.dir);
+	if (ret < 0)
+		goto out;
+	ret = journal_now(c, &s, &last, &now);
+	if (ret == 0)
+		ret = nft_netlink_dump(nl, last.shape, &live, c->diag);
+	if (ret == 0)
+		ret = state_journal_write(&s, &now, live->rs);
+	if (ret < 0)
+		goto out;
+	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : last.n_reloads;
+	ret = apply_txn_undo(c, &s, nl, &last, last.ruleset, &p);
+	if (ret < 0) {
+		p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : now.n_reloads;
+		if (apply_txn_undo(c, &s, nl, &now, live->rs, &p) == 0)
+			state_journal_discard(&s);
+		goto out;
+	}
+	if (state_journal_close(&s) < 0)
+		ret = diag(c->diag, NULL, -errno, "rolled back, but the rollback's journal in '%s' "
+			   "could not be retired (%s): the next run undoes the rollback", s.dir,
+			   strerror(errno));
+out:
+	nft_netlink_live_free(live);
+	state_journal_release(&now);
+	state_journal_release(&last);
+	nft_netlink_close(nl);
+	state_close(&s);
+	return ret;
+}
