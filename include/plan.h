@@ -29,6 +29,8 @@ enum plan_obj {
 	PLAN_OBJ_CHAIN,
 	PLAN_OBJ_RULE,
 	PLAN_OBJ_JUMP,
+	/* Something of another firewall manager's (include/backend.h): name, parent, text. */
+	PLAN_OBJ_INTEGRATION,
 };
 
 struct plan_item {
@@ -69,6 +71,14 @@ int plan_ruleset(struct plan *p, const struct ruleset *desired, const struct rul
 
 /* Plan one file: @old NULL = absent, @new NULL = to be removed.  No item when equal. */
 int plan_file(struct plan *p, const char *path, const char *old, const char *new);
+
+/*
+ * Plan one change an integration makes in another manager: @what is its
+ * kind ("iptables rule"), @where the place ("ip filter ftpcfg-input"),
+ * @text the object as that manager's tools print it.  0 or -ENOMEM.
+ */
+int plan_integration(struct plan *p, enum plan_op op, const char *what, const char *where,
+		     const char *text);
 
 /* One plan line as `diff` prints it ("+ element 10.0.0.0/24 in set allow_v4"); owned. */
 int plan_item_format(const struct plan_item *it, char **out);

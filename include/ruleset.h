@@ -152,6 +152,13 @@ struct ir_helper {
 struct ruleset {
 	enum ir_family family;
 	char *table;
+	/*
+	 * Who else must let FTP through (the site's <firewall backend>), and
+	 * the ct mark bits of connections this table accepted (iptables).
+	 * Kept in the record so that status and remove know what to look at.
+	 */
+	enum site_backend backend;
+	uint32_t mark;
 	bool attach;
 	char *attach_chain;	/* attach: the foreign base chain that jumps to ours */
 	char *jump_chain;	/* attach: our chain it jumps to */

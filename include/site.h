@@ -39,6 +39,20 @@ enum site_helper {
 	SITE_HELPER_NO,
 };
 
+/*
+ * Who else must let the site's FTP traffic through: nothing (ftpcfg's own
+ * table is the firewall), iptables-nft (one rule accepting ftpcfg's ct
+ * mark), or firewalld (a service and the site's sources in a zone).
+ */
+enum site_backend {
+	SITE_BACKEND_NFTABLES,
+	SITE_BACKEND_IPTABLES,
+	SITE_BACKEND_FIREWALLD,
+};
+
+/* The ct mark bit(s) the iptables backend sets and accepts, when the site names none. */
+#define SITE_DEFAULT_MARK 0x00002000U
+
 enum site_tls_mode {
 	SITE_TLS_OFF,
 	SITE_TLS_EXPLICIT,
@@ -145,6 +159,8 @@ struct site_firewall {
 	char *attach_family;	/* "inet", "ip" or "ip6" */
 	char *attach_table;
 	char *attach_chain;
+	enum site_backend backend;
+	uint32_t mark;		/* the ct mark bits of accepted FTP connections (iptables) */
 	unsigned line;
 	/* <firewall> failed the schema: these are defaults (only in a load that fails). */
 	bool unchecked;
@@ -189,6 +205,7 @@ const char *site_daemon_default_path(enum site_daemon d);
 const char *site_daemon_default_reload(enum site_daemon d);
 const char *site_mode_name(enum site_mode m);
 const char *site_tls_mode_name(enum site_tls_mode m);
+const char *site_backend_name(enum site_backend b);
 
 /* Format an address or network into @buf (INET6_ADDRSTRLEN + 4 is enough). */
 int site_addr_format(const struct site_addr *a, char *buf, size_t size);

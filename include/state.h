@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "cmd.h"
 #include "diag.h"
 #include "ruleset.h"
@@ -185,6 +186,9 @@ struct state_journal {
 	size_t n_reloads;
 	uint8_t *record;		/* owned: the record before, verbatim; NULL = none */
 	size_t record_len;
+	/* owned: what each integration the change touches had before (include/backend.h) */
+	struct backend_saved *integ;
+	size_t n_integ;
 	uint8_t sha256[STATE_SHA256_LEN]; /* the journal's seal, set by write and read */
 };
 

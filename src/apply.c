@@ -67,7 +67,7 @@ static int preflight(struct ctx *c, const struct stage *st)
  * last apply wrote, the target, the reload commands of the servers whose files change, and
  * the record as it is, so that undo puts everything back as it was.
  */
-static int build_journal(const struct state *s, const struct stage *st,
+static int build_journal(const struct ctx *c, const struct state *s, const struct stage *st,
 			 struct state_journal *j)
 {
 	size_t n = st->files.n_files + st->n_stale;
@@ -94,6 +94,12 @@ static int build_journal(const struct state *s, const struct stage *st,
 			return -ENOMEM;
 	}
 	ret = apply_txn_shape_of(st->want, &j->shape);
+	if (ret == 0) {
+		const struct backend_ops *ops[2];
+		size_t n_ops = backend_involved(s->rec ? s->rec->ruleset : NULL, st->want, ops);
+
+		ret = apply_txn_save_integrations(c, ops, n_ops, j);
+	}
 	if (ret == 0 && s->rec_raw && !s->rec_damaged) {
 		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
 		if (!j->record)
@@ -279,7 +285,7 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	diag_init(&sd);
 	ret = state_create(s);
 	if (ret == 0)
-		ret = build_journal(s, st, &j);
+		ret = build_journal(c, s, st, &j);
 	if (ret == 0)
 		ret = state_journal_write(s, &j, st->live_rs);
 	if (ret < 0)
@@ -310,6 +316,12 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		diag_take(c, &sd);
 	if (ret == 0)
 		ret = apply_fault(c, "commit");
+	if (ret < 0)
+		goto fail;
+	p.integ = j.n_integ > 0;
+	ret = apply_txn_integrate(c, s->rec ? s->rec->ruleset : NULL, st->want);
+	if (ret == 0 && p.integ)
+		ret = apply_fault(c, "integration");
 	if (ret < 0)
 		goto fail;
 	ret = reload_changed(c, st, flags, &p.n_reloaded);

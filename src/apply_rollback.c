@@ -18,6 +18,10 @@
 static int journal_now(struct ctx *c, const struct state *s, const struct state_journal *last,
 		       struct state_journal *now)
 {
+	const struct backend_ops *integ[2];
+	size_t n_integ = 0;
+	int ret;
+
 	memset(now, 0, sizeof(*now));
 	now->files = calloc(last->n_files + 1, sizeof(*now->files));
 	now->reloads = calloc(last->n_reloads + 1, sizeof(*now->reloads));
@@ -28,8 +32,7 @@ static int journal_now(struct ctx *c, const struct state *s, const struct state_
 		struct stat sb;
 		char *content = NULL;
 		size_t len = 0;
-		int ret = txn_read_file(c->opts->root, last->files[i].path, &content, &len, &sb,
-					c->diag);
+		ret = txn_read_file(c->opts->root, last->files[i].path, &content, &len, &sb, c->diag);
 
 		if (ret < 0)
 			return ret;
@@ -53,6 +56,16 @@ static int journal_now(struct ctx *c, const struct state *s, const struct state_
 		memcpy(now->record, s->rec_raw, s->rec_raw_len);
 		now->record_len = s->rec_raw_len;
 	}
+	/* The integrations the last change touched, as they are now. */
+	for (size_t i = 0; i < last->n_integ && n_integ < 2; i++) {
+		const struct backend_ops *ops = backend_ops(last->integ[i].backend);
+
+		if (ops)
+			integ[n_integ++] = ops;
+	}
+	ret = apply_txn_save_integrations(c, integ, n_integ, now);
+	if (ret < 0)
+		return ret;
 	return apply_txn_shape_of(last->shape, &now->shape);
 }
 
@@ -63,7 +76,7 @@ int apply_rollback(struct ctx *c, unsigned flags)
 	struct nft_netlink_live *live = NULL;
 	struct state_journal last = { 0 };
 	struct state_journal now = { 0 };
-	struct apply_progress p = { .files = true, .committed = true, .record = true };
+	struct apply_progress p = { .files = true, .committed = true, .record = true, .integ = true };
 	int ret;
 
 	ret = state_open(c, STATE_LOCK, &s);

@@ -33,6 +33,42 @@ int apply_txn_save(struct state_saved *f, const char *path, const char *content,
 }
 
 /* A copy of @rs's target (family, table, attach point) without its objects. */
+static struct backend_env env_of(const struct ctx *c)
+{
+	return (struct backend_env){ c->opts->root, c->diag, c->opts->verbose };
+}
+
+int apply_txn_save_integrations(const struct ctx *c, const struct backend_ops *const *ops,
+				size_t n, struct state_journal *j)
+{
+	const struct backend_env e = env_of(c);
+
+	j->integ = calloc(n + 1, sizeof(*j->integ));
+	if (!j->integ)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int ret = ops[i]->save(&e, &j->integ[j->n_integ]);
+
+		if (ret < 0)
+			return ret;
+		j->integ[j->n_integ++].backend = ops[i]->backend;
+	}
+	return 0;
+}
+
+int apply_txn_integrate(const struct ctx *c, const struct ruleset *old,
+			const struct ruleset *want)
+{
+	const struct backend_env e = env_of(c);
+	const struct backend_ops *ops[2];
+	size_t n = backend_involved(old, want, ops);
+	int ret = 0;
+
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = ops[i]->apply(&e, want && ops[i]->backend == want->backend ? want : NULL);
+	return ret;
+}
+
 int apply_txn_shape_of(const struct ruleset *rs, struct ruleset **out)
 {
 	struct ruleset *x = calloc(1, sizeof(*x));
@@ -93,6 +129,14 @@ int apply_txn_undo(struct ctx *c, struct state *s, struct nft_netlink *nl,
 		if (r < 0 && ret == 0)
 			ret = r;
 	}
+	for (size_t i = 0; p->integ && i < j->n_integ; i++) {
+		const struct backend_ops *ops = backend_ops(j->integ[i].backend);
+		const struct backend_env e = env_of(c);
+
+		r = ops ? ops->undo(&e, &j->integ[i]) : 0;
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
 	if (p->record) {
 		r = state_record_restore(s, j->record, j->record_len);
 		if (r < 0 && ret == 0)
@@ -112,7 +156,7 @@ int apply_txn_undo(struct ctx *c, struct state *s, struct nft_netlink *nl,
 int apply_txn_recover(struct ctx *c, struct state *s, struct nft_netlink *nl, unsigned flags)
 {
 	struct state_journal j;
-	struct apply_progress all = { .files = true, .committed = true };
+	struct apply_progress all = { .files = true, .committed = true, .integ = true };
 	int ret;
 
 	if (!s->journal_left)

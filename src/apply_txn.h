@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "backend.h"
 #include "cmd.h"
 #include "nft_netlink.h"
 #include "ruleset.h"
@@ -23,6 +24,7 @@ struct apply_progress {
 	bool committed;		/* the batch went in, or may have */
 	size_t n_reloaded;	/* reload commands run: the first n of the journal's */
 	bool record;		/* the record was (or may have been) rewritten */
+	bool integ;		/* an integration step ran (or may have run) */
 };
 
 /*
@@ -53,6 +55,21 @@ int apply_txn_undo(struct ctx *c, struct state *s, struct nft_netlink *nl,
  * Otherwise put back everything it journaled, the record too.  0 or -errno.
  */
 int apply_txn_recover(struct ctx *c, struct state *s, struct nft_netlink *nl, unsigned flags);
+
+/*
+ * What each integration in @ops (include/backend.h) has on the host now,
+ * into @j's integ (before anything changes).  0 or -errno, said in c->diag.
+ */
+int apply_txn_save_integrations(const struct ctx *c, const struct backend_ops *const *ops,
+				size_t n, struct state_journal *j);
+
+/*
+ * Bring every integration a change from @old (the record's ruleset; NULL:
+ * none) to @want touches into line: the old backend's is taken away, the
+ * site's made so.  0 or the first failure.
+ */
+int apply_txn_integrate(const struct ctx *c, const struct ruleset *old,
+			const struct ruleset *want);
 
 /* Open the run's one netlink socket; says why not.  0 or -errno. */
 int apply_txn_open_netlink(struct ctx *c, struct nft_netlink **nl);

@@ -51,6 +51,8 @@ static const char *obj_name(enum plan_obj obj)
 		return "rule";
 	case PLAN_OBJ_JUMP:
 		return "jump";
+	case PLAN_OBJ_INTEGRATION:
+		return "integration";
 	}
 	return "?";
 }

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "backend.h"
 #include "cmd.h"
 #include "guard.h"
 #include "nft_netlink.h"
@@ -56,6 +57,12 @@ static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live *
 				l->rs->chains[i].rules[r].handle = l->rule_handles[i][r];
 		ret = plan_ruleset(p, s->rec->ruleset, l->rs);
 	}
+	/* The integration with another manager: what its reload or an admin took away. */
+	if (ret == 0 && backend_ops(s->rec->ruleset->backend)) {
+		const struct backend_env e = { c->opts->root, c->diag, c->opts->verbose };
+
+		ret = backend_ops(s->rec->ruleset->backend)->plan(&e, s->rec->ruleset, p);
+	}
 	/* Other firewalls that now drop what the applied ruleset accepts. */
 	if (ret == 0)
 		ret = guard_check(nl, s->rec->ruleset, g);
@@ -74,11 +81,12 @@ static json_t *record_json(const struct state_record *r, json_t *files)
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	state_sha256_hex(r->site_sha256, site);
-	return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?, s:I, s:s?, s:O}",
+	return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?, s:s, s:I, s:s?, s:O}",
 			 "time", when, "outcome", "applied", "site", r->site, "site_name",
 			 r->site_name, "site_sha256", site, "family", ir_family_name(rs->family),
 			 "table", rs->table, "attach", rs->attach, "attach_chain",
-			 rs->attach ? rs->attach_chain : NULL, "genid", (json_int_t)r->genid,
+			 rs->attach ? rs->attach_chain : NULL, "backend", site_backend_name(rs->backend),
+			 "genid", (json_int_t)r->genid,
 			 "instance", r->instance, "files", files);
 }
 

@@ -72,6 +72,14 @@ static int write_firewall(xmlTextWriterPtr w, const struct site_firewall *fw)
 		ret = attr(w, "helper", fw->helper == SITE_HELPER_NO ? "no" : "auto");
 	if (!ret)
 		ret = attr_yesno(w, "counters", fw->counters);
+	if (!ret)
+		ret = attr(w, "backend", site_backend_name(fw->backend));
+	if (!ret && fw->backend == SITE_BACKEND_IPTABLES) {
+		char mark[16];
+
+		snprintf(mark, sizeof(mark), "0x%08x", fw->mark);
+		ret = attr(w, "mark", mark);
+	}
 	if (!ret && fw->has_attach) {
 		char *spec = NULL;
 

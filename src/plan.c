@@ -57,7 +57,7 @@ static struct plan_item *push(struct plan *p, enum plan_op op, enum plan_obj obj
 		return NULL;
 	}
 	p->n_items++;
-	if (obj != PLAN_OBJ_FILE)
+	if (obj != PLAN_OBJ_FILE && obj != PLAN_OBJ_INTEGRATION)
 		p->n_ruleset_changes++;
 	return it;
 }
@@ -359,6 +359,17 @@ int plan_ruleset(struct plan *p, const struct ruleset *desired, const struct rul
 	return ret;
 }
 
+int plan_integration(struct plan *p, enum plan_op op, const char *what, const char *where,
+		     const char *text)
+{
+	struct plan_item *it = push(p, op, PLAN_OBJ_INTEGRATION, what, where);
+
+	if (!it)
+		return -ENOMEM;
+	it->text = strdup(text);
+	return it->text ? 0 : -ENOMEM;
+}
+
 int plan_item_format(const struct plan_item *it, char **out)
 {
 	const char sign = it->op == PLAN_ADD ? '+' : it->op == PLAN_DELETE ? '-' : '~';
@@ -390,6 +401,9 @@ int plan_item_format(const struct plan_item *it, char **out)
 		break;
 	case PLAN_OBJ_JUMP:
 		n = asprintf(out, "%c rule in chain %s: jump %s", sign, it->parent, it->name);
+		break;
+	case PLAN_OBJ_INTEGRATION:
+		n = asprintf(out, "%c %s in %s: %s", sign, it->name, it->parent, it->text);
 		break;
 	}
 	return n < 0 ? -ENOMEM : 0;

@@ -500,6 +500,8 @@ static int setup(struct build *b)
 	for (size_t i = 0; i < b->s->n_servers; i++)
 		helper |= server_uses_helper(b->s, &b->s->servers[i]);
 	rs->attach = fw->has_attach;
+	rs->backend = fw->backend;
+	rs->mark = fw->backend == SITE_BACKEND_IPTABLES ? fw->mark : 0;
 	if (rs->attach) {
 		ret = parse_family(fw->attach_family, &rs->family);
 		if (ret < 0)

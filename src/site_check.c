@@ -312,8 +312,25 @@ static void check_server(const struct site *s, const struct site_server *srv, st
 	}
 }
 
+/*
+ * An integration lets ftpcfg's own table decide and tells the other
+ * manager to follow; attach mode writes into a table of the host's
+ * instead, and the two together would do each thing twice.
+ */
+static void check_backend(const struct site *s, struct diag *d)
+{
+	const struct site_firewall *fw = &s->firewall;
+
+	if (fw->unchecked || fw->backend == SITE_BACKEND_NFTABLES || !fw->has_attach)
+		return;
+	diag(d, AT(fw->line), -EINVAL, "backend '%s' and attach '%s %s %s' both given; the "
+	     "%s backend works with ftpcfg's own table: remove attach", site_backend_name(fw->backend),
+	     fw->attach_family, fw->attach_table, fw->attach_chain, site_backend_name(fw->backend));
+}
+
 void site_check(const struct site *s, struct diag *d)
 {
+	check_backend(s, d);
 	check_names(s, d);
 	check_listeners(s, d);
 	check_ports(s, d);

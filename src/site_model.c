@@ -30,6 +30,19 @@ const char *site_daemon_name(enum site_daemon d)
 	return "?";
 }
 
+const char *site_backend_name(enum site_backend b)
+{
+	switch (b) {
+	case SITE_BACKEND_NFTABLES:
+		return "nftables";
+	case SITE_BACKEND_IPTABLES:
+		return "iptables";
+	case SITE_BACKEND_FIREWALLD:
+		return "firewalld";
+	}
+	return "?";
+}
+
 const char *site_daemon_default_path(enum site_daemon d)
 {
 	for (size_t i = 0; i < sizeof(daemon_defaults) / sizeof(daemon_defaults[0]); i++)

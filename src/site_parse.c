@@ -121,6 +121,26 @@ static int attr_addr(struct walk *w, const xmlNode *n, const char *name, struct 
 
 /* ---- elements -------------------------------------------------------- */
 
+/* <firewall mark="0x...">: some bit must be set, or nothing would be marked. */
+static int attr_mark(struct walk *w, const xmlNode *n, struct site_firewall *fw)
+{
+	struct srcloc loc = { w->file, site_node_line(n) };
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)"mark");
+	unsigned long val;
+	int ret = 0;
+
+	if (!v)
+		return 0;
+	val = strtoul((const char *)v + 2, NULL, 16);
+	if (val == 0)
+		ret = diag(w->d, &loc, -EINVAL, "mark '%s' sets no bit; name the ct mark bit(s) "
+			   "ftpcfg may use for accepted FTP connections, such as '0x%x'",
+			   (const char *)v, SITE_DEFAULT_MARK);
+	fw->mark = (uint32_t)val;
+	xmlFree(v);
+	return ret;
+}
+
 static int parse_firewall(struct walk *w, const xmlNode *n, struct site_firewall *fw)
 {
 	struct srcloc loc = { w->file, site_node_line(n) };
@@ -131,6 +151,14 @@ static int parse_firewall(struct walk *w, const xmlNode *n, struct site_firewall
 	fw->line = loc.line;
 	fw->helper = attr_is(n, "helper", "no", false) ? SITE_HELPER_NO : SITE_HELPER_AUTO;
 	fw->counters = attr_yes(n, "counters", true);
+	/* The schema has restricted backend to its three names and mark to 0x + 1-8 hex digits. */
+	fw->backend = attr_is(n, "backend", "iptables", false)	? SITE_BACKEND_IPTABLES
+		      : attr_is(n, "backend", "firewalld", false) ? SITE_BACKEND_FIREWALLD
+								  : SITE_BACKEND_NFTABLES;
+	fw->mark = SITE_DEFAULT_MARK;
+	ret = attr_mark(w, n, fw);
+	if (ret < 0)
+		goto out;
 	ret = attr_dup(n, "table", &table);
 	if (ret < 0)
 		goto out;
@@ -665,6 +693,7 @@ int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, s
 	}
 	if (!have_firewall) {
 		s->firewall.helper = SITE_HELPER_AUTO;
+		s->firewall.mark = SITE_DEFAULT_MARK;
 		s->firewall.counters = true;
 		s->firewall.table = strdup(DEFAULT_TABLE);
 		if (!s->firewall.table) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "backend.h"
 #include "guard.h"
 #include "import.h"
 #include "nft_text.h"
@@ -333,6 +334,30 @@ static int plan_all(struct stage *st)
 	return ret;
 }
 
+/*
+ * What the integrations would change (include/backend.h): the one the
+ * last apply used, when the site moved to another backend, is taken
+ * away; the site's own is brought into line.  Each reads the host itself.
+ */
+static int plan_integrations(struct ctx *c, const struct state *s, struct stage *st)
+{
+	const struct backend_env env = { c->opts->root, c->diag, c->opts->verbose };
+	const struct ruleset *old = s->rec ? s->rec->ruleset : NULL;
+	const struct backend_ops *ops[2];
+	size_t n = backend_involved(old, st->want, ops);
+	int ret = 0;
+
+	if (st->want->backend != SITE_BACKEND_NFTABLES && !backend_ops(st->want->backend))
+		return diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
+			    -ENOTSUP, "backend '%s' is not available in this ftpcfg; use "
+			    "backend=\"nftables\" (the default)",
+			    site_backend_name(st->want->backend));
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = ops[i]->plan(&env, ops[i]->backend == st->want->backend ? st->want : NULL,
+				   &st->plan);
+	return ret;
+}
+
 int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 		  const char *site_path, const char *buf, size_t len, struct stage *st)
 {
@@ -359,5 +384,7 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 		ret = read_ruleset(c, s, nl, st);
 	if (ret == 0)
 		ret = plan_all(st);
+	if (ret == 0)
+		ret = plan_integrations(c, s, st);
 	return ret;
 }

@@ -28,7 +28,7 @@
 #define RECORD "record"
 #define LOCK "lock"
 #define RECORD_MAGIC "FTPCFGR\n"
-#define RECORD_VERSION 1
+#define RECORD_VERSION 2
 
 void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN])
 {

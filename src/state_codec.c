@@ -248,6 +248,8 @@ void state_ir_put(struct sbuf *b, const struct ruleset *rs)
 	sbuf_u8(b, rs->attach);
 	sbuf_str(b, rs->attach_chain);
 	sbuf_str(b, rs->jump_chain);
+	sbuf_u32(b, (uint32_t)rs->backend);
+	sbuf_u32(b, rs->mark);
 	sbuf_u64(b, rs->n_helpers);
 	for (size_t i = 0; i < rs->n_helpers; i++) {
 		sbuf_str(b, rs->helpers[i].name);
@@ -390,6 +392,10 @@ int state_ir_get(struct sread *r, struct ruleset **out)
 	rs->attach = sread_u8(r);
 	if (sread_str(r, &rs->attach_chain) < 0 || sread_str(r, &rs->jump_chain) < 0)
 		goto out;
+	rs->backend = (enum site_backend)sread_u32(r);
+	rs->mark = sread_u32(r);
+	if (rs->backend > SITE_BACKEND_FIREWALLD)
+		r->bad = true;
 	n = get_count(r, 9);
 	if (n && !(rs->helpers = calloc(n, sizeof(*rs->helpers))))
 		goto out;

@@ -15,7 +15,7 @@
 #include "state_private.h"
 
 #define JOURNAL_MAGIC "FTPCFGJ\n"
-#define JOURNAL_VERSION 1
+#define JOURNAL_VERSION 2
 
 void state_journal_release(struct state_journal *j)
 {
@@ -30,6 +30,9 @@ void state_journal_release(struct state_journal *j)
 		free(j->reloads[i]);
 	free(j->reloads);
 	free(j->record);
+	for (size_t i = 0; i < j->n_integ; i++)
+		backend_saved_release(&j->integ[i]);
+	free(j->integ);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -58,6 +61,11 @@ int state_journal_write(struct state *s, struct state_journal *j, const struct r
 		sbuf_str(&b, j->reloads[i]);
 	sbuf_u8(&b, j->record != NULL);
 	sbuf_blob(&b, j->record, j->record ? j->record_len : 0);
+	sbuf_u64(&b, j->n_integ);
+	for (size_t i = 0; i < j->n_integ; i++) {
+		sbuf_u32(&b, (uint32_t)j->integ[i].backend);
+		sbuf_blob(&b, j->integ[i].data, j->integ[i].len);
+	}
 	state_seal(&b, JOURNAL_MAGIC, JOURNAL_VERSION);
 	if (b.oom) {
 		free(b.p);
@@ -142,6 +150,25 @@ static int decode(const struct state *s, const uint8_t *data, size_t len,
 		}
 	} else {
 		sread_blob(&r, &blen);
+	}
+	n = (size_t)sread_u64(&r);
+	if (n > 2)
+		return -EUCLEAN;
+	if (n && !(j->integ = calloc(n, sizeof(*j->integ))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !r.bad; i++) {
+		struct backend_saved *g = &j->integ[j->n_integ++];
+		uint32_t b = sread_u32(&r);
+
+		blob = sread_blob(&r, &blen);
+		if (r.bad || b > SITE_BACKEND_FIREWALLD)
+			return -EUCLEAN;
+		g->backend = (enum site_backend)b;
+		g->data = malloc(blen ? blen : 1);
+		if (!g->data)
+			return -ENOMEM;
+		memcpy(g->data, blob, blen);
+		g->len = blen;
 	}
 	return r.bad || r.off != r.len ? -EUCLEAN : 0;
 }

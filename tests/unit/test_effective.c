@@ -194,7 +194,7 @@ static void test_effective_spells_out_defaults(void **state)
 	static const char expected[] =
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<site name=\"min\" version=\"1\">\n"
-		"  <firewall table=\"ftpcfg\" helper=\"auto\" counters=\"yes\"/>\n"
+		"  <firewall table=\"ftpcfg\" helper=\"auto\" counters=\"yes\" backend=\"nftables\"/>\n"
 		"  <server name=\"ftp\" daemon=\"vsftpd\" mode=\"passive\">\n"
 		"    <config path=\"/etc/vsftpd.conf\" reload=\"systemctl reload vsftpd\"/>\n"
 		"    <listen address=\"0.0.0.0\" port=\"21\"/>\n"
@@ -230,7 +230,7 @@ static void test_effective_attach_replaces_table(void **state)
 	round_trip(fx, "<site name=\"at\" version=\"1\">"
 		       "<firewall attach=\"inet filter input\"/>"
 		       "<server name=\"a\" daemon=\"pure-ftpd\" mode=\"active\"/></site>");
-	assert_non_null(strstr(fx->xml, "<firewall helper=\"auto\" counters=\"yes\" "
+	assert_non_null(strstr(fx->xml, "<firewall helper=\"auto\" counters=\"yes\" backend=\"nftables\" "
 				     "attach=\"inet filter input\"/>"));
 	assert_null(strstr(fx->xml, "table="));
 	assert_site_eq(fx->a, fx->b);
