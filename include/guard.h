@@ -20,6 +20,13 @@ struct guard {
 	size_t n_probes;
 	struct nft_netlink_conflict *conflicts;	/* owned */
 	size_t n_conflicts;
+	/*
+	 * The foreign base chains on the hooks the guard walks; 0 after a
+	 * check means none at this generation: no conflict, whatever ftpcfg
+	 * accepts.  Only meaningful when @checked.
+	 */
+	size_t n_foreign;
+	bool checked;				/* the other tables were read */
 };
 
 /*

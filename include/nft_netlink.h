@@ -137,12 +137,14 @@ void nft_netlink_conflicts_free(struct nft_netlink_conflict *c, size_t n);
  * and inet table but ftpcfg's own (@want: its table, or in attach mode its
  * attach chain), following jumps and gotos, and report each that drops or
  * may drop a probe's packets although ftpcfg accepts them: an accept ends
- * only its own base chain.  *out (owned, NULL when none) holds *n_out.
+ * only its own base chain.  *out (owned, NULL when none) holds *n_out;
+ * *n_foreign is the number of foreign base chains on those hooks (0: no
+ * probe whatever can conflict with anything at this generation).
  * 0, -ENOMEM or -errno.
  */
 int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 			  const struct nft_netlink_probe *probes, size_t n_probes,
-			  struct nft_netlink_conflict **out, size_t *n_out);
+			  struct nft_netlink_conflict **out, size_t *n_out, size_t *n_foreign);
 
 /* Who manages table @family @table (it may not exist: NONE).  0 or -errno. */
 int nft_netlink_table_manager(struct nft_netlink *nl, enum ir_family family, const char *table,

@@ -52,6 +52,15 @@ struct stage {
 	bool record_vouched;	/* the record vouched, but rules change: dumped for the handles */
 	struct plan plan;
 	struct guard guard;	/* other firewalls that would still drop FTP */
+	/*
+	 * The guard's verdict at generation @genid, for the record: NO_FOREIGN
+	 * when no other table had a chain to judge (found now, or kept by the
+	 * record at this very generation: then the other tables were not read).
+	 */
+	enum state_guard guard_verdict;
+	bool guard_from_record;
+	bool guard_none;	/* no other table had a chain to judge at @guard_genid */
+	uint32_t guard_genid;
 };
 
 /*

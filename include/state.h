@@ -53,6 +53,21 @@ struct state_file {
 	uint8_t sha256[STATE_SHA256_LEN];
 };
 
+/*
+ * The conflict check's verdict at a record's generation, kept so that a
+ * run that finds the kernel still at that generation (nothing in any
+ * table moved) need not read every other table again.
+ */
+enum state_guard {
+	STATE_GUARD_UNKNOWN = 0,	/* not kept: check */
+	/*
+	 * No other table had a base chain on the input or prerouting hook:
+	 * nothing can drop what ftpcfg accepts, whatever that is, until the
+	 * generation moves.
+	 */
+	STATE_GUARD_NO_FOREIGN = 1,
+};
+
 /* A warning validation gave about the site, said again by a no-op apply. */
 struct state_warning {
 	char *file;			/* owned, may be NULL */
@@ -74,6 +89,7 @@ struct state_record {
 	 */
 	uint32_t genid;
 	char *instance;			/* owned, may be NULL */
+	enum state_guard guard;		/* the conflict check at @genid */
 	/* The journal this apply wrote (its seal): a journal so named is complete. */
 	uint8_t journal_sha256[STATE_SHA256_LEN];
 	struct state_file *files;	/* owned */

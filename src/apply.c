@@ -189,6 +189,12 @@ static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	memcpy(r.input_sha256, in->input_sha256, STATE_SHA256_LEN);
 	r.genid = genid;
 	r.instance = genid ? instance : NULL;
+	/*
+	 * The guard's verdict was taken at st->genid; @genid is that one or
+	 * our own commit's right after it, which adds no base chain outside
+	 * ftpcfg's table (attach mode adds only regular chains).
+	 */
+	r.guard = genid ? st->guard_verdict : STATE_GUARD_UNKNOWN;
 	if (journal_sha256)
 		memcpy(r.journal_sha256, journal_sha256, STATE_SHA256_LEN);
 	r.ruleset = st->want;

@@ -135,7 +135,8 @@ int guard_check(struct nft_netlink *nl, const struct ruleset *want, struct guard
 	ret = build_probes(want, g);
 	if (ret == 0 && g->n_probes)
 		ret = nft_netlink_conflicts(nl, want, g->probes, g->n_probes, &g->conflicts,
-					    &g->n_conflicts);
+					    &g->n_conflicts, &g->n_foreign);
+	g->checked = ret == 0 && g->n_probes;
 	return ret;
 }
 

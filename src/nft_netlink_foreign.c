@@ -329,7 +329,7 @@ static int g_add_conflict(struct nft_netlink_conflict **out, size_t *n, size_t *
 
 int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 			  const struct nft_netlink_probe *probes, size_t n_probes,
-			  struct nft_netlink_conflict **out, size_t *n_out)
+			  struct nft_netlink_conflict **out, size_t *n_out, size_t *n_foreign)
 {
 	struct g_dump d = { .nl = nl };
 	struct ir_range *addrs[2] = { NULL, NULL };
@@ -340,6 +340,7 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 
 	*out = NULL;
 	*n_out = 0;
+	*n_foreign = 0;
 	ret = fdump_all(&d);
 	for (size_t i = 0; ret == 0 && i < d.n_chains; i++) {
 		const struct g_chain *c = &d.chains[i];
@@ -351,6 +352,7 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 		if (!want->attach && c->family == nfn_family(want->family) &&
 		    !strcmp(c->table, want->table))
 			continue;
+		(*n_foreign)++;
 		/*
 		 * The host's addresses only when there is a foreign chain to
 		 * judge: getifaddrs() opens a routing socket, and a host

@@ -134,17 +134,32 @@ static void adopt_handles(struct nft_netlink_live *live)
 /*
  * Other firewalls that would still drop what ftpcfg accepts: kept in the
  * stage for diff and status to show and apply to refuse (unless told to
- * go on).  Read on every run: a manager's reload moves nothing of ours.
+ * go on).  Read unless the record says that at its generation, which is
+ * still the live one (@vouches), no other table had a chain to judge:
+ * nothing in any table has moved since, so nothing can drop FTP.  The
+ * verdict is bound to the generation read before the other tables.
  */
-static int find_conflicts(struct ctx *c, struct nft_netlink *nl, struct stage *st)
+static int find_conflicts(struct ctx *c, const struct state *s, struct nft_netlink *nl,
+			  bool vouches, bool same, struct stage *st)
 {
+	uint32_t before = 0;
 	int ret;
 
 	guard_release(&st->guard);
-	ret = guard_check(nl, st->want, &st->guard);
+	if (vouches && same && s->rec->guard == STATE_GUARD_NO_FOREIGN) {
+		st->guard_from_record = true;
+		st->guard_none = true;
+		st->guard_genid = s->rec->genid;
+		return 0;
+	}
+	ret = nft_netlink_get_genid(nl, &before);
+	if (ret == 0)
+		ret = guard_check(nl, st->want, &st->guard);
 	if (ret < 0)
 		return diag(c->diag, NULL, ret, "cannot read the other tables' chains: %s",
 			    strerror(-ret));
+	st->guard_none = st->guard.checked && !st->guard.n_foreign;
+	st->guard_genid = before;
 	return 0;
 }
 
@@ -293,31 +308,37 @@ static int read_ruleset(struct ctx *c, const struct state *s, struct nft_netlink
 			struct stage *st)
 {
 	const struct ruleset *rec = s->rec ? s->rec->ruleset : NULL;
+	bool target = rec && same_target(rec, st->want);
 	bool vouches = false;
 	bool same = false;
 	int ret;
 
-	ret = find_conflicts(c, nl, st);
-	if (ret < 0)
-		return ret;
-	if (rec && same_target(rec, st->want)) {
+	if (rec) {
 		ret = state_record_vouches(s, nl, &vouches);
 		if (ret < 0)
 			return diag(c->diag, NULL, ret, "cannot read the ruleset generation: %s",
 				    strerror(-ret));
 	}
-	if (vouches) {
+	ret = find_conflicts(c, s, nl, vouches, target, st);
+	if (ret < 0)
+		return ret;
+	if (vouches && target) {
 		ret = same_but_elements(rec, st->want, &same);
 		if (ret < 0)
 			return ret;
 		st->record_vouched = !same;
 	}
-	if (!vouches || !same)
-		return dump_ruleset(c, s, nl, st);
-	st->live_rs = rec;
-	st->genid = s->rec->genid;
-	st->live_from_record = true;
-	return 0;
+	if (!vouches || !target || !same)
+		ret = dump_ruleset(c, s, nl, st);
+	else {
+		st->live_rs = rec;
+		st->genid = s->rec->genid;
+		st->live_from_record = true;
+	}
+	/* Kept only when nothing moved between the guard's look and the plan's. */
+	if (ret == 0 && st->guard_none && st->guard_genid == st->genid)
+		st->guard_verdict = STATE_GUARD_NO_FOREIGN;
+	return ret;
 }
 
 static int plan_all(struct stage *st)

@@ -28,7 +28,13 @@
 #define RECORD "record"
 #define LOCK "lock"
 #define RECORD_MAGIC "FTPCFGR\n"
-#define RECORD_VERSION 2
+/*
+ * 2: the ruleset's backend; 3: the conflict check's verdict (enum
+ * state_guard) after the instance.  A version 2 record is still read
+ * (the verdict unknown); version 1 is not (no backend).
+ */
+#define RECORD_VERSION 3
+#define RECORD_VERSION_MIN 2
 
 void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN])
 {
@@ -401,13 +407,15 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 {
 	struct state_record *rec = calloc(1, sizeof(*rec));
 	struct sread r;
+	uint32_t version = 0;
 	size_t n;
 	int ret = -ENOMEM;
 
 	*out = NULL;
 	if (!rec)
 		return -ENOMEM;
-	ret = state_unseal(data, len, RECORD_MAGIC, RECORD_VERSION, &r);
+	ret = state_unseal_upto(data, len, RECORD_MAGIC, RECORD_VERSION_MIN, RECORD_VERSION, &r,
+				&version);
 	if (ret < 0 || !state_binding_ok(s, &r)) {
 		ret = -EUCLEAN;
 		goto out;
@@ -421,6 +429,12 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 	rec->genid = sread_u32(&r);
 	if (sread_str(&r, &rec->instance) < 0)
 		goto out;
+	/* Version 2 kept no verdict: the next run checks, and writes version 3. */
+	if (version >= 3) {
+		rec->guard = (enum state_guard)sread_u8(&r);
+		if (rec->guard != STATE_GUARD_UNKNOWN && rec->guard != STATE_GUARD_NO_FOREIGN)
+			r.bad = true;
+	}
 	sread_get(&r, rec->journal_sha256, STATE_SHA256_LEN);
 	n = (size_t)sread_u64(&r);
 	if (n > r.len / (4 + STATE_SHA256_LEN))
@@ -479,6 +493,7 @@ int state_record_write(struct state *s, struct state_record *r)
 	sbuf_put(&b, r->input_sha256, STATE_SHA256_LEN);
 	sbuf_u32(&b, r->genid);
 	sbuf_str(&b, r->instance);
+	sbuf_u8(&b, (uint8_t)r->guard);
 	sbuf_put(&b, r->journal_sha256, STATE_SHA256_LEN);
 	sbuf_u64(&b, r->n_files);
 	for (size_t i = 0; i < r->n_files; i++) {

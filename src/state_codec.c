@@ -185,13 +185,23 @@ void state_seal(struct sbuf *b, const char magic[8], uint32_t version)
 int state_unseal(const uint8_t *data, size_t len, const char magic[8], uint32_t version,
 		 struct sread *r)
 {
+	uint32_t got = 0;
+	int ret = state_unseal_upto(data, len, magic, version, version, r, &got);
+
+	return ret == 0 && got != version ? -EUCLEAN : ret;
+}
+
+int state_unseal_upto(const uint8_t *data, size_t len, const char magic[8], uint32_t min,
+		      uint32_t max, struct sread *r, uint32_t *version)
+{
 	uint8_t sum[SHA256_DIGEST_LENGTH];
 	struct sread h = { .p = data, .len = len };
 	char m[8];
 	uint64_t n;
 
 	sread_get(&h, m, sizeof(m));
-	if (h.bad || memcmp(m, magic, sizeof(m)) || sread_u32(&h) != version)
+	*version = h.bad ? 0 : sread_u32(&h);
+	if (h.bad || memcmp(m, magic, sizeof(m)) || *version < min || *version > max)
 		return -EUCLEAN;
 	n = sread_u64(&h);
 	if (h.bad || n != len - STATE_HEAD - SHA256_DIGEST_LENGTH ||

@@ -58,6 +58,9 @@ void sbuf_head(struct sbuf *b);
 void state_seal(struct sbuf *b, const char magic[8], uint32_t version);
 int state_unseal(const uint8_t *data, size_t len, const char magic[8], uint32_t version,
 		 struct sread *r);
+/* The same for a file that may be of any version from @min to @max: which one in *version. */
+int state_unseal_upto(const uint8_t *data, size_t len, const char magic[8], uint32_t min,
+		      uint32_t max, struct sread *r, uint32_t *version);
 
 /* The ruleset IR, every field of every object. */
 void state_ir_put(struct sbuf *b, const struct ruleset *rs);

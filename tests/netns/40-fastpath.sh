@@ -2,7 +2,10 @@
 # The generation fast path, against the real kernel: after an apply, a
 # one-network change is planned from the record (no dump) and sent as a
 # small batch; drift made by hand moves the generation, so it is dumped and
-# put back; a rule change falls back to a dump (handles); a record whose
+# put back; status at the recorded generation reads neither ftpcfg's
+# elements nor the other tables (strace counts the requests), but does
+# after a change, and a foreign drop chain added after an apply is still
+# reported; a rule change falls back to a dump (handles); a record whose
 # generation is not ours is not trusted, nor one counted in another
 # namespace or boot; and the daemon file apply writes
 # is the one `render` prints (apply renders it without the allowlist).
@@ -14,6 +17,29 @@ self="$here/$(basename "$0")"
 FTPCFG=${FTPCFG:-$here/../../ftpcfg}
 
 # ---- inside `unshare -n` ------------------------------------------------
+
+# traced RC ARGS...: expect_rc RC for `ftpcfg ARGS`, then the same run
+# again under strace, recording the netlink requests it sends (strace
+# decodes each message type) in $tmp/trace.  LeakSanitizer cannot run
+# under ptrace: the first run checks for leaks, the traced one does not.
+traced() {
+	want=$1
+	shift
+	expect_rc "$want" $F "$@"
+	cp "$tmp/out" "$tmp/out.first"
+	rm -f "$tmp/trace"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		expect_rc "$want" strace -f -qq -e trace=sendto,sendmsg -o "$tmp/trace" $F "$@"
+	[ -s "$tmp/trace" ] || fail "strace recorded nothing for 'ftpcfg $*'"
+	cmp -s "$tmp/out.first" "$tmp/out" || { diff "$tmp/out.first" "$tmp/out"; fail "'ftpcfg $*' said something else the second time"; }
+}
+
+# sent TYPE TEST N MESSAGE: the number of NFT_MSG_TYPE requests in the last
+# traced run passes `test COUNT TEST N`, else fail with MESSAGE.
+sent() {
+	count=$(grep -o 'NFT_MSG_[A-Z]*' "$tmp/trace" | grep -c -x "NFT_MSG_$1" || true)
+	[ "$count" "$2" "$3" ] || { grep -o 'NFT_MSG_[A-Z]*' "$tmp/trace" | sort | uniq -c; fail "$4 ($count NFT_MSG_$1)"; }
+}
 
 inner() {
 	tmp=$1
@@ -72,6 +98,49 @@ inner() {
 	expect_rc 0 $F -v diff "$tmp/b.xml"
 	said_v '^live: dumped' "a foreign change did not force a dump"
 	run nft delete table ip other
+
+	echo "# status at the recorded generation reads no element and no other table"
+	# (the no-op after the foreign change writes the record at this generation)
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	traced 0 status
+	said 'generation [0-9]* (unchanged since the last apply)' "status does not see the recorded generation"
+	said '^Drift: none' "status at the recorded generation shows drift"
+	said '^Conflicts: none' "status at the recorded generation shows a conflict"
+	sent GETGEN -gt 0 "status did not read the generation"
+	sent GETSETELEM -eq 0 "status dumped set elements at the recorded generation"
+	sent GETCHAIN -eq 0 "status read the chains at the recorded generation"
+	sent GETRULE -eq 0 "status read the rules at the recorded generation"
+	traced 0 diff "$tmp/b.xml"
+	sent GETCHAIN -eq 0 "diff ran the conflict check at the recorded generation"
+	sent GETSETELEM -eq 0 "diff dumped set elements at the recorded generation"
+
+	echo "# after a change by hand status dumps, and finds the drift"
+	run nft delete element inet ftpcfg s_allow_v4 '{ 198.51.100.0/24 }'
+	traced 0 status
+	said 'generation [0-9]* (changed since the last apply)' "status missed the moved generation"
+	said '^  + element 198.51.100.0/24 in set s_allow_v4' "status does not show the drift"
+	sent GETSETELEM -gt 0 "status did not dump after the generation moved"
+	sent GETCHAIN -gt 0 "status did not run the conflict check after the generation moved"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+
+	echo "# a foreign drop chain added after an apply is reported by status, diff and apply"
+	run nft add table ip other
+	run nft add chain ip other in '{ type filter hook input priority 10; policy drop; }'
+	traced 0 status
+	said "^  chain 'ip other in' (hook input, priority 10; .*) drops .*: policy drop" \
+		"status does not report the foreign drop chain"
+	traced 0 diff "$tmp/b.xml"
+	said "^! conflict: chain 'ip other in'" "diff does not report the foreign drop chain"
+	expect_rc 1 $F apply --no-reload "$tmp/b.xml"
+	said_v "chain 'ip other in' .*--allow-conflicts" "apply does not refuse the foreign drop chain"
+	echo "# a verdict with conflicts is never kept: status at that generation checks again"
+	expect_rc 0 $F apply --no-reload --allow-conflicts "$tmp/b.xml"
+	traced 0 status
+	said 'generation [0-9]* (unchanged since the last apply)' "apply --allow-conflicts did not record the generation"
+	said "^  chain 'ip other in'" "status at the recorded generation lost the conflict"
+	sent GETCHAIN -gt 0 "a verdict with conflicts was kept"
+	run nft delete table ip other
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 
 	echo "# a rule change needs the kernel's handles: the record is not enough"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
@@ -149,6 +218,7 @@ fi
 need_netns
 [ -x "${NL_DRIVER:-}" ] || skip "NL_DRIVER (build/san/tests/nl_driver) is not built: run make check"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed"
+command -v strace >/dev/null 2>&1 || skip "strace is not installed (scripts/install-deps.sh)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"

@@ -98,7 +98,8 @@ static char *schema_path(void)
 static void record_round_trip(struct fixture *f, struct ruleset *rs)
 {
 	struct state_record r = { .site = (char *)"/s.xml", .genid = 7,
-				  .instance = (char *)"boot/1", .ruleset = rs };
+				  .instance = (char *)"boot/1", .ruleset = rs,
+				  .guard = STATE_GUARD_NO_FOREIGN };
 	struct state_file file = { .path = (char *)"/etc/vsftpd.conf" };
 	struct state s;
 	char *a = NULL;
@@ -116,6 +117,7 @@ static void record_round_trip(struct fixture *f, struct ruleset *rs)
 	assert_non_null(s.rec);
 	assert_int_equal(s.rec->genid, 7);
 	assert_string_equal(s.rec->instance, "boot/1");
+	assert_int_equal(s.rec->guard, STATE_GUARD_NO_FOREIGN);
 	assert_string_equal(s.rec->files[0].path, "/etc/vsftpd.conf");
 	assert_memory_equal(s.rec->files[0].sha256, file.sha256, STATE_SHA256_LEN);
 	assert_int_equal(nft_text_render(rs, 0, &a), 0);
@@ -223,6 +225,97 @@ static void test_state_record_refuses_damage(void **state)
 		flip_byte(path, at);
 	}
 	assert_int_equal(truncate(path, st.st_size - 1), 0);
+	assert_int_equal(state_open(&f->c, 0, &s), 0);
+	assert_true(s.rec_damaged);
+	state_close(&s);
+}
+
+/*
+ * A record of version 2 (an older ftpcfg's: no conflict-check verdict
+ * after the instance) is still read, with the verdict unknown; an unknown
+ * verdict byte in a version 3 one is damage.  Both made from a version 3
+ * record: the byte after the instance taken out (or changed), sealed again.
+ */
+static void reseal(const char *path, const uint8_t *p, size_t len, uint32_t version)
+{
+	uint8_t head[20];
+	uint8_t sum[STATE_SHA256_LEN];
+	uint64_t n = len - sizeof(head);
+	FILE *out;
+	uint8_t *all = malloc(len);
+
+	assert_non_null(all);
+	memcpy(head, "FTPCFGR\n", 8);
+	for (int i = 0; i < 4; i++)
+		head[8 + i] = (uint8_t)(version >> (8 * i));
+	for (int i = 0; i < 8; i++)
+		head[12 + i] = (uint8_t)(n >> (8 * i));
+	memcpy(all, head, sizeof(head));
+	memcpy(all + sizeof(head), p + sizeof(head), len - sizeof(head));
+	state_sha256(all, len, sum);
+	out = fopen(path, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(all, 1, len, out), len);
+	assert_int_equal(fwrite(sum, 1, sizeof(sum), out), sizeof(sum));
+	assert_int_equal(fclose(out), 0);
+	free(all);
+}
+
+static void test_state_record_reads_version_2(void **state)
+{
+	struct fixture *f = *state;
+	struct ruleset rs = { .family = IR_FAMILY_INET, .table = (char *)"ftpcfg" };
+	struct state_record r = { .site = (char *)"/s.xml", .genid = 9,
+				  .instance = (char *)"boot/v1-test", .ruleset = &rs,
+				  .guard = STATE_GUARD_NO_FOREIGN };
+	char path[PATH_MAX + 64];
+	uint8_t buf[4096];
+	uint8_t *at;
+	size_t len;
+	size_t off;
+	struct state s;
+	FILE *in;
+
+	assert_int_equal(state_open(&f->c, STATE_LOCK, &s), 0);
+	assert_int_equal(state_create(&s), 0);
+	assert_int_equal(state_record_write(&s, &r), 0);
+	state_close(&s);
+	snprintf(path, sizeof(path), "%s/record", f->dir);
+	in = fopen(path, "rb");
+	assert_non_null(in);
+	len = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	assert_true(len > 20 + STATE_SHA256_LEN && len < sizeof(buf));
+	len -= STATE_SHA256_LEN;
+	at = memmem(buf, len, "boot/v1-test", 12);
+	assert_non_null(at);
+	off = (size_t)(at - buf) + 12;
+	assert_int_equal(buf[off], STATE_GUARD_NO_FOREIGN);
+
+	/* an unknown verdict: damage */
+	buf[off] = 7;
+	reseal(path, buf, len, 3);
+	assert_int_equal(state_open(&f->c, 0, &s), 0);
+	assert_true(s.rec_damaged);
+	state_close(&s);
+
+	/* version 2: read, the verdict unknown */
+	memmove(buf + off, buf + off + 1, len - off - 1);
+	reseal(path, buf, len - 1, 2);
+	assert_int_equal(state_open(&f->c, 0, &s), 0);
+	assert_false(s.rec_damaged);
+	assert_non_null(s.rec);
+	assert_int_equal(s.rec->genid, 9);
+	assert_string_equal(s.rec->instance, "boot/v1-test");
+	assert_int_equal(s.rec->guard, STATE_GUARD_UNKNOWN);
+	state_close(&s);
+
+	/* a version this ftpcfg does not know (newer, or without the backend): damage */
+	reseal(path, buf, len - 1, 4);
+	assert_int_equal(state_open(&f->c, 0, &s), 0);
+	assert_true(s.rec_damaged);
+	state_close(&s);
+	reseal(path, buf, len - 1, 1);
 	assert_int_equal(state_open(&f->c, 0, &s), 0);
 	assert_true(s.rec_damaged);
 	state_close(&s);
@@ -404,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_record_holds_the_largest_site, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_state_record_refuses_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_record_reads_version_2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_record_bound_to_its_directory, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_state_refuses_hostile_directory, setup,
