@@ -47,6 +47,14 @@ const char *guard_manager_name(enum nft_netlink_manager m);
 int guard_format(const struct guard *g, size_t i, char **out);
 int guard_advice(const struct guard *g, size_t i, char **out);
 
+/*
+ * Attach mode only: *out (owned) says why ftpcfg must not write into the
+ * table @want attaches to, because iptables-nft (alone, or for ufw or
+ * Docker) or firewalld manages it, and what to use instead; NULL when
+ * nothing recognisable manages it.  0 or -errno.
+ */
+int guard_attach_refusal(struct nft_netlink *nl, const struct ruleset *want, char **out);
+
 /* The conflicts as a JSON array (NULL for -ENOMEM). */
 struct json_t;
 struct json_t *guard_json(const struct guard *g);

@@ -83,6 +83,12 @@ int plan_integration(struct plan *p, enum plan_op op, const char *what, const ch
 /* One plan line as `diff` prints it ("+ element 10.0.0.0/24 in set allow_v4"); owned. */
 int plan_item_format(const struct plan_item *it, char **out);
 
+/*
+ * A rule someone else put into ftpcfg's chains (to be deleted): its text
+ * is nft's, and plan_item_format() says whose it is not.
+ */
+bool plan_item_is_foreign(const struct plan_item *it);
+
 /* Counts by op, for the summary line. */
 void plan_count(const struct plan *p, size_t *add, size_t *change, size_t *del);
 

@@ -76,6 +76,14 @@ enum ir_verdict {
 	IR_VERDICT_DROP,
 	IR_VERDICT_JUMP,	/* target: chain name */
 	IR_VERDICT_CT_HELPER,	/* ct helper set target (a ct helper object) */
+	/*
+	 * A rule ftpcfg did not write, found in a chain of its own by a dump:
+	 * target holds it as `nft --stateless list` prints it (matches,
+	 * statements and its real verdict), or says that nft could not.  It
+	 * never equals a rule of ruleset_build()'s, and nothing encodes it:
+	 * ftpcfg deletes it by its handle and cannot write it back.
+	 */
+	IR_VERDICT_FOREIGN,
 };
 
 /* ruleset_build's longest rule has 4 matches (port, daddr, ct state, count). */
@@ -87,7 +95,7 @@ struct ir_rule {
 	size_t n_matches;
 	bool counter;
 	enum ir_verdict verdict;
-	char *target;		/* owned; jump chain or helper name, else NULL */
+	char *target;		/* owned; jump chain, helper name or foreign text, else NULL */
 	char *comment;		/* owned; may be NULL */
 	unsigned line;		/* site line it comes from, 0 if none */
 	uint64_t handle;	/* the kernel's handle when decoded from a dump, else 0 */

@@ -3,7 +3,8 @@
 # Used by `make demo`, `make check` and .ci/run; safe to run again.
 set -eu
 
-# build: compilers, pkg-config and the libraries (README "Dependencies")
+# build: compilers, pkg-config and the libraries (README "Dependencies"; libnftables-dev:
+# nft's own printer, for rules someone else put into ftpcfg's chains)
 # tests: cmocka, nft (loads our rendered text), iproute2 and util-linux
 # (namespaces), openssl (throwaway TLS keys), curl and lftp (FTP clients),
 # cppcheck (lint), libxml2-utils (xmllint for the schema), jq (compares `nft -j`
@@ -14,7 +15,7 @@ set -eu
 # systemd (systemd-analyze verify of the unit), iptables, ufw, firewalld and
 # dbus (living beside the host's firewall managers), ansible-core (the
 # collection's playbook tests), libssl-dev (SHA-256 of managed files)
-PKGS="make gcc clang pkg-config libxml2-dev libxslt1-dev libnftnl-dev libmnl-dev
+PKGS="make gcc clang pkg-config libxml2-dev libxslt1-dev libnftnl-dev libmnl-dev libnftables-dev
 libjansson-dev libcmocka-dev nftables iproute2 util-linux openssl curl lftp cppcheck
 libxml2-utils ca-certificates jq strace debhelper dpkg-dev fakeroot lintian mandoc
 scdoc bash-completion zsh python3-jsonschema systemd iptables ufw firewalld dbus

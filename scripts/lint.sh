@@ -16,6 +16,11 @@ er=$(grep -n -E '(fprintf|fputs)\(stderr' src/*.c | grep -v -E '^src/(main|diag)
 if [ -n "$er" ]; then
 	echo "lint: only main.c and diag.c write to stderr:"; echo "$er"; fail=1
 fi
+# libnftables (nft's own printer, for rules ftpcfg did not write) is netlink too, in one file.
+lnft=$(grep -l -E '#include <nftables/' src/*.c include/*.h 2>/dev/null | grep -v '^src/nft_netlink_libnftables\.c$' || true)
+if [ -n "$lnft" ]; then
+	echo "lint: libnftables outside src/nft_netlink_libnftables.c: $lnft"; fail=1
+fi
 xml=$(grep -l -E '#include <libxml/' src/*.c | grep -v -E '^src/(site|site_[a-z_]+|effective|render_conf|main)\.c$' || true)
 if [ -n "$xml" ]; then
 	echo "lint: libxml2 outside the parsing and rendering modules: $xml"; fail=1

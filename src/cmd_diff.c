@@ -141,9 +141,10 @@ static int print_json(const struct ctx *c, const struct stage *st)
 
 		if (plan_item_format(it, &line) < 0)
 			goto out;
-		o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s}", "op", op_name(it->op), "object",
-			      obj_name(it->obj), "name", it->name, "in", it->parent, "text",
-			      it->text, "summary", line);
+		o = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:b, s:s}", "op", op_name(it->op),
+			      "object", obj_name(it->obj), "name", it->name, "in", it->parent,
+			      "text", it->text, "foreign", plan_item_is_foreign(it), "summary",
+			      line);
 		free(line);
 		if (!o || json_array_append_new(plan, o) < 0)
 			goto out;

@@ -249,6 +249,44 @@ int guard_advice(const struct guard *g, size_t i, char **out)
 	return n < 0 ? -ENOMEM : 0;
 }
 
+int guard_attach_refusal(struct nft_netlink *nl, const struct ruleset *want, char **out)
+{
+	const char *fam = ir_family_name(want->family);
+	enum nft_netlink_manager m = NFT_NETLINK_MANAGER_NONE;
+	int n = 0;
+	int ret;
+
+	*out = NULL;
+	if (!want->attach)
+		return 0;
+	ret = nft_netlink_table_manager(nl, want->family, want->table, &m);
+	if (ret < 0)
+		return ret;
+	switch (m) {
+	case NFT_NETLINK_MANAGER_IPTABLES:
+	case NFT_NETLINK_MANAGER_UFW:
+	case NFT_NETLINK_MANAGER_DOCKER:
+		n = asprintf(out, "attach names chain '%s %s %s', in a table %s manages: rules "
+			     "ftpcfg wrote there with nft would make iptables-save leave the "
+			     "table out ('incompatible') and iptables -L fail, and the next "
+			     "iptables-restore or ufw reload deletes them; use "
+			     "<firewall backend=\"iptables\"/> instead (ftpcfg's own table marks "
+			     "the FTP connections it accepts, one iptables rule accepts the mark)",
+			     fam, want->table, want->attach_chain, guard_manager_name(m));
+		break;
+	case NFT_NETLINK_MANAGER_FIREWALLD:
+		n = asprintf(out, "attach names chain '%s %s %s', in the table firewalld "
+			     "manages: firewalld deletes and re-creates it at every reload, and "
+			     "ftpcfg's chain with it; use <firewall backend=\"firewalld\"/> instead "
+			     "(ftpcfg opens FTP in firewalld: a service and the site's sources in "
+			     "a zone)", fam, want->table, want->attach_chain);
+		break;
+	case NFT_NETLINK_MANAGER_NONE:
+		break;
+	}
+	return n < 0 ? -ENOMEM : 0;
+}
+
 json_t *guard_json(const struct guard *g)
 {
 	json_t *arr = json_array();

@@ -634,6 +634,9 @@ static int nfn_dump_once(struct nft_netlink *nl, const struct ruleset *want,
 	}
 	if (ret == 0 && !c.err)
 		ret = nfn_fold_shards(live, c.maps, c.n_maps);
+	/* Before the caller's second generation read: a change meanwhile means a new dump. */
+	if (ret == 0 && !c.err)
+		ret = nfn_nft_describe(live->rs);
 	for (size_t i = 0; i < c.n_maps; i++)
 		for (unsigned k = 0; k < IR_SHARDS; k++)
 			free(c.maps[i].chains[k]);

@@ -180,6 +180,14 @@ static int nfn_rule_msg(struct nft_netlink_batch *b, const struct ruleset *rs, c
 	struct nlmsghdr *nlh;
 	int ret;
 
+	/*
+	 * Someone else's rule (a journaled ruleset put back): ftpcfg knows
+	 * only how nft printed it, and writes nothing rather than a guess.
+	 */
+	if (r->verdict == IR_VERDICT_FOREIGN) {
+		nftnl_rule_free(nr);
+		return 0;
+	}
 	if (!nr)
 		return nfn_oom(d);
 	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, rs->table);

@@ -145,6 +145,15 @@ struct nfn_map {
  */
 int nfn_fold_shards(struct nft_netlink_live *live, const struct nfn_map *maps, size_t n_maps);
 
+/*
+ * Give each rule of @rs that nfn_rule_decode() found to be someone else's
+ * (IR_VERDICT_FOREIGN, no target yet) its text as nft prints it, read with
+ * libnftables (nft_netlink_libnftables.c) by handle; a rule nft cannot
+ * print gets a text that says so.  Call it within the generation the dump
+ * read (the caller re-reads the generation after it).  0 or -ENOMEM.
+ */
+int nfn_nft_describe(struct ruleset *rs);
+
 /* Release what nfn_rule_decode() put into @r. */
 void nfn_rule_release(struct ir_rule *r);
 

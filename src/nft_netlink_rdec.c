@@ -20,8 +20,6 @@
 #include "nft_netlink_int.h"
 
 #define NFN_MAX_EXPRS 32
-#define NFN_UNKNOWN_PREFIX "ftpcfg: not understood: "
-#define NFN_UNKNOWN_MAX 480
 
 struct nfn_dec {
 	const struct nftnl_expr *e[NFN_MAX_EXPRS];
@@ -494,36 +492,14 @@ static int nfn_comment(const struct nftnl_rule *nr, char **out)
 	return 0;
 }
 
-/* The kernel's expressions as libnftnl prints them, on one line. */
-static int nfn_unknown(const struct nftnl_rule *nr, struct ir_rule *r)
+/*
+ * Outside the vocabulary: someone else's rule.  Its text comes from nft
+ * (nfn_nft_describe(), after the dump), never from a guess of ours.
+ */
+static int nfn_unknown(struct ir_rule *r)
 {
-	char buf[NFN_UNKNOWN_MAX];
-	char *s;
-	size_t i;
-	size_t j;
-	size_t pl = strlen(NFN_UNKNOWN_PREFIX);
-
 	nfn_rule_release(r);
-	memcpy(buf, NFN_UNKNOWN_PREFIX, pl);
-	if (nftnl_rule_snprintf(buf + pl, sizeof(buf) - pl, nr, NFTNL_OUTPUT_DEFAULT, 0) < 0)
-		buf[pl] = '\0';
-	buf[sizeof(buf) - 1] = '\0';
-	/* Newlines, quotes and runs of blanks would make a poor comment. */
-	for (i = j = 0; buf[i]; i++) {
-		char ch = buf[i] == '\n' || buf[i] == '\t' || buf[i] == '"' ? ' ' : buf[i];
-
-		if (ch == ' ' && j > 0 && buf[j - 1] == ' ')
-			continue;
-		buf[j++] = ch;
-	}
-	while (j > 0 && buf[j - 1] == ' ')
-		j--;
-	buf[j] = '\0';
-	s = strdup(buf);
-	if (!s)
-		return -ENOMEM;
-	r->comment = s;
-	r->verdict = IR_VERDICT_DROP;
+	r->verdict = IR_VERDICT_FOREIGN;
 	return 0;
 }
 
@@ -566,7 +542,7 @@ int nfn_rule_decode(const struct nftnl_rule *nr, enum ir_family family,
 	if (ret == 1)
 		ret = nfn_comment(nr, &out->comment);
 	else if (ret == 0)
-		ret = nfn_unknown(nr, out);
+		ret = nfn_unknown(out);
 	if (ret < 0)
 		nfn_rule_release(out);
 	return ret;

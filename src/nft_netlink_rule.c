@@ -25,7 +25,6 @@
 /* nft's comments are capped at NFTNL_UDATA_COMMENT_MAXLEN (128) bytes. */
 #define NFN_COMMENT_MAX 128
 #define NFN_MAX_EXPRS 32
-#define NFN_UNKNOWN_PREFIX "ftpcfg: not understood: "
 
 /* ---- encoding ------------------------------------------------------------ */
 
@@ -379,6 +378,7 @@ static int nfn_verdict(struct nfn_enc *c, const struct ir_rule *r)
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, r->target);
 		break;
 	case IR_VERDICT_CT_HELPER:
+	case IR_VERDICT_FOREIGN:
 		break;
 	}
 	return nfn_add(c, e);
@@ -397,7 +397,8 @@ int nfn_rule_encode(struct nft_netlink_batch *b, const struct ruleset *rs, const
 	int ret = 0;
 
 	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, nfn_family(rs->family));
-	if (r->n_matches > IR_MAX_MATCHES)
+	/* Only its text is known: writing it would invent a rule (callers skip it). */
+	if (r->n_matches > IR_MAX_MATCHES || r->verdict == IR_VERDICT_FOREIGN)
 		ret = -EINVAL;
 	/* A sharded set's match becomes the map lookup, after the counter (as nft_text prints). */
 	for (i = 0; ret == 0 && i + !!sharded < r->n_matches; i++)

@@ -280,6 +280,8 @@ static void print_verdict(struct sbuf *sb, const struct ir_rule *r)
 	case IR_VERDICT_CT_HELPER:
 		sb_addf(sb, "ct helper set \"%s\"", r->target);
 		break;
+	case IR_VERDICT_FOREIGN:
+		break;	/* print_rule() prints it whole */
 	}
 }
 
@@ -319,6 +321,11 @@ static void print_rule(struct sbuf *sb, const struct ruleset *rs, const struct i
 {
 	const struct ir_set *sharded = sharded_match(rs, r);
 
+	if (r->verdict == IR_VERDICT_FOREIGN) {
+		/* Someone else's rule, as nft printed it: its own words, comment included. */
+		sb_add(sb, r->target ? r->target : "(a rule ftpcfg did not write)");
+		return;
+	}
 	if (sharded) {
 		print_sharded_rule(sb, rs, r, sharded);
 	} else {
@@ -577,7 +584,8 @@ static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign,
 		print_set(sb, &rs->sets[i], logical);
 		sep = "\n";
 	}
-	if (foreign && rs->attach) {
+	/* A dump that found no jump of ours has no jump to show (and no name for it). */
+	if (foreign && rs->attach && rs->jump_chain) {
 		sb_addf(sb, "%s\tchain %s {\n\t\tjump %s\n\t}\n", sep, rs->attach_chain,
 			rs->jump_chain);
 		sep = "\n";

@@ -240,6 +240,14 @@ static int push_rule(struct plan *p, enum plan_op op, const struct ir_chain *c,
 	return it->text ? 0 : -ENOMEM;
 }
 
+/* Someone else's rule is never one of ours, whatever nft prints for it. */
+static bool same_rule(const struct ir_rule *d, const char *dt, const struct ir_rule *l,
+		      const char *lt)
+{
+	return d->verdict != IR_VERDICT_FOREIGN && l->verdict != IR_VERDICT_FOREIGN &&
+	       !strcmp(dt, lt);
+}
+
 /*
  * Keep the longest common subsequence of rules; delete the live rules
  * outside it; each new rule goes after the kept live rule before it (at
@@ -277,12 +285,12 @@ static int plan_rules(struct plan *p, const struct ir_chain *d, const struct ir_
 	/* tab[i][j]: LCS length of d[i..] and l[j..]. */
 	for (size_t i = n; i-- > 0;)
 		for (size_t j = m; j-- > 0;)
-			tab[i * (m + 1) + j] = !strcmp(dt[i], lt[j])
+			tab[i * (m + 1) + j] = same_rule(&d->rules[i], dt[i], &l->rules[j], lt[j])
 				? tab[(i + 1) * (m + 1) + j + 1] + 1
 				: (tab[(i + 1) * (m + 1) + j] > tab[i * (m + 1) + j + 1]
 					   ? tab[(i + 1) * (m + 1) + j] : tab[i * (m + 1) + j + 1]);
 	for (size_t i = 0, j = 0; i < n && j < m;) {
-		if (!strcmp(dt[i], lt[j])) {
+		if (same_rule(&d->rules[i], dt[i], &l->rules[j], lt[j])) {
 			keep_d[i++] = true;
 			keep_l[j++] = true;
 		} else if (tab[(i + 1) * (m + 1) + j] >= tab[i * (m + 1) + j + 1]) {
@@ -397,7 +405,8 @@ int plan_item_format(const struct plan_item *it, char **out)
 		n = asprintf(out, "%c element %s in set %s", sign, it->text, it->parent);
 		break;
 	case PLAN_OBJ_RULE:
-		n = asprintf(out, "%c rule in chain %s: %s", sign, it->parent, it->text);
+		n = asprintf(out, "%c rule in chain %s%s: %s", sign, it->parent,
+			     plan_item_is_foreign(it) ? " (not written by ftpcfg)" : "", it->text);
 		break;
 	case PLAN_OBJ_JUMP:
 		n = asprintf(out, "%c rule in chain %s: jump %s", sign, it->parent, it->name);
@@ -407,6 +416,11 @@ int plan_item_format(const struct plan_item *it, char **out)
 		break;
 	}
 	return n < 0 ? -ENOMEM : 0;
+}
+
+bool plan_item_is_foreign(const struct plan_item *it)
+{
+	return it->obj == PLAN_OBJ_RULE && it->rule && it->rule->verdict == IR_VERDICT_FOREIGN;
 }
 
 void plan_count(const struct plan *p, size_t *add, size_t *change, size_t *del)

@@ -311,6 +311,7 @@ static int read_ruleset(struct ctx *c, const struct state *s, struct nft_netlink
 	bool target = rec && same_target(rec, st->want);
 	bool vouches = false;
 	bool same = false;
+	char *refusal = NULL;
 	int ret;
 
 	if (rec) {
@@ -318,6 +319,23 @@ static int read_ruleset(struct ctx *c, const struct state *s, struct nft_netlink
 		if (ret < 0)
 			return diag(c->diag, NULL, ret, "cannot read the ruleset generation: %s",
 				    strerror(-ret));
+	}
+	/*
+	 * Never into a table another manager owns, not even with
+	 * --allow-conflicts.  Unless the generation vouches that nothing moved
+	 * since the last apply attached there (and was checked the same way).
+	 */
+	if (!(vouches && target)) {
+		ret = guard_attach_refusal(nl, st->want, &refusal);
+		if (ret < 0)
+			return diag(c->diag, NULL, ret, "cannot read the table to attach to: %s",
+				    strerror(-ret));
+	}
+	if (refusal) {
+		ret = diag(c->diag, &(struct srcloc){ st->site->file, st->site->firewall.line },
+			   -ENOTSUP, "%s", refusal);
+		free(refusal);
+		return ret;
 	}
 	ret = find_conflicts(c, s, nl, vouches, target, st);
 	if (ret < 0)

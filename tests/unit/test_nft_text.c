@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "nft_text.h"
+#include "plan.h"
 #include "ruleset.h"
 #include "site.h"
 
@@ -285,6 +286,43 @@ static void test_nft_text_prints_every_match_kind(void **state)
 	r.comment = NULL;
 	assert_int_equal(nft_text_rule(&r, &fx->text), 0);
 	assert_string_equal(fx->text, "drop");
+	free(fx->text);
+
+	/* Someone else's rule: nft's words, nothing of ours added. */
+	r.verdict = IR_VERDICT_FOREIGN;
+	r.counter = true;
+	r.target = (char[]){ "limit rate 5/second log accept" };
+	assert_int_equal(nft_text_rule(&r, &fx->text), 0);
+	assert_string_equal(fx->text, "limit rate 5/second log accept");
+}
+
+/* A foreign rule is deleted even when nft prints it as one of ours. */
+static void test_nft_text_plan_never_keeps_a_foreign_rule(void **state)
+{
+	struct ir_rule ours = { .verdict = IR_VERDICT_DROP };
+	struct ir_rule theirs = { .verdict = IR_VERDICT_FOREIGN, .target = (char[]){ "drop" } };
+	struct ir_chain d = { .name = (char[]){ "input" }, .hook = IR_HOOK_INPUT,
+			      .rules = &ours, .n_rules = 1 };
+	struct ir_chain l = { .name = (char[]){ "input" }, .hook = IR_HOOK_INPUT,
+			      .rules = &theirs, .n_rules = 1 };
+	struct ruleset want = { .family = IR_FAMILY_INET, .table = (char[]){ "ftpcfg" },
+				.chains = &d, .n_chains = 1 };
+	struct ruleset live = want;
+	struct plan p;
+	char *line = NULL;
+
+	(void)state;
+	live.chains = &l;
+	plan_init(&p);
+	assert_int_equal(plan_ruleset(&p, &want, &live), 0);
+	assert_int_equal(p.n_items, 2);
+	assert_int_equal(p.items[0].op, PLAN_DELETE);
+	assert_true(plan_item_is_foreign(&p.items[0]));
+	assert_false(plan_item_is_foreign(&p.items[1]));
+	assert_int_equal(plan_item_format(&p.items[0], &line), 0);
+	assert_string_equal(line, "- rule in chain input (not written by ftpcfg): drop");
+	free(line);
+	plan_release(&p);
 }
 
 static char *read_file(const char *path)
@@ -419,6 +457,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nft_text_prints_every_match_kind, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nft_text_goldens, setup, teardown),
+		cmocka_unit_test(test_nft_text_plan_never_keeps_a_foreign_rule),
 		cmocka_unit_test_setup_teardown(test_nft_text_loadable_standalone_replaces_table,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nft_text_loadable_attach_recreates_own_objects,
