@@ -92,10 +92,17 @@ int nft_netlink_dump(struct nft_netlink *nl, const struct ruleset *want,
  */
 struct nft_netlink_probe {
 	int af;			/* AF_INET or AF_INET6 */
-	uint16_t port_lo;	/* tcp dport lo..hi */
+	/*
+	 * Outbound: an active-mode data connection the server opens, seen on
+	 * the output hook; then the ports are its tcp sport and src holds the
+	 * client networks it may go to (its destinations).  Else a packet
+	 * coming in, seen on prerouting and input.
+	 */
+	bool outbound;
+	uint16_t port_lo;	/* tcp dport lo..hi (outbound: sport) */
 	uint16_t port_hi;
 	bool related;		/* ct state related (the helper's data), else new */
-	const struct ir_range *src; /* sources, keys of af's length; NULL: any */
+	const struct ir_range *src; /* sources (outbound: destinations), keys of af's length; NULL: any */
 	size_t n_src;
 	const char *what;	/* what it stands for, e.g. the rule's comment (not owned) */
 };
@@ -122,7 +129,7 @@ struct nft_netlink_conflict {
 	char family[8];
 	char *table;		/* owned */
 	char *chain;		/* owned: the base chain */
-	const char *hook;	/* "prerouting" or "input" */
+	const char *hook;	/* "prerouting", "input" or "output" */
 	int priority;
 	char *rule_chain;	/* owned: the chain of the deciding rule; NULL: the policy */
 	uint64_t handle;	/* that rule's handle; 0: the policy */
@@ -133,7 +140,8 @@ struct nft_netlink_conflict {
 void nft_netlink_conflicts_free(struct nft_netlink_conflict *c, size_t n);
 
 /*
- * Walk every base chain on the prerouting and input hooks of every ip, ip6
+ * Walk every base chain on the prerouting and input hooks (output, for
+ * outbound probes) of every ip, ip6
  * and inet table but ftpcfg's own (@want: its table, or in attach mode its
  * attach chain), following jumps and gotos, and report each that drops or
  * may drop a probe's packets although ftpcfg accepts them: an accept ends

@@ -22,12 +22,14 @@ void guard_release(struct guard *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static const struct ir_chain *input_chain(const struct ruleset *rs)
+/* Ours on @hook: standalone, the base chain; attach, the chain the jump reaches (input only). */
+static const struct ir_chain *hook_chain(const struct ruleset *rs, enum ir_hook hook)
 {
 	for (size_t i = 0; i < rs->n_chains; i++) {
 		const struct ir_chain *c = &rs->chains[i];
 
-		if (rs->attach ? !strcmp(c->name, rs->jump_chain) : c->hook == IR_HOOK_INPUT)
+		if (rs->attach ? hook == IR_HOOK_INPUT && !strcmp(c->name, rs->jump_chain)
+			       : c->hook == hook)
 			return c;
 	}
 	return NULL;
@@ -41,12 +43,22 @@ static const struct ir_set *find_set(const struct ruleset *rs, const char *name)
 	return NULL;
 }
 
-static int add_probe(struct guard *g, const struct ir_rule *r, const struct ir_match *port,
-		     bool related, int af, const struct ir_set *src)
+struct probe_spec {
+	const struct ir_rule *r;
+	uint16_t lo;
+	uint16_t hi;
+	bool related;
+	bool outbound;
+};
+
+static int add_probe(struct guard *g, const struct probe_spec *ps, int af,
+		     const struct ir_set *peers)
 {
 	struct nft_netlink_probe *p;
 	char *what;
 	void *q;
+	char ports[24];
+	int n;
 
 	q = realloc(g->probes, (g->n_probes + 1) * sizeof(*g->probes));
 	if (!q)
@@ -56,16 +68,16 @@ static int add_probe(struct guard *g, const struct ir_rule *r, const struct ir_m
 	if (!q)
 		return -ENOMEM;
 	g->whats = q;
-	char ports[24];
-	int n;
-
-	if (port->port_lo == port->port_hi)
-		snprintf(ports, sizeof(ports), "port %u", port->port_lo);
+	if (ps->lo == ps->hi)
+		snprintf(ports, sizeof(ports), "port %u", ps->lo);
 	else
-		snprintf(ports, sizeof(ports), "ports %u-%u", port->port_lo, port->port_hi);
-	n = asprintf(&what, "%s (tcp %s, %s, %s)", r->comment ? r->comment : "FTP", ports,
-		     af == AF_INET ? "IPv4" : "IPv6",
-		     related ? "related to a control connection" : "new connections");
+		snprintf(ports, sizeof(ports), "ports %u-%u", ps->lo, ps->hi);
+	n = asprintf(&what, "%s (tcp %s%s, %s, %s)", ps->r->comment ? ps->r->comment : "FTP",
+		     ps->outbound ? "source " : "", ports, af == AF_INET ? "IPv4" : "IPv6",
+		     ps->outbound ? (ps->related ? "outgoing, related to a control connection"
+						 : "outgoing, new connections")
+				  : (ps->related ? "related to a control connection"
+						 : "new connections"));
 	if (n < 0)
 		what = NULL;
 	if (!what)
@@ -73,29 +85,49 @@ static int add_probe(struct guard *g, const struct ir_rule *r, const struct ir_m
 	p = &g->probes[g->n_probes];
 	memset(p, 0, sizeof(*p));
 	p->af = af;
-	p->port_lo = port->port_lo;
-	p->port_hi = port->port_hi;
-	p->related = related;
-	if (src) {
-		p->src = src->elems;
-		p->n_src = src->n_elems;
+	p->outbound = ps->outbound;
+	p->port_lo = ps->lo;
+	p->port_hi = ps->hi;
+	p->related = ps->related;
+	if (peers) {
+		p->src = peers->elems;
+		p->n_src = peers->n_elems;
 	}
 	p->what = what;
 	g->whats[g->n_probes++] = what;
 	return 0;
 }
 
-/* One probe per accept rule on a port (two without a source set: v4 and v6). */
-static int build_probes(const struct ruleset *want, struct guard *g)
+/* One probe per family: the rule's own (its address set's), or both without one. */
+static int add_probes(struct guard *g, const struct probe_spec *ps, int af,
+		      const struct ir_set *peers)
 {
-	const struct ir_chain *c = input_chain(want);
+	int ret;
+
+	if (af)
+		return add_probe(g, ps, af, peers);
+	ret = add_probe(g, ps, AF_INET, NULL);
+	if (ret == 0)
+		ret = add_probe(g, ps, AF_INET6, NULL);
+	return ret;
+}
+
+/*
+ * The first packets ftpcfg's chain on @hook accepts: inbound, one probe per
+ * accept rule on a destination port; outbound (active data), on a source
+ * port or each port of a source port list.
+ */
+static int chain_probes(const struct ruleset *want, enum ir_hook hook, struct guard *g)
+{
+	const struct ir_chain *c = hook_chain(want, hook);
+	bool outbound = hook == IR_HOOK_OUTPUT;
 	int ret = 0;
 
 	for (size_t i = 0; c && i < c->n_rules && ret == 0; i++) {
 		const struct ir_rule *r = &c->rules[i];
+		struct probe_spec ps = { .r = r, .outbound = outbound };
 		const struct ir_match *port = NULL;
-		const struct ir_set *src = NULL;
-		bool related = false;
+		const struct ir_set *peers = NULL;
 		bool later = false;	/* established only: not a first packet */
 		int af = 0;
 
@@ -104,27 +136,39 @@ static int build_probes(const struct ruleset *want, struct guard *g)
 		for (size_t m = 0; m < r->n_matches; m++) {
 			const struct ir_match *x = &r->matches[m];
 
-			if (x->kind == IR_MATCH_TCP_DPORT)
+			if (x->kind == (outbound ? IR_MATCH_TCP_SPORT : IR_MATCH_TCP_DPORT) ||
+			    (outbound && x->kind == IR_MATCH_TCP_SPORT_LIST))
 				port = x;
-			else if (x->kind == IR_MATCH_SADDR_SET) {
-				src = find_set(want, x->set);
+			else if (x->kind == (outbound ? IR_MATCH_DADDR_SET : IR_MATCH_SADDR_SET)) {
+				peers = find_set(want, x->set);
 				af = x->addr_family;
 			} else if (x->kind == IR_MATCH_CT_STATE) {
-				related = (x->ct_state & IR_CT_RELATED) && !(x->ct_state & IR_CT_NEW);
+				ps.related = (x->ct_state & IR_CT_RELATED) &&
+					     !(x->ct_state & IR_CT_NEW);
 				later = !(x->ct_state & (IR_CT_RELATED | IR_CT_NEW));
 			}
 		}
 		if (!port || later)
 			continue;
-		if (af)
-			ret = add_probe(g, r, port, related, af, src);
-		else {
-			ret = add_probe(g, r, port, related, AF_INET, NULL);
-			if (ret == 0)
-				ret = add_probe(g, r, port, related, AF_INET6, NULL);
+		if (port->kind != IR_MATCH_TCP_SPORT_LIST) {
+			ps.lo = port->port_lo;
+			ps.hi = port->port_hi;
+			ret = add_probes(g, &ps, af, peers);
+			continue;
+		}
+		for (size_t k = 0; k < port->n_ports && ret == 0; k++) {
+			ps.lo = ps.hi = port->ports[k];
+			ret = add_probes(g, &ps, af, peers);
 		}
 	}
 	return ret;
+}
+
+static int build_probes(const struct ruleset *want, struct guard *g)
+{
+	int ret = chain_probes(want, IR_HOOK_INPUT, g);
+
+	return ret ? ret : chain_probes(want, IR_HOOK_OUTPUT, g);
 }
 
 int guard_check(struct nft_netlink *nl, const struct ruleset *want, struct guard *g)
@@ -204,6 +248,44 @@ int guard_format(const struct guard *g, size_t i, char **out)
 	return n < 0 ? -ENOMEM : 0;
 }
 
+/* Active data leaving the host: attach mode has no output rules, so never that. */
+static int outbound_advice(const struct nft_netlink_conflict *c,
+			   const struct nft_netlink_probe *p, const char *ipt, const char *colon,
+			   char **out)
+{
+	const char *rel = p->related ? "related " : "";
+	int n;
+
+	switch (c->manager) {
+	case NFT_NETLINK_MANAGER_UFW:
+		n = asprintf(out, "allow it in ufw: ufw allow out proto tcp from any port %s to "
+			     "NETWORK (once per allowed network), or accept %sconnections in "
+			     "ufw's before.rules OUTPUT rules", colon, rel);
+		break;
+	case NFT_NETLINK_MANAGER_IPTABLES:
+	case NFT_NETLINK_MANAGER_DOCKER:
+		n = asprintf(out, "accept it with %s itself, e.g. %s -I %s -p tcp %s %s -j ACCEPT, "
+			     "and save it where the host keeps its rules (netfilter-persistent "
+			     "save); never with nft into that table, which breaks iptables-save",
+			     ipt, ipt, c->rule_chain ? c->rule_chain : c->chain,
+			     p->port_lo == p->port_hi ? "--sport" : "-m multiport --sports",
+			     colon);
+		break;
+	case NFT_NETLINK_MANAGER_FIREWALLD:
+		n = asprintf(out, "let it out in firewalld: a policy from HOST to the zone of the "
+			     "allowed networks that accepts tcp source port %s, then firewall-cmd "
+			     "--reload", colon);
+		break;
+	case NFT_NETLINK_MANAGER_NONE:
+	default:
+		n = asprintf(out, "accept it in that chain before the drop (tcp sport %s, %sto "
+			     "the allowed networks), or use passive mode only", colon,
+			     p->related ? "ct state related, " : "");
+		break;
+	}
+	return n < 0 ? -ENOMEM : 0;
+}
+
 int guard_advice(const struct guard *g, size_t i, char **out)
 {
 	const struct nft_netlink_conflict *c = &g->conflicts[i];
@@ -216,6 +298,8 @@ int guard_advice(const struct guard *g, size_t i, char **out)
 
 	ports_text(p, colon, sizeof(colon), ':');
 	ports_text(p, dash, sizeof(dash), '-');
+	if (p->outbound)
+		return outbound_advice(c, p, ipt, colon, out);
 	switch (c->manager) {
 	case NFT_NETLINK_MANAGER_UFW:
 		n = asprintf(out, "allow it in ufw: ufw allow proto tcp from NETWORK to any port %s "
@@ -300,7 +384,7 @@ json_t *guard_json(const struct guard *g)
 
 		if (guard_format(g, i, &text) == 0 && guard_advice(g, i, &advice) == 0)
 			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s?, s:I, s:s, s:{s:s, "
-				      "s:s, s:i, s:i, s:b}, s:s, s:s}",
+				      "s:s, s:i, s:i, s:b, s:b}, s:s, s:s}",
 				      "verdict", c->verdict == NFT_NETLINK_DROPS ? "drops" : "may drop",
 				      "manager", manager_key(c->manager), "family", c->family,
 				      "table", c->table, "chain", c->chain, "hook", c->hook,
@@ -308,7 +392,8 @@ json_t *guard_json(const struct guard *g)
 				      "handle", (json_int_t)c->handle, "why", c->why, "traffic",
 				      "what", p->what, "family", p->af == AF_INET ? "ip" : "ip6",
 				      "port_lo", p->port_lo, "port_hi", p->port_hi, "related",
-				      p->related, "text", text, "advice", advice);
+				      p->related, "outbound", p->outbound, "text", text, "advice",
+				      advice);
 		free(text);
 		free(advice);
 		if (!o || json_array_append_new(arr, o) < 0) {

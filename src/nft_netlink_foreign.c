@@ -308,7 +308,8 @@ static int g_add_conflict(struct nft_netlink_conflict **out, size_t *n, size_t *
 	c->probe = probe;
 	c->manager = g_manager(d, base->family, base->table, w->xt);
 	snprintf(c->family, sizeof(c->family), "%s", g_family_name(base->family));
-	c->hook = base->hook == NF_INET_PRE_ROUTING ? "prerouting" : "input";
+	c->hook = base->hook == NF_INET_PRE_ROUTING ? "prerouting"
+		  : base->hook == NF_INET_LOCAL_OUT ? "output" : "input";
 	c->priority = base->prio;
 	c->handle = w->drop_handle;
 	c->table = strdup(base->table);
@@ -336,17 +337,21 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 	size_t n_addrs[2] = { 0, 0 };
 	size_t cap = 0;
 	bool have_addrs = false;
+	bool has_outbound = false;
 	int ret;
 
 	*out = NULL;
 	*n_out = 0;
 	*n_foreign = 0;
+	for (size_t p = 0; p < n_probes; p++)
+		has_outbound |= probes[p].outbound;
 	ret = fdump_all(&d);
 	for (size_t i = 0; ret == 0 && i < d.n_chains; i++) {
 		const struct g_chain *c = &d.chains[i];
 
-		if (!c->base || (c->hook != NF_INET_PRE_ROUTING && c->hook != NF_INET_LOCAL_IN) ||
-		    g_is_ours(want, c))
+		if (!c->base || g_is_ours(want, c) ||
+		    (c->hook != NF_INET_PRE_ROUTING && c->hook != NF_INET_LOCAL_IN &&
+		     !(c->hook == NF_INET_LOCAL_OUT && has_outbound)))
 			continue;
 		/* ftpcfg's own standalone table, whole. */
 		if (!want->attach && c->family == nfn_family(want->family) &&
@@ -376,6 +381,9 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 			unsigned o;
 
 			if ((c->family == NFPROTO_IPV4 && v6) || (c->family == NFPROTO_IPV6 && !v6))
+				continue;
+			/* Active data leaves through output; everything else comes in. */
+			if (probes[p].outbound != (c->hook == NF_INET_LOCAL_OUT))
 				continue;
 			w.g.probe = &probes[p];
 			w.g.daddr = addrs[v6];

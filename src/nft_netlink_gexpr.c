@@ -96,6 +96,13 @@ static void g_meta(struct g_run *r, const struct nftnl_expr *e)
 	case NFT_META_IIF:
 		f = G_IIF;
 		break;
+	case NFT_META_OIFNAME:
+		f = G_OIFNAME;
+		len = 16;
+		break;
+	case NFT_META_OIF:
+		f = G_OIF;
+		break;
 	default:
 		break;
 	}
@@ -122,6 +129,8 @@ static void g_payload(struct g_run *r, const struct nftnl_expr *e)
 			f = G_DADDR;
 	} else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && off == 2 && len == 2) {
 		f = G_DPORT;
+	} else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && off == 0 && len == 2) {
+		f = G_SPORT;
 	}
 	g_load(r, e, NFTNL_EXPR_PAYLOAD_DREG, f, len);
 }
@@ -203,9 +212,11 @@ static void g_cmp(struct g_run *r, const struct nftnl_expr *e)
 		g_and(r, NFN_MAYBE, why);
 		return;
 	}
-	if (reg && (reg->f == G_IIFNAME || reg->f == G_IIF || reg->f == G_FIB_OIF)) {
+	if (reg && (reg->f == G_IIFNAME || reg->f == G_IIF || reg->f == G_OIFNAME ||
+		    reg->f == G_OIF || reg->f == G_FIB_OIF)) {
 		t = g_iface(reg, op, d, len);
-		why = "an input interface";
+		why = reg->f == G_OIFNAME || reg->f == G_OIF ? "an output interface"
+							      : "an input interface";
 	} else {
 		t = g_judge(r, reg, len, g_cmp_cb, &(struct g_cmp_arg){ op, d, len }, &why);
 	}

@@ -22,10 +22,13 @@ enum g_field {
 	G_SADDR,
 	G_DADDR,
 	G_DPORT,
+	G_SPORT,
 	G_CTSTATE,
 	G_CTSTATUS,
 	G_IIFNAME,
 	G_IIF,
+	G_OIFNAME,	/* like the input interface: never loopback for a probe */
+	G_OIF,
 	G_PKTTYPE,
 	G_FIB_OIF,	/* the route back to the source: some interface, never none */
 	G_FIB_DTYPE,	/* the destination's route type: local */

@@ -25,6 +25,8 @@ static bool g_values(const struct g_run *r, enum g_field f, struct ir_range *tmp
 		     const struct ir_range **v, size_t *n)
 {
 	const struct nft_netlink_probe *p = r->g->probe;
+	/* Outbound (active data): ours is the source port and address, the client's the rest. */
+	enum g_field ours_port = p->outbound ? G_SPORT : G_DPORT;
 	uint32_t u;
 
 	memset(tmp, 0, sizeof(*tmp));
@@ -41,6 +43,9 @@ static bool g_values(const struct g_run *r, enum g_field f, struct ir_range *tmp
 		tmp->lo[0] = tmp->hi[0] = PACKET_HOST;
 		return true;
 	case G_DPORT:
+	case G_SPORT:
+		if (f != ours_port)
+			return false;	/* the client's port is not known */
 		tmp->lo[0] = (uint8_t)(p->port_lo >> 8);
 		tmp->lo[1] = (uint8_t)p->port_lo;
 		tmp->hi[0] = (uint8_t)(p->port_hi >> 8);
@@ -58,17 +63,20 @@ static bool g_values(const struct g_run *r, enum g_field f, struct ir_range *tmp
 		memcpy(tmp->hi, &u, 4);
 		return true;
 	case G_FIB_DTYPE:
-		u = 2;	/* RTN_LOCAL */
+		u = p->outbound ? 1 : 2;	/* RTN_UNICAST: the client; RTN_LOCAL: us */
 		memcpy(tmp->lo, &u, 4);
 		memcpy(tmp->hi, &u, 4);
 		return true;
 	case G_SADDR:
-		if (!p->src)
-			return false;
-		*v = p->src;
-		*n = p->n_src;
-		return true;
 	case G_DADDR:
+		/* The client's side: the probe's networks; ours: the host's addresses. */
+		if ((f == G_SADDR) != p->outbound) {
+			if (!p->src)
+				return false;
+			*v = p->src;
+			*n = p->n_src;
+			return true;
+		}
 		if (!r->g->n_daddr)
 			return false;
 		*v = r->g->daddr;
@@ -78,6 +86,8 @@ static bool g_values(const struct g_run *r, enum g_field f, struct ir_range *tmp
 	case G_UNKNOWN:
 	case G_IIFNAME:
 	case G_IIF:
+	case G_OIFNAME:
+	case G_OIF:
 	case G_FIB_OIF:
 		break;
 	}
@@ -158,7 +168,7 @@ enum nfn_tri g_iface(const struct g_reg *reg, uint32_t op, const void *d, uint32
 		return NFN_MAYBE;
 	if (reg->f == G_FIB_OIF)
 		lo = len == 4 && *(const uint32_t *)d == 0;	/* "missing" */
-	else if (reg->f == G_IIFNAME)
+	else if (reg->f == G_IIFNAME || reg->f == G_OIFNAME)
 		lo = len == 16 && !memcmp(d, "lo\0", 3);
 	else
 		lo = len == 4 && *(const uint32_t *)d == 1;

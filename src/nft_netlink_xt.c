@@ -116,8 +116,9 @@ static enum nfn_tri xt_multiport(const struct nfn_gctx *g, uint32_t rev, const v
 	if (rev != 1 || len < sizeof(m))
 		return NFN_MAYBE;
 	memcpy(&m, info, sizeof(m));
-	/* The client's source port is not known. */
-	if (m.flags != XT_MULTIPORT_DESTINATION || m.count > XT_MULTI_PORTS)
+	/* The client's port is not known: its source, or outbound its destination. */
+	if (m.flags != (g->probe->outbound ? XT_MULTIPORT_SOURCE : XT_MULTIPORT_DESTINATION) ||
+	    m.count > XT_MULTI_PORTS)
 		return NFN_MAYBE;
 	for (unsigned i = 0; i < m.count; i++) {
 		unsigned lo = m.ports[i];
@@ -147,6 +148,12 @@ static enum nfn_tri xt_tcp(const struct nfn_gctx *g, const void *info, uint32_t 
 	memcpy(&m, info, sizeof(m));
 	if (m.option || m.flg_mask)
 		return NFN_MAYBE;	/* options and flags: a probe has no packet */
+	if (g->probe->outbound) {
+		if (m.dpts[0] != 0 || m.dpts[1] != 0xffff)
+			return NFN_MAYBE;	/* the client's port is not known */
+		t = xt_ports_in(g, m.spts[0], m.spts[1]);
+		return xt_not_if(m.invflags & XT_TCP_INV_SRCPT, t);
+	}
 	if ((m.spts[0] != 0 || m.spts[1] != 0xffff))
 		return NFN_MAYBE;	/* the client's source port is not known */
 	t = xt_ports_in(g, m.dpts[0], m.dpts[1]);
@@ -164,7 +171,7 @@ enum nfn_tri nfn_guard_xt_match(const struct nfn_gctx *g, const char *name, uint
 	if (!strcmp(name, "state"))
 		return xt_state(g, info, len);
 	if (!strcmp(name, "addrtype"))
-		return xt_addrtype(rev, info, len);
+		return g->probe->outbound ? NFN_MAYBE : xt_addrtype(rev, info, len);
 	if (!strcmp(name, "multiport"))
 		return xt_multiport(g, rev, info, len);
 	if (!strcmp(name, "tcp"))

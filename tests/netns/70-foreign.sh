@@ -4,7 +4,8 @@
 # chain (standalone and attached) is shown as nft prints it, with its real
 # verdict, in diff, status and their --json, and apply removes it; attach
 # mode refuses a table iptables-nft (ip and ip6) or firewalld manages,
-# changes nothing there, and iptables-save keeps working.
+# changes nothing there, and iptables-save keeps working; a foreign output
+# chain (nft, iptables) that would drop active-mode data is a conflict.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -135,6 +136,44 @@ inner() {
 	grep -q "attach names chain 'inet firewalld filter_INPUT', in the table firewalld manages: .*reload.*backend=\"firewalld\"" "$tmp/err" ||
 		{ cat "$tmp/err"; fail "attach into firewalld's table is not refused with the reason and the alternative"; }
 	if nft list table inet firewalld | grep -q ftpcfg; then fail "a refused attach wrote into firewalld's table"; fi
+	run nft delete table inet firewalld
+
+	echo "# active data leaves through output: a foreign output chain that drops it is a conflict"
+	mkdir -p "$tmp/root2"
+	F="$FTPCFG --root $tmp/root2"
+	MODE=active site "$tmp/act.xml" 10.200.0.0/25
+	run nft -f - <<-'EOF'
+	table inet host {
+		chain output {
+			type filter hook output priority filter; policy drop;
+			oifname "lo" accept
+			ct state established accept
+		}
+	}
+	EOF
+	expect_rc 2 $F diff "$tmp/act.xml"
+	grep -qxF -- "! conflict: chain 'inet host output' (hook output, priority 0; no manager ftpcfg recognises) drops s: active (tcp source port 20, IPv4, outgoing, related to a control connection) after ftpcfg accepts it: policy drop" "$tmp/out" ||
+		{ cat "$tmp/out"; fail "a foreign output chain's policy drop is not a conflict for active data"; }
+	expect_rc 2 $F --json diff "$tmp/act.xml"
+	jq -e '[.conflicts[] | select(.hook == "output" and .traffic.outbound and .traffic.port_lo == 20)] | length == 2' "$tmp/out" >/dev/null ||
+		{ cat "$tmp/out"; fail "diff --json does not give the output conflicts"; }
+	run nft add rule inet host output tcp sport 20 ct state related accept
+	expect_rc 2 $F diff "$tmp/act.xml"
+	if grep -q conflict "$tmp/out"; then cat "$tmp/out"; fail "an output chain that lets active data out is a conflict"; fi
+	run nft delete table inet host
+
+	echo "# the same with iptables' OUTPUT policy DROP, and its own rule that lets it out"
+	run iptables -P OUTPUT DROP
+	expect_rc 2 $F diff "$tmp/act.xml"
+	grep -q "^! conflict: chain 'ip filter OUTPUT' (hook output, priority 0; iptables-nft) drops s: active (tcp source port 20, IPv4, outgoing" "$tmp/out" ||
+		{ cat "$tmp/out"; fail "iptables' OUTPUT policy drop is not a conflict for active data"; }
+	grep -q 'to fix: accept it with iptables itself, e.g. iptables -I OUTPUT -p tcp --sport 20 -j ACCEPT' "$tmp/out" ||
+		{ cat "$tmp/out"; fail "no iptables advice for the output conflict"; }
+	run iptables -A OUTPUT -p tcp --sport 20 -j ACCEPT
+	expect_rc 2 $F diff "$tmp/act.xml"
+	if grep -q "conflict: chain 'ip filter OUTPUT'" "$tmp/out"; then cat "$tmp/out"; fail "iptables' --sport 20 ACCEPT is not understood"; fi
+	run iptables -F OUTPUT
+	run iptables -P OUTPUT ACCEPT
 	echo "PASS"
 }
 
