@@ -55,6 +55,9 @@ struct backend_ops {
 	int (*undo)(const struct backend_env *e, const struct backend_saved *saved);
 };
 
+/* firewalld: rich rules in the default zone, runtime and permanent (backend_firewalld.c). */
+extern const struct backend_ops backend_firewalld;
+
 /* The integration of @b, or NULL when it needs none (nftables). */
 const struct backend_ops *backend_ops(enum site_backend b);
 

@@ -139,6 +139,9 @@ struct nft_netlink_conflict {
 /* NULL-safe. */
 void nft_netlink_conflicts_free(struct nft_netlink_conflict *c, size_t n);
 
+/* Free what one conflict owns (not the conflict itself), and zero it. */
+void nft_netlink_conflicts_free_one(struct nft_netlink_conflict *c);
+
 /*
  * Walk every base chain on the prerouting and input hooks (output, for
  * outbound probes) of every ip, ip6

@@ -171,6 +171,28 @@ static int build_probes(const struct ruleset *want, struct guard *g)
 	return ret ? ret : chain_probes(want, IR_HOOK_OUTPUT, g);
 }
 
+/*
+ * backend="firewalld": what firewalld's own table drops is what the
+ * integration opens (rich rules in its default zone), so it is no
+ * conflict; every other table still is.
+ */
+static void drop_handled(const struct ruleset *want, struct guard *g)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < g->n_conflicts; i++) {
+		struct nft_netlink_conflict *c = &g->conflicts[i];
+
+		if (want->backend == SITE_BACKEND_FIREWALLD &&
+		    c->manager == NFT_NETLINK_MANAGER_FIREWALLD) {
+			nft_netlink_conflicts_free_one(c);
+			continue;
+		}
+		g->conflicts[k++] = *c;
+	}
+	g->n_conflicts = k;
+}
+
 int guard_check(struct nft_netlink *nl, const struct ruleset *want, struct guard *g)
 {
 	int ret;
@@ -180,6 +202,8 @@ int guard_check(struct nft_netlink *nl, const struct ruleset *want, struct guard
 	if (ret == 0 && g->n_probes)
 		ret = nft_netlink_conflicts(nl, want, g->probes, g->n_probes, &g->conflicts,
 					    &g->n_conflicts, &g->n_foreign);
+	if (ret == 0)
+		drop_handled(want, g);
 	g->checked = ret == 0 && g->n_probes;
 	return ret;
 }

@@ -231,14 +231,19 @@ static bool g_table_xt(const struct g_dump *d, uint32_t family, const char *tabl
 	return xt;
 }
 
+void nft_netlink_conflicts_free_one(struct nft_netlink_conflict *c)
+{
+	free(c->table);
+	free(c->chain);
+	free(c->rule_chain);
+	free(c->why);
+	memset(c, 0, sizeof(*c));
+}
+
 void nft_netlink_conflicts_free(struct nft_netlink_conflict *c, size_t n)
 {
-	for (size_t i = 0; c && i < n; i++) {
-		free(c[i].table);
-		free(c[i].chain);
-		free(c[i].rule_chain);
-		free(c[i].why);
-	}
+	for (size_t i = 0; c && i < n; i++)
+		nft_netlink_conflicts_free_one(&c[i]);
 	free(c);
 }
 

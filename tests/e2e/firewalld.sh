@@ -1,0 +1,174 @@
+#!/bin/sh
+# <firewall backend="firewalld"/> against a real firewalld (Debian's, with
+# its default zone, nftables backend) on a private system bus, in the
+# server's network and mount namespaces, with Debian's vsftpd and curl:
+# FTP is closed by firewalld before; after apply a passive download works
+# and firewalld holds ftpcfg's rich rules in runtime and permanent config;
+# firewall-cmd --reload keeps it working; an apply that fails after the
+# integration step puts firewalld back as it was; and taking the backend
+# away (the same site with backend="nftables") leaves firewalld's runtime
+# and permanent configuration exactly as it was before.
+set -eu
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v firewalld >/dev/null 2>&1 || { echo "SKIP: firewalld is not installed"; exit 77; }
+command -v dbus-daemon >/dev/null 2>&1 || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
+e2e_setup
+
+# In the server's namespaces without the daemons' library path (firewalld is Python).
+fsrv() {
+	nsenter -t "$holder" -m -n -- "$@"
+}
+
+fw_up() {
+	fsrv firewall-cmd --state >/dev/null 2>&1
+}
+
+# firewalld's whole configuration as firewall-cmd shows it, and its files.
+fw_snapshot() {
+	{
+		fsrv firewall-cmd --list-all-zones
+		echo "== permanent"
+		fsrv firewall-cmd --permanent --list-all-zones
+	} >"$1"
+}
+
+# No file under /etc/firewalld names anything of ftpcfg's (firewalld keeps
+# a zone's file once it was changed permanently, the same zone as before,
+# and its own backup of the version before the last change, *.old).
+fw_files_clean() {
+	if fsrv grep -r -l --exclude='*.old' 'priority="4654"' /etc/firewalld; then
+		die "a firewalld file still holds ftpcfg's rules"
+	fi
+}
+
+# A private copy of /etc/firewalld (the nftables backend: iptables' table
+# flush at every reload is firewalld 1.3.3's, not ours to test), a private
+# system bus on the holder's tmpfs /run, then firewalld in the foreground.
+start_firewalld() {
+	cp -a /etc/firewalld "$tmp/fwetc"
+	sed -i 's/^FirewallBackend=.*/FirewallBackend=nftables/' "$tmp/fwetc/firewalld.conf"
+	grep -q '^FirewallBackend=nftables$' "$tmp/fwetc/firewalld.conf" || die "cannot set FirewallBackend"
+	fsrv mount --bind "$tmp/fwetc" /etc/firewalld || die "cannot put a private /etc/firewalld in place"
+	fsrv mkdir -p /run/dbus
+	fsrv dbus-daemon --system --nofork --nopidfile >"$tmp/log/dbus" 2>&1 &
+	started $!
+	wait_for 50 fsrv test -S /run/dbus/system_bus_socket || { cat "$tmp/log/dbus"; die "no private system bus"; }
+	fsrv firewalld --nofork --nopid >"$tmp/log/firewalld" 2>&1 &
+	fwpid=$!
+	started "$fwpid"
+	wait_for 150 fw_up || { cat "$tmp/log/firewalld"; die "firewalld did not come up"; }
+	echo "firewalld is running (pid $fwpid), default zone $(fsrv firewall-cmd --get-default-zone)"
+}
+
+fw_site() {
+	cat >"$1" <<-EOF
+	<site name="e2e" version="1">
+	  <firewall backend="$2"/>
+	  <server name="ftp" daemon="vsftpd" mode="passive">
+	    <listen address="10.200.0.1"/>
+	    <passive min-port="40000" max-port="40019"/>
+	    <users local="yes"/>
+	    <allow><network>10.200.0.2/32</network></allow>
+	  </server>
+	</site>
+	EOF
+}
+
+# Nothing but firewalld keeps a listener on port 21 from the client.
+m_closed() {
+	got=$(probe 10.200.0.1 21)
+	echo "connect 10.200.0.1 21: $got"
+	[ "$got" != open ] || die "firewalld's default zone lets port 21 in before apply"
+}
+
+# Only our daemon: dbus-daemon and firewalld live in the same namespace.
+stop_vsftpd() {
+	[ -s "$tmp/daemon.pid" ] && stop_pids "$(cat "$tmp/daemon.pid")"
+	: >"$tmp/daemon.pid"
+}
+
+m_rich_rules() {
+	for side in "" --permanent; do
+		# shellcheck disable=SC2086
+		fsrv firewall-cmd $side --list-rich-rules >"$tmp/rich"
+		cat "$tmp/rich"
+		grep -qx 'rule priority="4654" family="ipv4" source address="10.200.0.2/32" destination address="10.200.0.1" port port="21" protocol="tcp" accept' "$tmp/rich" ||
+			die "no rich rule for the control port (${side:-runtime})"
+	done
+}
+
+m_reload() {
+	fsrv firewall-cmd --reload
+	wait_for 50 fw_up || die "firewalld did not come back after --reload"
+	m_pasv fr 10.200.0.1 $U
+}
+
+m_fault_undone() {
+	fsrv firewall-cmd --zone=public --remove-rich-rule='rule priority="4654" family="ipv4" source address="10.200.0.2/32" destination address="10.200.0.1" port port="21" protocol="tcp" accept'
+	fw_snapshot "$tmp/fw.mid"
+	set +e
+	FTPCFG_FAULT=integration srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/fwd.xml" >"$tmp/fault.out" 2>&1
+	rc=$?
+	set -e
+	cat "$tmp/fault.out"
+	[ "$rc" = 1 ] || die "an apply with a fault after the integration exited $rc, not 1"
+	fw_snapshot "$tmp/fw.after-fault"
+	cmp -s "$tmp/fw.mid" "$tmp/fw.after-fault" ||
+		{ diff -u "$tmp/fw.mid" "$tmp/fw.after-fault"; die "the failed apply left firewalld changed"; }
+	srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/fwd.xml"
+}
+
+m_taken_away() {
+	srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/nft.xml"
+	fw_snapshot "$tmp/fw.end"
+	cmp -s "$tmp/fw.before" "$tmp/fw.end" ||
+		{ diff -u "$tmp/fw.before" "$tmp/fw.end"; die "firewalld's configuration is not as it was"; }
+	fw_files_clean
+}
+
+start_firewalld
+fw_snapshot "$tmp/fw.before"
+fw_site "$tmp/fwd.xml" firewalld
+fw_site "$tmp/nft.xml" nftables
+mkdir -p "$R"
+cfg="vsftpd behind firewalld (default zone)"
+cfg_ok=1
+listener 21
+t "before apply, firewalld's default zone keeps port 21 closed" m_closed
+# listener runs perl through a shell function: stop the perl itself.
+for p in $(ip netns pids "$SRV"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = perl ] && stop_pids "$p"
+done
+: >"$tmp/listeners.pid"
+cp "$tmp/fwd.xml" "$tmp/site.xml"
+set +e
+(set -e
+	echo "+ ftpcfg --root $R --json apply --no-reload fwd.xml"
+	srv "$FTPCFG" --root "$R" --json apply --no-reload "$tmp/fwd.xml" >"$tmp/apply.json"
+	json_check 0 "$tmp/apply.json"
+	start_daemon vsftpd
+	wait_for 50 listening 21) >"$tmp/case.log" 2>&1
+rc=$?
+set -e
+if [ "$rc" = 0 ]; then
+	n_pass=$((n_pass + 1))
+	echo "PASS: $cfg: ftpcfg apply, vsftpd started on the file it wrote"
+else
+	cfg_ok=0
+	n_fail=$((n_fail + 1))
+	failed_cases="$failed_cases
+  $cfg (apply and start)"
+	echo "FAIL: $cfg: ftpcfg apply, vsftpd started on the file it wrote"
+	cat "$tmp/case.log" "$tmp/apply.json" 2>/dev/null | tail -n 40
+	tail -n 10 "$tmp/log/daemon" 2>/dev/null || true
+fi
+t "apply: ftpcfg's rich rules in runtime and permanent config" m_rich_rules
+t "a passive download through firewalld and ftpcfg's table" m_pasv f1 10.200.0.1 $U
+t "a source outside <allow> (10.200.0.3) cannot connect" expect_probe timeout 10.200.0.1 21 10.200.0.3
+t "firewall-cmd --reload keeps FTP working" m_reload
+t "an apply that fails after the integration puts firewalld back" m_fault_undone
+t "backend taken away: firewalld's configuration as it was" m_taken_away
+stop_vsftpd
+e2e_done firewalld
