@@ -4,10 +4,11 @@
 # server's network and mount namespaces, with Debian's vsftpd and curl:
 # FTP is closed by firewalld before; after apply a passive download works
 # and firewalld holds ftpcfg's rich rules in runtime and permanent config;
-# firewall-cmd --reload keeps it working; an apply that fails after the
-# integration step puts firewalld back as it was; and taking the backend
-# away (the same site with backend="nftables") leaves firewalld's runtime
-# and permanent configuration exactly as it was before.
+# firewall-cmd --reload keeps it working; status shows a rule taken away
+# as drift; an apply that fails after the integration step puts firewalld
+# back as it was; taking the backend away (the same site with
+# backend="nftables") leaves firewalld's runtime and permanent
+# configuration exactly as it was before; rollback brings the rules back.
 set -eu
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -107,6 +108,12 @@ m_reload() {
 
 m_fault_undone() {
 	fsrv firewall-cmd --zone=public --remove-rich-rule='rule priority="4654" family="ipv4" source address="10.200.0.2/32" destination address="10.200.0.1" port port="21" protocol="tcp" accept'
+	# status shows what was taken away from firewalld as drift.
+	srv "$FTPCFG" --root "$R" status >"$tmp/status.out"
+	cat "$tmp/status.out"
+	grep -qxF '  + firewalld rich rule in zone public: rule priority="4654" family="ipv4" source address="10.200.0.2/32" destination address="10.200.0.1" port port="21" protocol="tcp" accept' "$tmp/status.out" ||
+		die "status does not show the runtime rich rule taken away as drift"
+	if grep -q 'in zone public (permanent)' "$tmp/status.out"; then die "status shows permanent drift that is not there"; fi
 	fw_snapshot "$tmp/fw.mid"
 	set +e
 	FTPCFG_FAULT=integration srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/fwd.xml" >"$tmp/fault.out" 2>&1
@@ -126,6 +133,14 @@ m_taken_away() {
 	cmp -s "$tmp/fw.before" "$tmp/fw.end" ||
 		{ diff -u "$tmp/fw.before" "$tmp/fw.end"; die "firewalld's configuration is not as it was"; }
 	fw_files_clean
+}
+
+# rollback of the apply that took the backend away brings the rules back; apply takes them again.
+m_rollback() {
+	srv "$FTPCFG" --root "$R" rollback
+	m_rich_rules
+	m_pasv fb 10.200.0.1 $U
+	m_taken_away
 }
 
 start_firewalld
@@ -168,7 +183,8 @@ t "apply: ftpcfg's rich rules in runtime and permanent config" m_rich_rules
 t "a passive download through firewalld and ftpcfg's table" m_pasv f1 10.200.0.1 $U
 t "a source outside <allow> (10.200.0.3) cannot connect" expect_probe timeout 10.200.0.1 21 10.200.0.3
 t "firewall-cmd --reload keeps FTP working" m_reload
-t "an apply that fails after the integration puts firewalld back" m_fault_undone
+t "status shows a rich rule taken away; an apply that fails after the integration puts firewalld back" m_fault_undone
 t "backend taken away: firewalld's configuration as it was" m_taken_away
+t "rollback brings ftpcfg's rich rules back; taken away again" m_rollback
 stop_vsftpd
 e2e_done firewalld
