@@ -30,12 +30,14 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "nft_netlink.h"
 #include "plan.h"
 #include "ruleset.h"
 #include "site.h"
 
 struct backend_env {
 	const char *root;	/* --root (NULL: /): where the manager's own files are */
+	struct nft_netlink *nl;	/* the run's netlink socket, to look at the live ruleset */
 	struct diag *d;		/* every failure is said here */
 	bool verbose;
 };
@@ -57,6 +59,8 @@ struct backend_ops {
 
 /* firewalld: rich rules in the default zone, runtime and permanent (backend_firewalld.c). */
 extern const struct backend_ops backend_firewalld;
+/* iptables-nft: one chain accepting ftpcfg's ct mark (backend_iptables.c). */
+extern const struct backend_ops backend_iptables_ops;
 
 /* The integration of @b, or NULL when it needs none (nftables). */
 const struct backend_ops *backend_ops(enum site_backend b);

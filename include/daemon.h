@@ -39,4 +39,16 @@ int daemon_reload(const struct site *s, const struct site_server *srv, const cha
  */
 int daemon_run_reload(const char *command, const char *root, struct diag *d);
 
+/* What daemon_exec() keeps of a program's output. */
+#define DAEMON_OUTPUT_MAX 2048
+
+/*
+ * Run the program @argv (found on PATH; no shell) with a bounded time,
+ * stdin from /dev/null: @out gets its stdout and stderr (NUL-terminated,
+ * the first DAEMON_OUTPUT_MAX - 1 bytes), *exit_code its exit status
+ * (128 + signal when killed).  0 when it ran (whatever its exit status),
+ * -ETIME when killed for time, -errno when it could not be started.
+ */
+int daemon_exec(char *const argv[], char out[DAEMON_OUTPUT_MAX], int *exit_code);
+
 #endif

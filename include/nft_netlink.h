@@ -37,6 +37,10 @@ void nft_netlink_close(struct nft_netlink *nl);
 /* The ruleset generation (NFT_MSG_GETGEN).  0 or -errno. */
 int nft_netlink_get_genid(struct nft_netlink *nl, uint32_t *genid);
 
+/* Whether chain @chain of table @family @table exists (*out).  0 or -errno. */
+int nft_netlink_chain_exists(struct nft_netlink *nl, enum ir_family family, const char *table,
+			     const char *chain, bool *out);
+
 /*
  * Which ruleset a generation counts in: this boot's id and the network
  * namespace's cookie (SO_NETNS_COOKIE, never reused within a boot), as

@@ -94,6 +94,8 @@ struct ir_rule {
 	struct ir_match matches[IR_MAX_MATCHES];
 	size_t n_matches;
 	bool counter;
+	/* `ct mark set ct mark | ct_mark_or` after the counter, before the verdict; 0: none */
+	uint32_t ct_mark_or;
 	enum ir_verdict verdict;
 	char *target;		/* owned; jump chain, helper name or foreign text, else NULL */
 	char *comment;		/* owned; may be NULL */

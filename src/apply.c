@@ -67,7 +67,8 @@ static int preflight(struct ctx *c, const struct stage *st)
  * last apply wrote, the target, the reload commands of the servers whose files change, and
  * the record as it is, so that undo puts everything back as it was.
  */
-static int build_journal(const struct ctx *c, const struct state *s, const struct stage *st,
+static int build_journal(const struct ctx *c, struct nft_netlink *nl, const struct state *s,
+			 const struct stage *st,
 			 struct state_journal *j)
 {
 	size_t n = st->files.n_files + st->n_stale;
@@ -98,7 +99,7 @@ static int build_journal(const struct ctx *c, const struct state *s, const struc
 		const struct backend_ops *ops[2];
 		size_t n_ops = backend_involved(s->rec ? s->rec->ruleset : NULL, st->want, ops);
 
-		ret = apply_txn_save_integrations(c, ops, n_ops, j);
+		ret = apply_txn_save_integrations(c, nl, ops, n_ops, j);
 	}
 	if (ret == 0 && s->rec_raw && !s->rec_damaged) {
 		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
@@ -291,7 +292,7 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	diag_init(&sd);
 	ret = state_create(s);
 	if (ret == 0)
-		ret = build_journal(c, s, st, &j);
+		ret = build_journal(c, nl, s, st, &j);
 	if (ret == 0)
 		ret = state_journal_write(s, &j, st->live_rs);
 	if (ret < 0)
@@ -325,7 +326,7 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	if (ret < 0)
 		goto fail;
 	p.integ = j.n_integ > 0;
-	ret = apply_txn_integrate(c, s->rec ? s->rec->ruleset : NULL, st->want);
+	ret = apply_txn_integrate(c, nl, s->rec ? s->rec->ruleset : NULL, st->want);
 	if (ret == 0 && p.integ)
 		ret = apply_fault(c, "integration");
 	if (ret < 0)

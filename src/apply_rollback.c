@@ -15,7 +15,8 @@
 #include "txn.h"
 
 /* What is there now of each file @last holds: the rollback's own journal. */
-static int journal_now(struct ctx *c, const struct state *s, const struct state_journal *last,
+static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state *s,
+		       const struct state_journal *last,
 		       struct state_journal *now)
 {
 	const struct backend_ops *integ[2];
@@ -63,7 +64,7 @@ static int journal_now(struct ctx *c, const struct state *s, const struct state_
 		if (ops)
 			integ[n_integ++] = ops;
 	}
-	ret = apply_txn_save_integrations(c, integ, n_integ, now);
+	ret = apply_txn_save_integrations(c, nl, integ, n_integ, now);
 	if (ret < 0)
 		return ret;
 	return apply_txn_shape_of(last->shape, &now->shape);
@@ -91,7 +92,7 @@ int apply_rollback(struct ctx *c, unsigned flags)
 			   "'%s'", s.dir);
 	if (ret < 0)
 		goto out;
-	ret = journal_now(c, &s, &last, &now);
+	ret = journal_now(c, nl, &s, &last, &now);
 	if (ret == 0)
 		ret = nft_netlink_dump(nl, last.shape, &live, c->diag);
 	if (ret == 0)

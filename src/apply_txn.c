@@ -33,15 +33,16 @@ int apply_txn_save(struct state_saved *f, const char *path, const char *content,
 }
 
 /* A copy of @rs's target (family, table, attach point) without its objects. */
-static struct backend_env env_of(const struct ctx *c)
+static struct backend_env env_of(const struct ctx *c, struct nft_netlink *nl)
 {
-	return (struct backend_env){ c->opts->root, c->diag, c->opts->verbose };
+	return (struct backend_env){ c->opts->root, nl, c->diag, c->opts->verbose };
 }
 
-int apply_txn_save_integrations(const struct ctx *c, const struct backend_ops *const *ops,
-				size_t n, struct state_journal *j)
+int apply_txn_save_integrations(const struct ctx *c, struct nft_netlink *nl,
+				const struct backend_ops *const *ops, size_t n,
+				struct state_journal *j)
 {
-	const struct backend_env e = env_of(c);
+	const struct backend_env e = env_of(c, nl);
 
 	j->integ = calloc(n + 1, sizeof(*j->integ));
 	if (!j->integ)
@@ -56,10 +57,10 @@ int apply_txn_save_integrations(const struct ctx *c, const struct backend_ops *c
 	return 0;
 }
 
-int apply_txn_integrate(const struct ctx *c, const struct ruleset *old,
+int apply_txn_integrate(const struct ctx *c, struct nft_netlink *nl, const struct ruleset *old,
 			const struct ruleset *want)
 {
-	const struct backend_env e = env_of(c);
+	const struct backend_env e = env_of(c, nl);
 	const struct backend_ops *ops[2];
 	size_t n = backend_involved(old, want, ops);
 	int ret = 0;
@@ -131,7 +132,7 @@ int apply_txn_undo(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	}
 	for (size_t i = 0; p->integ && i < j->n_integ; i++) {
 		const struct backend_ops *ops = backend_ops(j->integ[i].backend);
-		const struct backend_env e = env_of(c);
+		const struct backend_env e = env_of(c, nl);
 
 		r = ops ? ops->undo(&e, &j->integ[i]) : 0;
 		if (r < 0 && ret == 0)

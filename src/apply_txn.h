@@ -60,15 +60,16 @@ int apply_txn_recover(struct ctx *c, struct state *s, struct nft_netlink *nl, un
  * What each integration in @ops (include/backend.h) has on the host now,
  * into @j's integ (before anything changes).  0 or -errno, said in c->diag.
  */
-int apply_txn_save_integrations(const struct ctx *c, const struct backend_ops *const *ops,
-				size_t n, struct state_journal *j);
+int apply_txn_save_integrations(const struct ctx *c, struct nft_netlink *nl,
+				const struct backend_ops *const *ops, size_t n,
+				struct state_journal *j);
 
 /*
  * Bring every integration a change from @old (the record's ruleset; NULL:
  * none) to @want touches into line: the old backend's is taken away, the
  * site's made so.  0 or the first failure.
  */
-int apply_txn_integrate(const struct ctx *c, const struct ruleset *old,
+int apply_txn_integrate(const struct ctx *c, struct nft_netlink *nl, const struct ruleset *old,
 			const struct ruleset *want);
 
 /* Open the run's one netlink socket; says why not.  0 or -errno. */

@@ -12,10 +12,10 @@ const struct backend_ops *backend_ops(enum site_backend b)
 	switch (b) {
 	case SITE_BACKEND_NFTABLES:
 		return NULL;
+	case SITE_BACKEND_IPTABLES:
+		return &backend_iptables_ops;
 	case SITE_BACKEND_FIREWALLD:
 		return &backend_firewalld;
-	case SITE_BACKEND_IPTABLES:
-		break;
 	}
 	return NULL;
 }

@@ -82,7 +82,7 @@ static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live *
 	}
 	/* The integration with another manager: what its reload or an admin took away. */
 	if (ret == 0 && backend_ops(s->rec->ruleset->backend)) {
-		const struct backend_env e = { c->opts->root, c->diag, c->opts->verbose };
+		const struct backend_env e = { c->opts->root, nl, c->diag, c->opts->verbose };
 
 		ret = backend_ops(s->rec->ruleset->backend)->plan(&e, s->rec->ruleset, p);
 	}

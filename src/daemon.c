@@ -23,7 +23,7 @@ extern char **environ;
 /* A check or reload that takes longer than this is stuck: it is killed and fails. */
 #define CHILD_TIMEOUT_MS 30000
 /* What of a child's output is kept for the message. */
-#define MAX_OUTPUT 2048
+#define MAX_OUTPUT DAEMON_OUTPUT_MAX
 
 static long now_ms(void)
 {
@@ -326,6 +326,16 @@ int daemon_reload(const struct site *s, const struct site_server *srv, const cha
 		    "reload of server '%s' failed ('%s' exited %d)%s%s", srv->name, srv->reload,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 		    *out ? ": " : "", out);
+}
+
+int daemon_exec(char *const argv[], char out[DAEMON_OUTPUT_MAX], int *exit_code)
+{
+	int status = 0;
+	int ret = run(argv, NULL, NULL, out, &status);
+
+	if (ret == 0)
+		*exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ret;
 }
 
 int daemon_run_reload(const char *command, const char *root, struct diag *d)

@@ -166,6 +166,34 @@ int nft_netlink_get_genid(struct nft_netlink *nl, uint32_t *genid)
 	return 0;
 }
 
+static int nfn_ok_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(bool *)data = true;
+	return MNL_CB_OK;
+}
+
+int nft_netlink_chain_exists(struct nft_netlink *nl, enum ir_family family, const char *table,
+			     const char *chain, bool *out)
+{
+	char buf[512];	/* one small request */
+	struct nlmsghdr *nlh;
+	int ret;
+
+	*out = false;
+	if (strlen(table) > 64 || strlen(chain) > 64)
+		return -EINVAL;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, nfn_family(family), NLM_F_ACK, nl->seq++);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	ret = nfn_talk(nl, nlh, nfn_ok_cb, out);
+	if (ret == -ENOENT) {
+		*out = false;
+		return 0;
+	}
+	return ret;
+}
+
 int nft_netlink_get_instance(struct nft_netlink *nl, char out[NFT_NETLINK_INSTANCE_MAX])
 {
 	char boot[40] = "";

@@ -600,6 +600,9 @@ static int nfn_dump_once(struct nft_netlink *nl, const struct ruleset *want,
 	live->rs->table = strdup(want->table);
 	if (!live->rs->table)
 		return -ENOMEM;
+	/* Read against the wanted mark: shard chains that set another do not fold. */
+	live->rs->backend = want->backend;
+	live->rs->mark = want->mark;
 	if (want->attach && want->attach_chain) {
 		live->rs->attach_chain = strdup(want->attach_chain);
 		if (!live->rs->attach_chain)

@@ -298,7 +298,8 @@ static int nfn_shard_rule_add(struct nfn_shard_walk *w, const struct ir_set *s, 
 			      unsigned k, const char *chain)
 {
 	char shard[NFN_NAME_MAX];
-	struct ir_rule r = { .n_matches = 1, .verdict = IR_VERDICT_ACCEPT, .line = s->line };
+	struct ir_rule r = { .n_matches = 1, .verdict = IR_VERDICT_ACCEPT, .line = s->line,
+			     .ct_mark_or = w->rs->mark };
 
 	if (ir_shard_name(w->rs, s->name, IR_SHARD_SET, k, shard, sizeof(shard)) < 0)
 		return diag(w->d, NULL, -EINVAL, "set name '%s' is too long to shard", s->name);

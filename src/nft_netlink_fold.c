@@ -81,12 +81,14 @@ static bool nfn_map_role(const struct ruleset *rs, const struct nfn_map *m, char
 }
 
 /* The one rule of a shard chain: `ip saddr @SHARD accept` (daddr: @src false). */
-static bool nfn_shard_chain_ok(const struct ir_chain *c, bool src, int af, const char *shard)
+static bool nfn_shard_chain_ok(const struct ir_chain *c, bool src, int af, const char *shard,
+			       uint32_t mark)
 {
 	const struct ir_rule *r = c->n_rules == 1 ? &c->rules[0] : NULL;
 	const struct ir_match *m = r && r->n_matches == 1 ? &r->matches[0] : NULL;
 
 	return c->hook == IR_HOOK_NONE && m && r->verdict == IR_VERDICT_ACCEPT && !r->counter &&
+	       r->ct_mark_or == mark &&
 	       !r->comment && m->kind == (src ? IR_MATCH_SADDR_SET : IR_MATCH_DADDR_SET) &&
 	       m->addr_family == af && m->set && !strcmp(m->set, shard);
 }
@@ -120,7 +122,7 @@ static bool nfn_fold_find(const struct ruleset *rs, struct nfn_fold *f)
 			f->chains[src][k] = nfn_find_chain(rs, name);
 			if (f->chains[src][k] == SIZE_MAX ||
 			    !nfn_shard_chain_ok(&rs->chains[f->chains[src][k]], src, f->af,
-						s->name))
+						s->name, rs->mark))
 				return false;
 		}
 	}

@@ -166,6 +166,19 @@ static unsigned g_walk_chain(struct g_walk *w, const struct g_chain *c, unsigned
 	return out | G_RETURN;
 }
 
+/*
+ * iptables' own INPUT, with the iptables backend: its first rule jumps to
+ * the chain that accepts ftpcfg's mark (backend_iptables.c puts it there
+ * in the same apply, and status shows it as drift when it is gone).
+ */
+static bool g_is_integrated(const struct ruleset *want, const struct g_chain *c)
+{
+	return want->backend == SITE_BACKEND_IPTABLES &&
+	       (c->family == NFPROTO_IPV4 || c->family == NFPROTO_IPV6) &&
+	       c->hook == NF_INET_LOCAL_IN && !strcmp(c->table, "filter") &&
+	       !strcmp(c->name, "INPUT");
+}
+
 static bool g_is_ours(const struct ruleset *want, const struct g_chain *c)
 {
 	if (c->family != nfn_family(want->family) || strcmp(c->table, want->table))
@@ -354,7 +367,7 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 	for (size_t i = 0; ret == 0 && i < d.n_chains; i++) {
 		const struct g_chain *c = &d.chains[i];
 
-		if (!c->base || g_is_ours(want, c) ||
+		if (!c->base || g_is_ours(want, c) || g_is_integrated(want, c) ||
 		    (c->hook != NF_INET_PRE_ROUTING && c->hook != NF_INET_LOCAL_IN &&
 		     !(c->hook == NF_INET_LOCAL_OUT && has_outbound)))
 			continue;

@@ -339,6 +339,46 @@ static int nfn_dec_ct_state(struct nfn_dec *c)
 	return 1;
 }
 
+/*
+ * `ct mark set ct mark | BITS` at @at, right before the verdict (the one
+ * place ftpcfg puts it): its BITS, or 0 when that is not what is there.
+ */
+static uint32_t nfn_mark_at(const struct nfn_dec *c, size_t at)
+{
+	const struct nftnl_expr *load = at < c->n ? c->e[at] : NULL;
+	const struct nftnl_expr *bw = at + 1 < c->n ? c->e[at + 1] : NULL;
+	const struct nftnl_expr *store = at + 2 < c->n ? c->e[at + 2] : NULL;
+	const void *mask;
+	const void *xor;
+	uint32_t lm = 0;
+	uint32_t lx = 0;
+	uint32_t m;
+	uint32_t x;
+
+	if (at + 4 != c->n || !nfn_is(load, "ct") || !nfn_is(bw, "bitwise") || !nfn_is(store, "ct"))
+		return 0;
+	if (!nfn_u32_is(load, NFTNL_EXPR_CT_KEY, NFT_CT_MARK) ||
+	    !nfn_u32_is(load, NFTNL_EXPR_CT_DREG, NFT_REG_1) ||
+	    nftnl_expr_is_set(load, NFTNL_EXPR_CT_DIR) ||
+	    !nfn_u32_is(store, NFTNL_EXPR_CT_KEY, NFT_CT_MARK) ||
+	    !nfn_u32_is(store, NFTNL_EXPR_CT_SREG, NFT_REG_1) ||
+	    nftnl_expr_is_set(store, NFTNL_EXPR_CT_DIR))
+		return 0;
+	if (!nfn_u32_is(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1) ||
+	    !nfn_u32_is(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1) ||
+	    !nfn_u32_is(bw, NFTNL_EXPR_BITWISE_LEN, 4) ||
+	    (nftnl_expr_is_set(bw, NFTNL_EXPR_BITWISE_OP) &&
+	     nftnl_expr_get_u32(bw, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL))
+		return 0;
+	mask = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_MASK, &lm);
+	xor = nftnl_expr_get(bw, NFTNL_EXPR_BITWISE_XOR, &lx);
+	if (!mask || !xor || lm != 4 || lx != 4)
+		return 0;
+	memcpy(&m, mask, 4);
+	memcpy(&x, xor, 4);
+	return x && m == ~x ? x : 0;
+}
+
 /* The last expression: the verdict, or the helper assignment. */
 static int nfn_dec_verdict(struct nfn_dec *c, const struct nftnl_expr *e)
 {
@@ -437,6 +477,11 @@ static int nfn_dec_step(struct nfn_dec *c)
 			return nfn_dec_addr(c, off, len);
 		return 0;
 	}
+	if (nfn_is(e, "ct") && !c->r->ct_mark_or && nfn_mark_at(c, c->i)) {
+		c->r->ct_mark_or = nfn_mark_at(c, c->i);
+		c->i += 3;
+		return 1;
+	}
 	if (nfn_is(e, "ct"))
 		return nfn_dec_ct_state(c);
 	if (nfn_connlimit_over(e) >= 0) {
@@ -453,7 +498,7 @@ static int nfn_dec_step(struct nfn_dec *c)
 	 * before a sharded set's dispatch (and the nfproto check it needs).
 	 */
 	if (nfn_is(e, "counter") && !c->r->counter &&
-	    (c->i + 2 == c->n || nfn_dispatch_follows(c, c->i + 1))) {
+	    (c->i + 2 == c->n || nfn_mark_at(c, c->i + 1) || nfn_dispatch_follows(c, c->i + 1))) {
 		c->r->counter = true;
 		c->i++;
 		return 1;

@@ -344,6 +344,34 @@ static int nfn_dispatch(struct nft_netlink_batch *b, const struct ruleset *rs, s
 	return nfn_add(c, e);
 }
 
+/* `ct mark set ct mark | @bits`: load the mark, set the bits (and-not, xor), store it. */
+static int nfn_ct_mark_or(struct nfn_enc *c, uint32_t bits)
+{
+	struct nftnl_expr *load = nftnl_expr_alloc("ct");
+	struct nftnl_expr *bw = nftnl_expr_alloc("bitwise");
+	struct nftnl_expr *store = nftnl_expr_alloc("ct");
+	uint32_t mask = ~bits;
+
+	if (!load || !bw || !store) {
+		nftnl_expr_free(load);
+		nftnl_expr_free(bw);
+		nftnl_expr_free(store);
+		return -ENOMEM;
+	}
+	nftnl_expr_set_u32(load, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+	nftnl_expr_set_u32(load, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
+	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
+	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &bits, sizeof(bits));
+	nftnl_expr_set_u32(store, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
+	nftnl_expr_set_u32(store, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	nfn_add(c, load);
+	nfn_add(c, bw);
+	return nfn_add(c, store);
+}
+
 static int nfn_verdict(struct nfn_enc *c, const struct ir_rule *r)
 {
 	struct nftnl_expr *e;
@@ -405,6 +433,8 @@ int nfn_rule_encode(struct nft_netlink_batch *b, const struct ruleset *rs, const
 		ret = nfn_match(b, rs, &c, &r->matches[i], r->line);
 	if (ret == 0 && r->counter)
 		ret = nfn_add(&c, nftnl_expr_alloc("counter"));
+	if (ret == 0 && r->ct_mark_or && !sharded)
+		ret = nfn_ct_mark_or(&c, r->ct_mark_or);
 	if (ret == 0 && sharded)
 		ret = nfn_dispatch(b, rs, &c, r, sharded);
 	else if (ret == 0)

@@ -335,6 +335,8 @@ static void print_rule(struct sbuf *sb, const struct ruleset *rs, const struct i
 		}
 		if (r->counter)
 			sb_add(sb, "counter ");
+		if (r->ct_mark_or)
+			sb_addf(sb, "ct mark set ct mark | 0x%08x ", r->ct_mark_or);
 		print_verdict(sb, r);
 	}
 	if (r->comment)
@@ -503,8 +505,11 @@ static void print_shard_chains(struct sbuf *sb, const struct ruleset *rs, const 
 				sb->err = sb->err ? sb->err : -EINVAL;
 				return;
 			}
-			sb_addf(sb, "\n\tchain %s {\n\t\t%s %s @%s accept\n\t}\n", chain,
+			sb_addf(sb, "\n\tchain %s {\n\t\t%s %s @%s ", chain,
 				ip_word(set->addr_family), src ? "saddr" : "daddr", shard);
+			if (rs->mark)
+				sb_addf(sb, "ct mark set ct mark | 0x%08x ", rs->mark);
+			sb_add(sb, "accept\n\t}\n");
 		}
 	}
 }

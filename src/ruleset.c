@@ -609,6 +609,35 @@ static int build_rules(struct build *b, struct srv_ctx *sc)
 	return add_pureftpd_rules(b);
 }
 
+/*
+ * The iptables backend: iptables' own INPUT (priority 0) accepts what
+ * carries the site's ct mark, so ftpcfg's input and output chains run
+ * before it (filter - 5) and every accept of an FTP connection sets the
+ * mark on its conntrack (data connections related to a marked control
+ * connection inherit it).  The table-wide `ct state established accept`
+ * marks nothing: it is not only FTP's.
+ */
+#define IPTABLES_BACKEND_PRIORITY (-5)
+
+static void mark_accepts(struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n_chains; i++) {
+		struct ir_chain *c = &rs->chains[i];
+
+		if (c->hook != IR_HOOK_INPUT && c->hook != IR_HOOK_OUTPUT)
+			continue;
+		c->priority = IPTABLES_BACKEND_PRIORITY;
+		for (size_t r = 0; r < c->n_rules; r++) {
+			struct ir_rule *x = &c->rules[r];
+			bool established_only = x->n_matches == 1 &&
+						x->matches[0].kind == IR_MATCH_CT_STATE;
+
+			if (x->verdict == IR_VERDICT_ACCEPT && !established_only)
+				x->ct_mark_or = rs->mark;
+		}
+	}
+}
+
 int ruleset_build(const struct site *s, struct ruleset **out)
 {
 	struct build b = { .s = s };
@@ -631,6 +660,8 @@ int ruleset_build(const struct site *s, struct ruleset **out)
 	if (ret < 0)
 		goto out;
 	drop_empty_chains(b.rs);
+	if (b.rs->mark)
+		mark_accepts(b.rs);
 	*out = b.rs;
 	b.rs = NULL;
 	ret = 0;

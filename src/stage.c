@@ -378,9 +378,10 @@ static int plan_all(struct stage *st)
  * last apply used, when the site moved to another backend, is taken
  * away; the site's own is brought into line.  Each reads the host itself.
  */
-static int plan_integrations(struct ctx *c, const struct state *s, struct stage *st)
+static int plan_integrations(struct ctx *c, const struct state *s, struct nft_netlink *nl,
+			     struct stage *st)
 {
-	const struct backend_env env = { c->opts->root, c->diag, c->opts->verbose };
+	const struct backend_env env = { c->opts->root, nl, c->diag, c->opts->verbose };
 	const struct ruleset *old = s->rec ? s->rec->ruleset : NULL;
 	const struct backend_ops *ops[2];
 	size_t n = backend_involved(old, st->want, ops);
@@ -424,6 +425,6 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 	if (ret == 0)
 		ret = plan_all(st);
 	if (ret == 0)
-		ret = plan_integrations(c, s, st);
+		ret = plan_integrations(c, s, nl, st);
 	return ret;
 }

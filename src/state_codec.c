@@ -241,6 +241,7 @@ static void put_rule(struct sbuf *b, const struct ir_rule *r)
 	for (size_t i = 0; i < r->n_matches; i++)
 		put_match(b, &r->matches[i]);
 	sbuf_u8(b, r->counter);
+	sbuf_u32(b, r->ct_mark_or);
 	sbuf_u32(b, (uint32_t)r->verdict);
 	sbuf_str(b, r->target);
 	sbuf_str(b, r->comment);
@@ -345,6 +346,7 @@ static int get_rule(struct sread *r, struct ir_rule *x)
 			return -ENOMEM;
 	}
 	x->counter = sread_u8(r);
+	x->ct_mark_or = sread_u32(r);
 	x->verdict = (enum ir_verdict)sread_u32(r);
 	if (sread_str(r, &x->target) < 0 || sread_str(r, &x->comment) < 0)
 		return -ENOMEM;
