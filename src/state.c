@@ -30,10 +30,11 @@
 #define RECORD_MAGIC "FTPCFGR\n"
 /*
  * 2: the ruleset's backend; 3: the conflict check's verdict (enum
- * state_guard) after the instance.  A version 2 record is still read
- * (the verdict unknown); version 1 is not (no backend).
+ * state_guard) after the instance; 4: each rule's ct mark (the iptables
+ * backend).  Versions 2 and 3 are still read (the verdict unknown in 2,
+ * no rule marked in both); version 1 is not (no backend).
  */
-#define RECORD_VERSION 3
+#define RECORD_VERSION 4
 #define RECORD_VERSION_MIN 2
 
 void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN])
@@ -421,6 +422,7 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 		goto out;
 	}
 	ret = -ENOMEM;
+	r.ir_marks = version >= 4;
 	rec->time = (int64_t)sread_u64(&r);
 	if (sread_str(&r, &rec->site) < 0 || sread_str(&r, &rec->site_name) < 0)
 		goto out;

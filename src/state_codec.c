@@ -346,7 +346,7 @@ static int get_rule(struct sread *r, struct ir_rule *x)
 			return -ENOMEM;
 	}
 	x->counter = sread_u8(r);
-	x->ct_mark_or = sread_u32(r);
+	x->ct_mark_or = r->ir_marks ? sread_u32(r) : 0;
 	x->verdict = (enum ir_verdict)sread_u32(r);
 	if (sread_str(r, &x->target) < 0 || sread_str(r, &x->comment) < 0)
 		return -ENOMEM;

@@ -34,6 +34,8 @@ struct sread {
 	size_t len;
 	size_t off;
 	bool bad;		/* read past the end or a value out of range */
+	/* The IR's rules carry their ct mark (record version 4 on, journal 3 on). */
+	bool ir_marks;
 };
 
 uint8_t sread_u8(struct sread *r);

@@ -15,7 +15,7 @@
 #include "state_private.h"
 
 #define JOURNAL_MAGIC "FTPCFGJ\n"
-#define JOURNAL_VERSION 2
+#define JOURNAL_VERSION 3
 
 void state_journal_release(struct state_journal *j)
 {
@@ -92,6 +92,7 @@ static int decode(const struct state *s, const uint8_t *data, size_t len,
 	ret = state_unseal(data, len, JOURNAL_MAGIC, JOURNAL_VERSION, &r);
 	if (ret < 0 || !state_binding_ok(s, &r))
 		return -EUCLEAN;
+	r.ir_marks = true;
 	memcpy(j->sha256, data + len - STATE_SHA256_LEN, STATE_SHA256_LEN);
 	n = (size_t)sread_u64(&r);
 	if (n > r.len / 25)

@@ -311,7 +311,7 @@ static void test_state_record_reads_version_2(void **state)
 	state_close(&s);
 
 	/* a version this ftpcfg does not know (newer, or without the backend): damage */
-	reseal(path, buf, len - 1, 4);
+	reseal(path, buf, len - 1, 5);
 	assert_int_equal(state_open(&f->c, 0, &s), 0);
 	assert_true(s.rec_damaged);
 	state_close(&s);
