@@ -113,18 +113,21 @@ said_v() {
 # spread over the shard byte plus 2001::/20 (every shard).  sharded-std:
 # standalone, plain; sharded-tls: standalone, explicit FTPS, both modes, so
 # that active data is allowed by destination (the destination map);
-# sharded-attach: attach mode.
+# sharded-attach: attach mode; sharded-iptables: as tls, with the iptables
+# backend, so that every shard chain's accept sets the ct mark.
 gen_sharded() {
-	for kind in std tls attach; do
+	for kind in std tls attach iptables; do
 		awk -v kind="$kind" 'BEGIN {
 			srand(14)
 			print "<site name=\"sharded\" version=\"1\">"
 			if (kind == "attach")
 				print "  <firewall attach=\"inet filter input\"/>"
+			if (kind == "iptables")
+				print "  <firewall backend=\"iptables\"/>"
 			print "  <server name=\"big\" daemon=\"vsftpd\" mode=\"both\">"
 			print "    <listen address=\"0.0.0.0\" port=\"21\"/>"
 			print "    <listen address=\"::\" port=\"21\"/>"
-			if (kind == "tls")
+			if (kind == "tls" || kind == "iptables")
 				print "    <tls mode=\"explicit\" cert=\"/etc/ssl/certs/ftp.pem\"/>"
 			print "    <allow>"
 			print "      <network>10.0.0.0/7</network>"
