@@ -178,5 +178,12 @@ enum nfn_tri nfn_guard_xt_match(const struct nfn_gctx *g, const char *name, uint
 		return xt_tcp(g, info, len);
 	if (!strcmp(name, "udp") || !strcmp(name, "icmp") || !strcmp(name, "icmp6"))
 		return NFN_NO;	/* iptables adds them after -p udp/icmp: never TCP */
+	/*
+	 * ip6tables' -m rt (ufw's before6.rules drops routing header type 0):
+	 * the kernel's match is false, inverted or not, for a packet without
+	 * a routing header, and an FTP connection's packets carry none.
+	 */
+	if (!strcmp(name, "rt"))
+		return NFN_NO;
 	return NFN_MAYBE;
 }
