@@ -112,6 +112,8 @@ struct state {
 	int dirfd;			/* -1 when the directory does not exist (read-only) */
 	int lock_fd;			/* the state directory's lock, -1 when not taken */
 	int root_lock_fd;		/* the root directory itself, flock()ed: see state_open() */
+	uint64_t dir_dev;		/* the directory's identity, read once at open: state */
+	uint64_t dir_ino;		/* files are bound to it */
 	struct diag *d;
 	struct state_record *rec;	/* owned: the record, read once; NULL when none */
 	uint8_t *rec_raw;		/* owned: its bytes as read (a journal keeps them) */

@@ -105,6 +105,10 @@ int apply_rollback(struct ctx *c, unsigned flags)
 		p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : now.n_reloads;
 		if (apply_txn_undo(c, &s, nl, &now, live->rs, &p) == 0)
 			state_journal_discard(&s);
+		else
+			diag(c->diag, NULL, -EIO, "could not put back everything the rollback "
+			     "changed; the journal stays in '%s' and the next ftpcfg run puts it back "
+			     "first", s.dir);
 		goto out;
 	}
 	if (state_journal_close(&s) < 0)

@@ -165,6 +165,9 @@ int apply_txn_recover(struct ctx *c, struct state *s, struct nft_netlink *nl, un
 	ret = state_journal_read(s, false, &j);
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
+	/* What the interrupted run left beside the files it journaled (a first apply has no record). */
+	for (size_t i = 0; i < j.n_files; i++)
+		txn_remove_temps(c->opts->root, j.files[i].path);
 	if (s->rec && !memcmp(s->rec->journal_sha256, j.sha256, STATE_SHA256_LEN)) {
 		ret = state_journal_close(s);
 		if (ret < 0)

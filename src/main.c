@@ -261,7 +261,9 @@ int main(int argc, char **argv)
 		code = exit_code_from_err(-EIO);
 	}
 	if (finish_stdout() < 0 && ret >= 0) {
-		diag(&d, NULL, -EIO, "cannot write to standard output");
+		/* The report is lost, not the work: say that what the command did stands. */
+		diag(&d, NULL, -EIO, "cannot write to standard output; the %s itself succeeded, "
+		     "and what it changed stands", p.cmd ? p.cmd->name : "command");
 		code = exit_code_from_err(-EIO);
 	}
 	diag_print(&d, stderr, !opts.quiet);

@@ -228,6 +228,8 @@ static int check_dir(struct state *s)
 	if (fstat(s->dirfd, &st) < 0)
 		return diag(s->d, NULL, -errno, "cannot inspect the state directory '%s': %s",
 			    s->dir, strerror(errno));
+	s->dir_dev = (uint64_t)st.st_dev;
+	s->dir_ino = (uint64_t)st.st_ino;
 	if (st.st_uid != me)
 		return diag(s->d, NULL, -EPERM, "the state directory '%s' is owned by uid %u, not "
 			    "by %s; ftpcfg trusts only what it wrote: fix it with 'chown %u: %s' "
@@ -382,25 +384,23 @@ void state_close(struct state *s)
 
 /* ---- the record ---------------------------------------------------------- */
 
-/* The directory's identity: a state file copied from elsewhere does not match it. */
+/*
+ * The directory's identity (read once when it was opened, so that a
+ * failing fstat can neither seal a file with a wrong one nor make a good
+ * file look damaged): a state file copied from elsewhere does not match it.
+ */
 void state_put_binding(const struct state *s, struct sbuf *b)
 {
-	struct stat st;
-
-	if (fstat(s->dirfd, &st) < 0)
-		memset(&st, 0, sizeof(st));
-	sbuf_u64(b, (uint64_t)st.st_dev);
-	sbuf_u64(b, (uint64_t)st.st_ino);
+	sbuf_u64(b, s->dir_dev);
+	sbuf_u64(b, s->dir_ino);
 }
 
 bool state_binding_ok(const struct state *s, struct sread *r)
 {
-	struct stat st;
 	uint64_t dev = sread_u64(r);
 	uint64_t ino = sread_u64(r);
 
-	return !r->bad && fstat(s->dirfd, &st) == 0 && dev == (uint64_t)st.st_dev &&
-	       ino == (uint64_t)st.st_ino;
+	return !r->bad && dev == s->dir_dev && ino == s->dir_ino;
 }
 
 int state_record_decode(const struct state *s, const uint8_t *data, size_t len,

@@ -74,9 +74,16 @@ int state_journal_write(struct state *s, struct state_journal *j, const struct r
 	memcpy(j->sha256, b.p + b.len - STATE_SHA256_LEN, STATE_SHA256_LEN);
 	ret = state_write_file(s, STATE_JOURNAL, b.p, b.len);
 	free(b.p);
-	if (ret < 0)
+	if (ret < 0) {
+		/*
+		 * The rename may have happened before the directory's fsync
+		 * failed: a journal of a run that changed nothing must not stay
+		 * for the next run to "recover".
+		 */
+		unlinkat(s->dirfd, STATE_JOURNAL, 0);
 		diag(s->d, NULL, ret, "cannot write the journal in '%s': %s; nothing was changed",
 		     s->dir, strerror(-ret));
+	}
 	return ret;
 }
 
