@@ -56,7 +56,7 @@ else
 Q := @
 endif
 
-.PHONY: all man install uninstall check check-noroot deps lint unit golden-check netns e2e \
+.PHONY: all man install uninstall check check-noroot deps lint unit golden-check netns faults e2e \
 	daemon-check package-check golden demo fuzz bench clean
 
 all: ftpcfg
@@ -148,7 +148,7 @@ TEST_ENV = FTPCFG=$(CURDIR)/$(SAN_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/te
 
 # Each part prints how long it took (scripts/timed.sh); the parts run in
 # order and the first failing one stops the run.
-CHECK_PARTS := unit golden-check package-check netns daemon-check e2e
+CHECK_PARTS := unit golden-check package-check netns faults daemon-check e2e
 
 check: deps
 	@mkdir -p build
@@ -178,6 +178,7 @@ golden-check:
 	@$(TEST_ENV) sh tests/golden/hostile.sh
 	@$(TEST_ENV) sh tests/golden/readme.sh
 	@$(TEST_ENV) sh tests/golden/import.sh
+	@$(TEST_ENV) sh tests/golden/selftest.sh
 
 # The man pages, the completion and the Debian package (tests/package/).
 package-check: man
@@ -200,6 +201,11 @@ golden: $(BUILD)/ftpcfg
 
 netns:
 	@$(TEST_ENV) tests/run-scripts.sh netns tests/netns
+
+# Fault injection at every system call (tests/faults/): strace and the
+# sanitizers do not mix, so it runs the unsanitized build.
+faults: $(BUILD)/ftpcfg
+	@$(TEST_ENV) FTPCFG_PLAIN=$(CURDIR)/$(BUILD)/ftpcfg tests/run-scripts.sh faults tests/faults
 
 daemon-check:
 	@$(TEST_ENV) tests/run-scripts.sh daemon tests/daemon

@@ -189,7 +189,8 @@ int daemon_check(const struct site *s, const struct site_server *srv, const char
 		return diag(d, NULL, -ENAMETOOLONG, "TMPDIR '%s' is too long", tmp_dir());
 	if (!mkdtemp(dir))
 		return diag(d, NULL, -errno, "cannot make a directory to check the new "
-			    "configuration in: %s", strerror(errno));
+			    "configuration in '%s': %s; set TMPDIR to a writable directory",
+			    tmp_dir(), strerror(errno));
 	snprintf(file, sizeof(file), "%s/conf", dir);
 	snprintf(in, sizeof(in), "%s/stdin", dir);
 	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -330,6 +330,46 @@ int state_reread_record(struct state *s)
 	return read_record(s);
 }
 
+/*
+ * The files of the ftpcfg before the state module (JSON files and journal
+ * and last directories): nothing in them can be trusted (unsealed, not
+ * bound to the directory), so nothing is read or migrated.  Refused with
+ * the exact command that clears them, once the host has been checked.
+ */
+static int refuse_old_format(struct state *s)
+{
+	static const char *const old[] = { "journal", "last", "applied.json",
+					   "applied-ruleset.json", "applied-input",
+					   "applied-site", "journal.new", "last.old" };
+	char names[1024] = "";
+	char cmd[8192] = "rm -r";
+	bool interrupted = false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(old) / sizeof(old[0]); i++) {
+		struct stat st;
+		bool dir_name = !strcmp(old[i], "journal") || !strcmp(old[i], "last");
+
+		if (fstatat(s->dirfd, old[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		/* journal and last are this format's names too, as regular files. */
+		if (dir_name && !S_ISDIR(st.st_mode))
+			continue;
+		if (!strcmp(old[i], "journal") || !strcmp(old[i], "journal.new"))
+			interrupted = true;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s%s",
+			 n++ ? ", " : "", old[i], S_ISDIR(st.st_mode) ? "/" : "");
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s/%s", s->dir, old[i]);
+	}
+	if (!n)
+		return 0;
+	return diag(s->d, NULL, -EUCLEAN, "the state directory '%s' holds files of an older "
+		    "ftpcfg (%s) that this one cannot read or trust; %sthen remove them (%s) and "
+		    "apply the site again", s->dir, names, interrupted ?
+		    "an apply of that ftpcfg was interrupted, so check the managed files and the "
+		    "ruleset by hand, " : "", cmd);
+}
+
 int state_open(const struct ctx *c, unsigned flags, struct state *s)
 {
 	const char *root = c->opts->root && *c->opts->root ? c->opts->root : "/";
@@ -359,6 +399,8 @@ int state_open(const struct ctx *c, unsigned flags, struct state *s)
 	ret = open_dir(s, false);
 	if (ret == 0 && s->dirfd >= 0 && (flags & STATE_LOCK))
 		ret = take_dir_lock(s);
+	if (ret == 0 && s->dirfd >= 0)
+		ret = refuse_old_format(s);
 	if (ret < 0 || s->dirfd < 0)
 		return ret;
 	if (flags & STATE_LOCK)

@@ -27,7 +27,9 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import stat
+import struct
 import subprocess
 import sys
 import time
@@ -141,10 +143,11 @@ class Host:
         return "\n".join(lines) + "\n"
 
     def fingerprint(self):
-        """The snapshot, and the inode, size, mtime and ctime of every entry
-        under the root (directories and the state directory's lock too): a
-        run that wrote, renamed, removed or changed anything moves one."""
-        lines = [self.snapshot()]
+        """The ruleset generation (every commit moves it), the inode, size,
+        mtime and ctime of every entry under the root (directories and the
+        state directory's lock too: a run that wrote, renamed, removed or
+        changed anything moves one) and what is in TMPDIR."""
+        lines = [f"genid {genid()}"] + sorted(os.listdir(self.tmpdir))
         for top, dirs, files in os.walk(self.root):
             dirs.sort()
             for n in [top] + [os.path.join(top, f) for f in sorted(files)]:
@@ -154,6 +157,24 @@ class Host:
 
     def journal_left(self):
         return os.path.lexists(os.path.join(self.state, "journal"))
+
+
+def genid():
+    """The nf_tables ruleset generation, asked of the kernel (NFT_MSG_GETGEN)."""
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12) as sk:  # NETLINK_NETFILTER
+        # nlmsghdr (NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN, NLM_F_REQUEST), nfgenmsg
+        sk.send(struct.pack("=IHHII", 20, (10 << 8) | 16, 1, 1, 0) + struct.pack("=BBH", 0, 0, 0))
+        data = sk.recv(65536)
+    length, kind = struct.unpack_from("=IH", data)
+    if kind == 2:  # NLMSG_ERROR
+        raise Failure(f"NFT_MSG_GETGEN: error {struct.unpack_from('=i', data, 16)[0]}")
+    off = 20
+    while off + 4 <= length:
+        alen, atype = struct.unpack_from("=HH", data, off)
+        if atype & 0x3fff == 1:  # NFTA_GEN_ID
+            return struct.unpack_from(">I", data, off + 4)[0]
+        off += (alen + 3) & ~3
+    raise Failure("NFT_MSG_GETGEN: no generation in the answer")
 
 
 def command_of(h, s):

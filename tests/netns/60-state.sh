@@ -89,6 +89,9 @@ inner() {
 		[ "$n" = 1 ] || { grep record "$tmp/trace"; fail "the record was opened $n times"; }
 		n=$(grep -c 'socket(AF_NETLINK' "$tmp/trace" || true)
 		[ "$n" = 1 ] || { grep AF_NETLINK "$tmp/trace"; fail "$n netlink sockets"; }
+		echo "# ... and reads the managed file at most twice (the survey, the no-op check's hash)"
+		n=$(grep -c -E 'openat\([^"]*"([^"]*/)?vsftpd\.conf", O_RDONLY' "$tmp/trace" || true)
+		[ "$n" -ge 1 ] && [ "$n" -le 2 ] || { grep vsftpd.conf "$tmp/trace"; fail "the managed file was opened $n times"; }
 	else
 		fail "strace is not installed (scripts/install-deps.sh installs it)"
 	fi
@@ -108,12 +111,10 @@ inner() {
 	[ ! -e "$state/journal" ] || fail "a journal stayed after a found-out commit"
 
 	echo "# a journal that cannot be retired: the change stands, the next run retires it (5)"
-	mv "$state/last" "$tmp/last.keep"
-	mkdir "$state/last"
-	touch "$state/last/x"
-	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	# (its renames: the journal, the record, then journal -> last, which fails)
+	expect_rc 0 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace=renameat -e inject=renameat:error=EIO:when=3 $F apply --no-reload "$tmp/b.xml"
 	grep -q 'the change is applied, but its journal' "$tmp/err" || { cat "$tmp/err"; fail "no warning for an unretired journal"; }
-	rm -rf "$state/last"
+	[ -f "$state/journal" ] || fail "the journal that could not be retired is gone"
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 	grep -q 'interrupted' "$tmp/err" && { cat "$tmp/err"; fail "a completed change was taken for an interrupted one"; }
 	said 'No changes' "the completed change was reverted"
@@ -165,11 +166,91 @@ inner() {
 	rm "$state/journal"
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 
-	echo "# a managed path that is a directory is exit 1, not 65 (13)"
+	echo "# a managed path that is a directory is exit 1, not 65, and says what to do (13)"
 	fresh
 	mkdir -p "$root/etc/vsftpd.conf"
 	expect_rc 1 $F apply --no-reload "$tmp/a.xml"
+	grep -q "not a regular file.*; remove it or point the site elsewhere" "$tmp/err" || { cat "$tmp/err"; fail "no way out of a managed path that is a directory"; }
 	expect_rc 1 $F diff "$tmp/a.xml"
+	grep -q "not a regular file.*; remove it" "$tmp/err" || { cat "$tmp/err"; fail "diff does not say what to do"; }
+	rmdir "$root/etc/vsftpd.conf"
+
+	echo "# an oversized state file is damaged state, exit 1 with what to do, never 65 (13)"
+	fresh
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	expect_rc 137 env FTPCFG_FAULT=files:kill $F apply --no-reload "$tmp/b.xml"
+	truncate -s 300M "$state/journal"
+	expect_rc 1 $F apply --no-reload "$tmp/b.xml"
+	grep -q "rm $state/journal" "$tmp/err" || { cat "$tmp/err"; fail "no way out of an oversized journal"; }
+	expect_rc 1 $F rollback --no-reload
+	rm "$state/journal"
+	truncate -s 300M "$state/record"
+	expect_rc 1 $F status
+	grep -q "record.*damaged.*writes it anew" "$tmp/err" || { cat "$tmp/err"; fail "status does not say what to do with an oversized record"; }
+	# (diff compares the site with the live state; the record is not needed)
+	expect_rc 0 $F diff "$tmp/a.xml"
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	grep -q "record.*damaged" "$tmp/err" || { cat "$tmp/err"; fail "apply does not say the record was damaged"; }
+	[ "$(stat -c %s "$state/record")" -lt 1000000 ] || fail "the oversized record was not written anew"
+	expect_rc 0 $F status
+
+	echo "# a journal that cannot be written: said so, nothing changed, nothing claimed put back (11)"
+	fresh
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	snapshot "$tmp/before"
+	# The journal is the run's first state file: its rename is the first renameat, the
+	# directory's fsync after that rename the second fsync (the journal is then in place).
+	for inject in renameat:error=EIO:when=1 fsync:error=EIO:when=2; do
+		expect_rc 1 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace="${inject%%:*}" -e inject="$inject" $F apply --no-reload "$tmp/b.xml"
+		grep -q "cannot write the journal in '$state': Input/output error; nothing was changed" "$tmp/err" || { cat "$tmp/err"; fail "no word of the journal that could not be written ($inject)"; }
+		grep -q -E "damaged|put back|puts it back" "$tmp/err" && { cat "$tmp/err"; fail "an untrue message after a failed journal write ($inject)"; }
+		snapshot "$tmp/after"
+		same "$tmp/before" "$tmp/after" "a failed journal write changed the host ($inject)"
+		[ ! -e "$state/journal" ] || fail "a journal that could not be written stayed ($inject)"
+	done
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	grep -q interrupted "$tmp/err" && { cat "$tmp/err"; fail "a run that changed nothing was recovered"; }
+
+	echo "# read failures are worded as reads, not writes nor damage (11)"
+	# Which openat reads the record (status) and the rollback point (rollback): counted from clean runs.
+	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -e trace=openat $F status >/dev/null 2>&1 || fail "status under strace failed"
+	k=$(grep '^openat(' "$tmp/trace" | grep -n '"record", O_RDONLY' | cut -d: -f1)
+	[ -n "$k" ] || fail "status did not open the record"
+	expect_rc 1 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace=openat -e "inject=openat:error=EIO:when=$k" $F status
+	grep -q "cannot read the record '$state/record': Input/output error" "$tmp/err" || { cat "$tmp/err"; fail "a failed read of the record is not said to be one"; }
+	grep -q -E "writ|damaged" "$tmp/err" && { cat "$tmp/err"; fail "a failed read of the record worded as a write or damage"; }
+	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -e trace=openat $F rollback --no-reload >/dev/null 2>&1 || fail "rollback under strace failed"
+	k=$(grep '^openat(' "$tmp/trace" | grep -n '"last", O_RDONLY' | cut -d: -f1)
+	[ -n "$k" ] || fail "rollback did not open the rollback point"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	snapshot "$tmp/before"
+	expect_rc 1 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace=openat -e "inject=openat:error=EIO:when=$k" $F rollback --no-reload
+	grep -q "cannot read the journal '$state/last': Input/output error" "$tmp/err" || { cat "$tmp/err"; fail "a failed read of the rollback point is not said to be one"; }
+	grep -q -E "writ|damaged" "$tmp/err" && { cat "$tmp/err"; fail "a failed read of the rollback point worded as a write or damage"; }
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a rollback that could not read its journal changed the host"
+
+	echo "# an older ftpcfg's state directory: nothing read, exit 1, the exact rm -r that clears it"
+	fresh
+	mkdir -p "$state/journal/files" "$state/last"
+	chmod 0700 "$state"
+	echo '{}' >"$state/journal/meta.json"
+	echo '{"site": "x"}' >"$state/applied.json"
+	echo '{}' >"$state/applied-ruleset.json"
+	for cmd in "apply --no-reload $tmp/a.xml" "rollback --no-reload" status "diff $tmp/a.xml"; do
+		# shellcheck disable=SC2086
+		expect_rc 1 $F $cmd
+		grep -q "holds files of an older ftpcfg (journal/, last/, applied.json, applied-ruleset.json)" "$tmp/err" || { cat "$tmp/err"; fail "$cmd: the older state is not named"; }
+		grep -q "an apply of that ftpcfg was interrupted" "$tmp/err" || { cat "$tmp/err"; fail "$cmd: no word of the interrupted older apply"; }
+		grep -q "(rm -r $state/journal $state/last $state/applied.json $state/applied-ruleset.json)" "$tmp/err" || { cat "$tmp/err"; fail "$cmd: not the rm -r that clears it"; }
+	done
+	[ -f "$state/journal/meta.json" ] && [ -f "$state/applied.json" ] || fail "the older state was touched"
+	[ ! -e "$root/etc/vsftpd.conf" ] || fail "apply went on over an older state"
+	# The command it gives, run as given, clears the way.
+	sed -n 's/.*(\(rm -r [^)]*\)).*/\1/p' "$tmp/err" >"$tmp/rm.sh"
+	sh "$tmp/rm.sh"
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+	expect_rc 0 $F diff "$tmp/a.xml"
 
 	echo "# a reload that leaves a background process is not waited on (7)"
 	fresh
