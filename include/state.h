@@ -227,7 +227,12 @@ int state_journal_write(struct state *s, struct state_journal *j, const struct r
  */
 int state_journal_read(struct state *s, bool last, struct state_journal *j);
 
-/* The change is complete: the journal becomes the last one (one rename).  0 or -errno (errno set, no diag). */
+/*
+ * The change is complete: the journal becomes the last one (one rename).
+ * 0; 1 when it is renamed but the directory's fsync failed (retired, but a
+ * crash before the directory reaches the disk can bring the journal back);
+ * or -errno (errno set, no diag) when it is still the journal.
+ */
 int state_journal_close(struct state *s);
 
 /* Drop the journal after everything was put back. */

@@ -70,6 +70,21 @@ static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state
 	return apply_txn_shape_of(last->shape, &now->shape);
 }
 
+/*
+ * The record the rollback put back, made to name the rollback's own
+ * journal (@sha256): the next run then retires that journal, never undoes
+ * it.  Nothing to do when the rollback went back to no record at all.
+ */
+static int name_journal(struct state *s, const uint8_t sha256[STATE_SHA256_LEN])
+{
+	int ret = state_reread_record(s);
+
+	if (ret < 0 || !s->rec)
+		return ret;
+	memcpy(s->rec->journal_sha256, sha256, STATE_SHA256_LEN);
+	return state_record_write(s, s->rec);
+}
+
 int apply_rollback(struct ctx *c, unsigned flags)
 {
 	struct state s;
@@ -79,6 +94,7 @@ int apply_rollback(struct ctx *c, unsigned flags)
 	struct state_journal now = { 0 };
 	struct apply_progress p = { .files = true, .committed = true, .record = true, .integ = true };
 	int ret;
+	int r;
 
 	ret = state_open(c, STATE_LOCK, &s);
 	if (ret == 0)
@@ -101,6 +117,8 @@ int apply_rollback(struct ctx *c, unsigned flags)
 		goto out;
 	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : last.n_reloads;
 	ret = apply_txn_undo(c, &s, nl, &last, last.ruleset, &p);
+	if (ret == 0)
+		ret = name_journal(&s, now.sha256);
 	if (ret < 0) {
 		p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : now.n_reloads;
 		if (apply_txn_undo(c, &s, nl, &now, live->rs, &p) == 0)
@@ -111,10 +129,24 @@ int apply_rollback(struct ctx *c, unsigned flags)
 			     "first", s.dir);
 		goto out;
 	}
-	if (state_journal_close(&s) < 0)
-		ret = diag(c->diag, NULL, -errno, "rolled back, but the rollback's journal in '%s' "
-			   "could not be retired (%s): the next run undoes the rollback", s.dir,
-			   strerror(errno));
+	/*
+	 * When a record names the rollback's journal the rollback is
+	 * complete, and a journal that cannot be retired (or whose retiring
+	 * is not yet on disk) is retired by the next run.  Without a record
+	 * (back to before the first apply) the next run would undo it.
+	 */
+	r = state_journal_close(&s);
+	if (r < 0 && s.rec)
+		diag_warn(c->diag, NULL, "rolled back, but its journal in '%s' could not be retired "
+			  "(%s); the next run retires it", s.dir, strerror(-r));
+	else if (r < 0)
+		ret = diag(c->diag, NULL, r, "rolled back, but the rollback's journal in '%s' could "
+			   "not be retired (%s): the next run undoes the rollback", s.dir,
+			   strerror(-r));
+	else if (r > 0 && !s.rec)
+		diag_warn(c->diag, NULL, "rolled back, but the state directory '%s' could not be "
+			  "synced: if the system stops before it reaches the disk, the next run "
+			  "undoes the rollback", s.dir);
 out:
 	nft_netlink_live_free(live);
 	state_journal_release(&now);

@@ -169,10 +169,13 @@ int apply_txn_recover(struct ctx *c, struct state *s, struct nft_netlink *nl, un
 	for (size_t i = 0; i < j.n_files; i++)
 		txn_remove_temps(c->opts->root, j.files[i].path);
 	if (s->rec && !memcmp(s->rec->journal_sha256, j.sha256, STATE_SHA256_LEN)) {
+		/* (not yet on disk: a crash brings it back, and the next run retires it again) */
 		ret = state_journal_close(s);
 		if (ret < 0)
 			diag(c->diag, NULL, ret, "cannot retire the journal of a completed run in "
 			     "'%s': %s", s->dir, strerror(-ret));
+		else
+			ret = 0;
 		goto out;
 	}
 	diag_warn(c->diag, NULL, "an earlier run was interrupted; putting back the files and "

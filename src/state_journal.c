@@ -214,9 +214,9 @@ int state_journal_close(struct state *s)
 	 * One rename replaces the previous last journal: there is no moment
 	 * without a rollback point.  The directory's fsync makes it durable.
 	 */
-	if (renameat(s->dirfd, STATE_JOURNAL, s->dirfd, STATE_LAST) < 0 || fsync(s->dirfd) < 0)
+	if (renameat(s->dirfd, STATE_JOURNAL, s->dirfd, STATE_LAST) < 0)
 		return -errno;
-	return 0;
+	return fsync(s->dirfd) < 0 ? 1 : 0;
 }
 
 int state_journal_discard(struct state *s)

@@ -226,6 +226,8 @@ def count(tmp):
             m = CALL.match(line)
             if m:
                 calls[m.group(1)] = calls.get(m.group(1), 0) + 1
+        # The first execve is strace starting the process, not a call it makes.
+        calls["execve"] = calls.get("execve", 1) - 1
         for c in sorted(calls):
             for i in range(1, calls[c] + 1):
                 points.append((s, "kill", c, i))

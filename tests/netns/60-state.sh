@@ -230,6 +230,21 @@ inner() {
 	snapshot "$tmp/after"
 	same "$tmp/before" "$tmp/after" "a rollback that could not read its journal changed the host"
 
+	echo "# a rollback whose journal cannot be retired, or whose retiring cannot be synced, stands"
+	# (journal -> last is the rollback's last rename, the directory's fsync after it its last fsync)
+	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -e trace=fsync,renameat $F rollback --no-reload >/dev/null 2>&1 || fail "rollback under strace failed"
+	for inject in "renameat:error=EIO:when=$(grep -c '^renameat(' "$tmp/trace")" "fsync:error=EIO:when=$(grep -c '^fsync(' "$tmp/trace")"; do
+		expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+		expect_rc 0 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace="${inject%%:*}" -e "inject=$inject" $F rollback --no-reload
+		case $inject in
+		renameat*) grep -q "rolled back, but its journal in '$state' could not be retired (Input/output error); the next run retires it" "$tmp/err" || { cat "$tmp/err"; fail "no word of the journal that could not be retired"; } ;;
+		esac
+		expect_rc 0 $F apply --no-reload "$tmp/a.xml"
+		grep -q interrupted "$tmp/err" && { cat "$tmp/err"; fail "a completed rollback was undone ($inject)"; }
+		said 'No changes' "the rollback did not stand ($inject)"
+		[ ! -e "$state/journal" ] || fail "the rollback's journal was not retired ($inject)"
+	done
+
 	echo "# an older ftpcfg's state directory: nothing read, exit 1, the exact rm -r that clears it"
 	fresh
 	mkdir -p "$state/journal/files" "$state/last"
