@@ -350,8 +350,12 @@ static int refuse_old_format(struct state *s)
 		struct stat st;
 		bool dir_name = !strcmp(old[i], "journal") || !strcmp(old[i], "last");
 
-		if (fstatat(s->dirfd, old[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
+		if (fstatat(s->dirfd, old[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;
+			return diag(s->d, NULL, -errno, "cannot inspect '%s/%s': %s", s->dir, old[i],
+				    strerror(errno));
+		}
 		/* journal and last are this format's names too, as regular files. */
 		if (dir_name && !S_ISDIR(st.st_mode))
 			continue;
@@ -405,7 +409,12 @@ int state_open(const struct ctx *c, unsigned flags, struct state *s)
 		return ret;
 	if (flags & STATE_LOCK)
 		remove_temps(s);
-	s->journal_left = fstatat(s->dirfd, STATE_JOURNAL, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	/* A journal that cannot be looked for is not "no journal": it would never be put back. */
+	if (fstatat(s->dirfd, STATE_JOURNAL, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		s->journal_left = true;
+	else if (errno != ENOENT)
+		return diag(s->d, NULL, -errno, "cannot look for a journal in '%s': %s", s->dir,
+			    strerror(errno));
 	return read_record(s);
 }
 

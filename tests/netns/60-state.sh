@@ -158,6 +158,17 @@ inner() {
 	done
 	expect_rc 0 $F diff "$tmp/b.xml"
 
+	echo "# a journal that cannot be looked for is not taken for no journal"
+	expect_rc 137 env FTPCFG_FAULT=files:kill $F apply --no-reload "$tmp/a.xml"
+	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -e trace=newfstatat $F status >/dev/null 2>&1 || fail "status under strace failed"
+	# (the last look: the first is the check for an older ftpcfg's journal/ directory)
+	k=$(grep '^newfstatat(' "$tmp/trace" | grep -n '"journal", ' | tail -n 1 | cut -d: -f1)
+	[ -n "$k" ] || fail "status did not look for the journal"
+	expect_rc 1 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace=newfstatat -e "inject=newfstatat:error=EIO:when=$k" $F status
+	grep -q "cannot look for a journal in '$state': Input/output error" "$tmp/err" || { cat "$tmp/out" "$tmp/err"; fail "a journal that could not be looked for was taken for none"; }
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	grep -q interrupted "$tmp/err" || { cat "$tmp/err"; fail "the journal was not recovered"; }
+
 	echo "# a damaged journal is exit 1 with what to do, never 65 (13)"
 	expect_rc 137 env FTPCFG_FAULT=files:kill $F apply --no-reload "$tmp/a.xml"
 	printf 'X' | dd of="$state/journal" bs=1 seek=40 conv=notrunc 2>/dev/null
