@@ -8,6 +8,10 @@
 #ifndef FTPCFG_APPLY_H
 #define FTPCFG_APPLY_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "cmd.h"
 
 enum apply_flags {
@@ -31,5 +35,29 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags);
  * back) or -errno.
  */
 int apply_rollback(struct ctx *c, unsigned flags);
+
+/* What restore did. */
+struct apply_restore_result {
+	bool restored;		/* a batch was committed; false: the kernel held it already */
+	size_t messages;	/* in that batch */
+	const char *family;	/* the recorded target: "inet", "ip", "ip6" (static) */
+	char *table;		/* owned */
+	char *attach_chain;	/* owned; NULL in standalone mode */
+	uint32_t genid;		/* the generation now (0: not ours to tell) */
+};
+
+void apply_restore_result_release(struct apply_restore_result *res);
+
+/*
+ * Commit the ruleset of the last apply again, from the record alone (no
+ * site, no file touched), as one batch guarded by the generation; in
+ * attach mode into the host's table as it is now.  Nothing is sent when
+ * the kernel holds it already.  An interrupted run's journal is put back
+ * first.  0, or -errno with nothing committed: -ENOENT (no record, or the
+ * attach chain is missing), -EUCLEAN (damaged record), -EREMOTEIO (the
+ * kernel refused the batch), -ESTALE, -EAGAIN.  @res is filled as far as
+ * it got; release it either way.
+ */
+int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *res);
 
 #endif

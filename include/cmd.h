@@ -73,9 +73,10 @@ enum cmd_opt {
 	CMD_OPT_VERSION,
 	/* apply */
 	CMD_OPT_CHECK,
+	/* apply, status */
 	CMD_OPT_DETAILED_EXITCODE,
 	CMD_OPT_ALLOW_CONFLICTS,
-	/* apply, rollback */
+	/* apply, restore, rollback */
 	CMD_OPT_NO_RELOAD,
 	/* render */
 	CMD_OPT_OUTPUT,
@@ -146,6 +147,7 @@ int cmd_import(struct ctx *c, const struct cmd_args *a);
 int cmd_diff(struct ctx *c, const struct cmd_args *a);
 int cmd_help(struct ctx *c, const struct cmd_args *a);
 int cmd_render(struct ctx *c, const struct cmd_args *a);
+int cmd_restore(struct ctx *c, const struct cmd_args *a);
 int cmd_rollback(struct ctx *c, const struct cmd_args *a);
 int cmd_status(struct ctx *c, const struct cmd_args *a);
 int cmd_validate(struct ctx *c, const struct cmd_args *a);

@@ -156,7 +156,8 @@ void state_close(struct state *s);
 
 /*
  * Write @r as the record (temp file, fsync, rename, fsync of the
- * directory).  r->time is set now.  0 or -errno with a diag.
+ * directory).  r->time is set now when it is 0 (a restore keeps the
+ * apply's).  0 or -errno with a diag.
  */
 int state_record_write(struct state *s, struct state_record *r);
 

@@ -124,7 +124,7 @@ out:
 	return ret;
 }
 
-static int print_json(const struct ctx *c, const struct stage *st)
+static int print_json(const struct ctx *c, const struct stage *st, bool journal_left)
 {
 	json_t *doc = json_object();
 	json_t *plan = json_array();
@@ -155,6 +155,7 @@ static int print_json(const struct ctx *c, const struct stage *st)
 	ret = -ENOMEM;
 	if (json_object_set_new(doc, "changes", json_integer((json_int_t)st->plan.n_items)) < 0 ||
 	    json_object_set_new(doc, "genid", json_integer(st->genid)) < 0 ||
+	    json_object_set_new(doc, "journal_left", json_boolean(journal_left)) < 0 ||
 	    json_object_set(doc, "plan", plan) < 0 || json_object_set(doc, "diffs", diffs) < 0 ||
 	    json_object_set_new(doc, "conflicts", guard_json(&st->guard)) < 0)
 		goto out;
@@ -248,8 +249,8 @@ int cmd_diff(struct ctx *c, const struct cmd_args *a)
 
 	ret = state_open(c, 0, &s);
 	if (ret == 0 && s.journal_left)
-		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply "
-			  "or rollback puts back what it journaled first", s.dir);
+		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply, "
+			  "rollback or restore puts back what it journaled first", s.dir);
 	if (ret == 0) {
 		ret = nft_netlink_open(&nl);
 		if (ret < 0)
@@ -260,7 +261,7 @@ int cmd_diff(struct ctx *c, const struct cmd_args *a)
 		ret = stage_prepare(c, &s, nl, a->operands[0], NULL, 0, &st);
 	if (ret == 0) {
 		say_live(c, &st);
-		ret = c->opts->json ? print_json(c, &st) : print_text(c, &st);
+		ret = c->opts->json ? print_json(c, &st, s.journal_left) : print_text(c, &st);
 	}
 	if (ret == 0 && st.plan.n_items)
 		ret = CMD_CHANGES;

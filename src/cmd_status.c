@@ -135,6 +135,27 @@ static int print_conflicts(const struct guard *g)
 	return 0;
 }
 
+/*
+ * Is everything as applied: the table there, no drift, every managed
+ * file as written, no journal left?  What --detailed-exitcode reports.
+ */
+static bool clean(const struct ctx *c, const struct state *s, const struct plan *p,
+		  bool present)
+{
+	bool ok = present && !p->n_items && !s->journal_left;
+
+	for (size_t i = 0; ok && i < s->rec->n_files; i++) {
+		struct diag quiet;
+
+		/* Unreadable is said by the listing; here it only counts as not clean. */
+		diag_init(&quiet);
+		ok = state_file_check(c->opts->root, &s->rec->files[i], &quiet) ==
+		     STATE_FILE_AS_APPLIED;
+		diag_release(&quiet);
+	}
+	return ok;
+}
+
 static int print(struct ctx *c, const struct state *s, const struct plan *p,
 		 const struct live_view *v, const struct guard *g)
 {
@@ -171,10 +192,11 @@ static int print(struct ctx *c, const struct state *s, const struct plan *p,
 	}
 	if (c->opts->json) {
 		rec = record_json(r, list);
-		out = rec ? json_pack("{s:O, s:O, s:b, s:I, s:b, s:O, s:o}", "last_apply", rec,
+		out = rec ? json_pack("{s:O, s:O, s:b, s:I, s:b, s:O, s:o, s:b}", "last_apply", rec,
 				      "files", list, "table_present", v->present, "genid",
 				      (json_int_t)v->genid, "journal_left", s->journal_left, "drift",
-				      lines, "conflicts", guard_json(g)) : NULL;
+				      lines, "conflicts", guard_json(g), "clean",
+				      clean(c, s, p, v->present)) : NULL;
 		ret = cmd_json_result(c, out);
 		goto out;
 	}
@@ -203,6 +225,9 @@ static int print(struct ctx *c, const struct state *s, const struct plan *p,
 			printf("  %s\n", json_string_value(json_array_get(lines, i)));
 	}
 	ret = print_conflicts(g);
+	if (s->journal_left)
+		printf("Journal: an interrupted run left one in '%s'; the next apply, rollback or "
+		       "restore puts back what it journaled first.\n", s->dir);
 out:
 	json_decref(rec);
 	json_decref(out);
@@ -220,10 +245,13 @@ static int print_nothing(const struct ctx *c, const struct state *s)
 	if (!c->opts->json) {
 		if (!c->opts->quiet)
 			printf("Nothing managed yet: no apply is recorded in '%s'.\n", s->dir);
+		if (s->journal_left)
+			printf("Journal: an interrupted run left one in '%s'; the next apply, "
+			       "rollback or restore puts back what it journaled first.\n", s->dir);
 		return 0;
 	}
-	doc = json_pack("{s:n, s:[], s:[], s:b}", "last_apply", "files", "drift", "journal_left",
-			s->journal_left);
+	doc = json_pack("{s:n, s:[], s:[], s:b, s:b}", "last_apply", "files", "drift",
+			"journal_left", s->journal_left, "clean", !s->journal_left);
 	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
 	json_decref(doc);
 	return ret;
@@ -238,14 +266,13 @@ int cmd_status(struct ctx *c, const struct cmd_args *a)
 	struct live_view v = { 0 };
 	int ret;
 
-	(void)a;
 	plan_init(&p);
 	ret = state_open(c, 0, &s);
 	if (ret < 0)
 		goto out;
 	if (s.journal_left)
-		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply "
-			  "or rollback puts back what it journaled first", s.dir);
+		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply, "
+			  "rollback or restore puts back what it journaled first", s.dir);
 	if (s.rec_damaged) {
 		ret = diag(c->diag, NULL, -EUCLEAN, "the record '%s/record' is damaged and cannot be "
 			   "trusted; the next apply of the site reads the live state and writes it "
@@ -254,11 +281,16 @@ int cmd_status(struct ctx *c, const struct cmd_args *a)
 	}
 	if (!s.rec) {
 		ret = print_nothing(c, &s);
+		if (ret == 0 && s.journal_left && cmd_has(a, CMD_OPT_DETAILED_EXITCODE))
+			ret = CMD_CHANGES;
 		goto out;
 	}
 	ret = drift(c, &s, &live, &p, &v, &g);
 	if (ret == 0)
 		ret = print(c, &s, &p, &v, &g);
+	/* Something is not as applied: exit 2, for monit, Nagios or a cron job. */
+	if (ret == 0 && cmd_has(a, CMD_OPT_DETAILED_EXITCODE) && !clean(c, &s, &p, v.present))
+		ret = CMD_CHANGES;
 out:
 	plan_release(&p);
 	nft_netlink_live_free(live);

@@ -72,8 +72,20 @@ static const struct cli_option render_options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+static const struct cli_option restore_options[] = {
+	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD,
+	  "an interrupted run's journal is put back without reloading daemons" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
 static const struct cli_option rollback_options[] = {
 	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD, "put files and ruleset back, reload no daemon" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+static const struct cli_option status_options[] = {
+	{ "detailed-exitcode", 0, NULL, CMD_OPT_DETAILED_EXITCODE,
+	  "exit 2 when the table is absent, the ruleset drifted or a managed file changed" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -102,15 +114,24 @@ static const struct cli_command cmds[] = {
 	  "print what would be written: each daemon file, then the ruleset",
 	  "Touches nothing live: each daemon file under a '==> PATH <==' header, then\n"
 	  "the ruleset in nft syntax (loadable with nft -f)." },
+	{ "restore", cmd_restore, "", 0, 0, restore_options,
+	  "commit the last applied ruleset again (after a reboot or a firewall reload)",
+	  "Commits the ruleset of the last apply again, from the state directory's\n"
+	  "record: no site is read and no file is touched.  One batch guarded by the\n"
+	  "generation; in attach mode into the host's table as it is now (its chain\n"
+	  "must be there).  Sends nothing when the kernel holds that ruleset already.\n"
+	  "ftpcfg-restore.service runs it at boot and after nftables reloads." },
 	{ "rollback", cmd_rollback, "", 0, 0, rollback_options,
 	  "return to the state before the last apply",
 	  "Puts back the files and the ruleset the last apply replaced, as one\n"
 	  "transaction of its own: a second rollback undoes the first." },
-	{ "status", cmd_status, "", 0, 0, NULL,
+	{ "status", cmd_status, "", 0, 0, status_options,
 	  "show what ftpcfg manages now: files, table, last apply, drift",
 	  "The last apply (when, outcome, which site), each managed file (as applied,\n"
-	  "changed since, missing), the table, and any drift of the live ruleset\n"
-	  "from what was applied." },
+	  "changed since, missing), the table, any drift of the live ruleset from\n"
+	  "what was applied, and a journal an interrupted run left.  Exit 0; with\n"
+	  "--detailed-exitcode 2 when the table is absent, the ruleset drifted, a\n"
+	  "managed file changed or is missing, or a journal was left (for monitoring)." },
 	{ "validate", cmd_validate, "SITE.xml", 1, 1, NULL,
 	  "check the site (schema and meaning); print nothing on success",
 	  "Checks the XML Schema, then what no schema can say.  Each problem is one\n"

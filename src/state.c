@@ -536,7 +536,8 @@ int state_record_write(struct state *s, struct state_record *r)
 	struct sbuf b = { 0 };
 	int ret;
 
-	r->time = (int64_t)time(NULL);
+	if (!r->time)
+		r->time = (int64_t)time(NULL);
 	sbuf_head(&b);
 	state_put_binding(s, &b);
 	sbuf_u64(&b, (uint64_t)r->time);

@@ -118,6 +118,10 @@ inner() {
 	j 64 status status --json extra
 	j 1 rollback --json rollback
 	is '.error.message | test("nothing to roll back")' "rollback with nothing applied"
+	j 1 restore --json restore
+	is '.error.exit_code == 1 and (.error.message | test("nothing to restore from"))' "restore with nothing applied"
+	j 64 restore --json restore extra
+	j 64 status --json status --check
 	j 2 diff --json diff "$tmp/a.xml"
 	is '.changes > 0 and any(.plan[]; .object == "table" and .op == "add")' "diff on an empty namespace"
 	j 65 diff --json diff "$tmp/bad.xml"
@@ -165,6 +169,17 @@ inner() {
 	is '.changes == 0 and .plan == [] and .diffs == []' "diff after apply"
 	j 0 status --json status
 	is '.last_apply.outcome == "applied" and .table_present == true and .files[0].state == "as applied" and .drift == []' "status after apply"
+	j 0 status --json status --detailed-exitcode
+	is '.clean == true and .journal_left == false' "status --detailed-exitcode after apply"
+
+	echo "# restore"
+	j 0 restore --json restore
+	is '.outcome == "nothing to restore" and .messages == 0 and .table == "ftpcfg"' "restore after apply"
+	nft flush ruleset
+	j 2 status --json status --detailed-exitcode
+	is '.clean == false and .table_present == false' "status --detailed-exitcode without the table"
+	j 0 restore --json restore
+	is '.outcome == "restored" and .messages > 0 and .attach_chain == null' "restore after a flush"
 
 	echo "# rollback"
 	j 64 rollback --json rollback --check
