@@ -12,7 +12,7 @@ _ftpcfg()
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='apply diff help import render rollback status validate version'
+    local commands='apply diff help import render restore rollback status validate version'
     local global_opts='--root --state-dir --json -q --quiet -v --verbose --no-color
         -h --help --version'
 
@@ -66,8 +66,14 @@ _ftpcfg()
             opts='-o --output --effective'
             operand=site
             ;;
+        restore)
+            opts='--if-applied --no-reload'
+            ;;
         rollback)
             opts='--no-reload'
+            ;;
+        status)
+            opts='--detailed-exitcode'
             ;;
         help)
             operand=command
@@ -75,7 +81,7 @@ _ftpcfg()
         import)
             operand=import
             ;;
-        status | version) ;;
+        version) ;;
         *) return ;;
     esac
 

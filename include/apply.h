@@ -18,6 +18,7 @@ enum apply_flags {
 	APPLY_CHECK = 1U << 0,		/* build and check everything; change nothing */
 	APPLY_NO_RELOAD = 1U << 1,	/* do not run the reload commands */
 	APPLY_ALLOW_CONFLICTS = 1U << 2,/* go on although another firewall drops FTP */
+	APPLY_IF_APPLIED = 1U << 8,	/* restore: nothing recorded is not an error */
 };
 
 /*
@@ -39,6 +40,7 @@ int apply_rollback(struct ctx *c, unsigned flags);
 /* What restore did. */
 struct apply_restore_result {
 	bool restored;		/* a batch was committed; false: the kernel held it already */
+	bool nothing_applied;	/* APPLY_IF_APPLIED and no apply is recorded: nothing was done */
 	size_t messages;	/* in that batch */
 	const char *family;	/* the recorded target: "inet", "ip", "ip6" (static) */
 	char *table;		/* owned */
@@ -53,7 +55,8 @@ void apply_restore_result_release(struct apply_restore_result *res);
  * site, no file touched), as one batch guarded by the generation; in
  * attach mode into the host's table as it is now.  Nothing is sent when
  * the kernel holds it already.  An interrupted run's journal is put back
- * first.  0, or -errno with nothing committed: -ENOENT (no record, or the
+ * first.  0, or -errno with nothing committed: -ENOENT (no record, unless
+ * APPLY_IF_APPLIED: then 0 with res->nothing_applied; or the
  * attach chain is missing), -EUCLEAN (damaged record), -EREMOTEIO (the
  * kernel refused the batch), -ESTALE, -EAGAIN.  @res is filled as far as
  * it got; release it either way.

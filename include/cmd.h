@@ -78,6 +78,8 @@ enum cmd_opt {
 	CMD_OPT_ALLOW_CONFLICTS,
 	/* apply, restore, rollback */
 	CMD_OPT_NO_RELOAD,
+	/* restore */
+	CMD_OPT_IF_APPLIED,
 	/* render */
 	CMD_OPT_OUTPUT,
 	CMD_OPT_EFFECTIVE,

@@ -136,6 +136,11 @@ int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *re
 	/* An interrupted run's journal is put back first, as apply does. */
 	if (ret == 0 && s.dirfd >= 0)
 		ret = apply_txn_recover(c, &s, nl, flags);
+	/* The unit starts on a host where nothing was applied yet: not an error there. */
+	if (ret == 0 && (flags & APPLY_IF_APPLIED) && !s.rec && !s.rec_damaged) {
+		res->nothing_applied = true;
+		goto out;
+	}
 	if (ret == 0)
 		ret = check_record(c, &s);
 	if (ret < 0)

@@ -18,6 +18,17 @@ static int report(const struct ctx *c, const struct apply_restore_result *res)
 	json_t *doc;
 	int ret;
 
+	if (res->nothing_applied) {
+		if (c->opts->json) {
+			doc = json_pack("{s:s}", "outcome", "nothing applied");
+			ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+			json_decref(doc);
+			return ret;
+		}
+		if (!c->opts->quiet)
+			printf("Nothing to restore: no apply is recorded.\n");
+		return 0;
+	}
 	if (!c->opts->json) {
 		if (c->opts->quiet)
 			return 0;
@@ -44,7 +55,8 @@ static int report(const struct ctx *c, const struct apply_restore_result *res)
 int cmd_restore(struct ctx *c, const struct cmd_args *a)
 {
 	struct apply_restore_result res;
-	unsigned flags = cmd_has(a, CMD_OPT_NO_RELOAD) ? APPLY_NO_RELOAD : 0;
+	unsigned flags = (cmd_has(a, CMD_OPT_NO_RELOAD) ? APPLY_NO_RELOAD : 0) |
+			 (cmd_has(a, CMD_OPT_IF_APPLIED) ? APPLY_IF_APPLIED : 0);
 	int ret = apply_restore(c, flags, &res);
 
 	if (ret == 0)

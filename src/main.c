@@ -73,6 +73,8 @@ static const struct cli_option render_options[] = {
 };
 
 static const struct cli_option restore_options[] = {
+	{ "if-applied", 0, NULL, CMD_OPT_IF_APPLIED,
+	  "exit 0 when no apply is recorded (a damaged record is still an error)" },
 	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD,
 	  "an interrupted run's journal is put back without reloading daemons" },
 	{ NULL, 0, NULL, 0, NULL },
@@ -145,7 +147,8 @@ static const struct cli_table table = {
 	.n_cmds = sizeof(cmds) / sizeof(cmds[0]),
 	.global = global_options,
 	.exit_codes =
-		"Exit codes: 0 success, nothing to change; 1 failure; 2 changes found or made;\n"
+		"Exit codes: 0 success, nothing to change; 1 failure; 2 changes found or made\n"
+		"(status --detailed-exitcode: something is not as applied);\n"
 		"64 usage error; 65 invalid site description; 66 site file unreadable;\n"
 		"75 temporary (lock held, ruleset changed under us); 77 permission denied.",
 };

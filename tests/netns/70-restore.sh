@@ -65,6 +65,13 @@ first() {
 	[ ! -e "$state" ] || fail "restore without a record created the state directory"
 	expect_rc 1 $F --json restore
 	expect_rc 0 $F status --detailed-exitcode
+	echo "# ... with --if-applied (the unit's): exit 0, still nothing done"
+	expect_rc 0 $F restore --if-applied
+	said "Nothing to restore: no apply is recorded" "restore --if-applied does not say why"
+	expect_rc 0 $F --json restore --if-applied
+	[ "$(jq -r .outcome "$tmp/out")" = "nothing applied" ] || fail "restore --json --if-applied: not 'nothing applied'"
+	[ -z "$(nft list ruleset)" ] || fail "restore --if-applied without a record committed something"
+	[ ! -e "$state" ] || fail "restore --if-applied without a record created the state directory"
 
 	echo "# apply; restore right after sends nothing (the generation stays)"
 	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
@@ -149,6 +156,7 @@ reboot() {
 	size=$(wc -c <"$state/record")
 	printf 'X' | dd of="$state/record" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 	expect_rc 1 $F --json restore
+	expect_rc 1 $F restore --if-applied
 	[ -z "$(nft list ruleset)" ] || fail "restore from a damaged record committed something"
 	cp "$tmp/record.good" "$state/record"
 
