@@ -53,6 +53,8 @@ static void rerecord(struct ctx *c, struct state *s, struct nft_netlink *nl, uin
 		genid = 0;
 	r.genid = genid;
 	r.instance = genid ? instance : NULL;
+	/* The host's other tables were not judged at this generation: the next run does. */
+	r.guard = STATE_GUARD_UNKNOWN;
 	/* A failure here is a warning: the ruleset is back, a stale generation costs a dump. */
 	diag_init(&why);
 	s->d = &why;
