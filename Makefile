@@ -56,7 +56,7 @@ else
 Q := @
 endif
 
-.PHONY: all man install uninstall check check-noroot deps lint unit golden-check netns faults e2e \
+.PHONY: all man install uninstall check check-noroot deps lint unit golden-check netns faults ansible e2e \
 	daemon-check package-check golden demo fuzz bench clean
 
 all: ftpcfg
@@ -148,7 +148,7 @@ TEST_ENV = FTPCFG=$(CURDIR)/$(SAN_BUILD)/ftpcfg FTPCFG_TEMPLATE_DIR=$(CURDIR)/te
 
 # Each part prints how long it took (scripts/timed.sh); the parts run in
 # order and the first failing one stops the run.
-CHECK_PARTS := unit golden-check package-check netns faults daemon-check e2e
+CHECK_PARTS := unit golden-check package-check netns faults ansible daemon-check e2e
 
 check: deps
 	@mkdir -p build
@@ -206,6 +206,10 @@ netns:
 # sanitizers do not mix, so it runs the unsanitized build.
 faults: $(BUILD)/ftpcfg
 	@$(TEST_ENV) FTPCFG_PLAIN=$(CURDIR)/$(BUILD)/ftpcfg tests/run-scripts.sh faults tests/faults
+
+# The Ansible collection in contrib/ansible (tests/ansible/).
+ansible:
+	@$(TEST_ENV) tests/run-scripts.sh ansible tests/ansible
 
 daemon-check:
 	@$(TEST_ENV) tests/run-scripts.sh daemon tests/daemon

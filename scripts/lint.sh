@@ -27,7 +27,7 @@ if [ -n "$xml" ]; then
 fi
 # The project explains itself: nothing it ships cites the founders' notes, which users do not have.
 cite=$(grep -rln -E '(DESIGN|STYLE|ANCHOR-STYLES|FTP-DAEMONS|NETLINK-FACTS|FIREWALL-MANAGERS)\.md' \
-	src include templates examples man tests scripts Makefile README.md 2>/dev/null | grep -v '^scripts/lint.sh$' || true)
+	src include templates examples man tests scripts contrib Makefile README.md 2>/dev/null | grep -v '^scripts/lint.sh$' || true)
 if [ -n "$cite" ]; then
 	echo "lint: files cite notes users do not have: $cite"; fail=1
 fi

@@ -34,17 +34,18 @@ ansible_env() {
 	export HOME="$1/home" TMPDIR="$1" ANSIBLE_CONFIG="$1/ansible.cfg"
 	export ANSIBLE_COLLECTIONS_PATH="$1/collections" ANSIBLE_LOCAL_TEMP="$1/home/tmp"
 	export ANSIBLE_REMOTE_TEMP="$1/home/remote-tmp" ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0
-	export ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_GALAXY_SERVER_LIST= ANSIBLE_DEPRECATION_WARNINGS=0
+	export ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_DEPRECATION_WARNINGS=0
 	export ANSIBLE_CALLBACK_RESULT_FORMAT=json LC_ALL=C.UTF-8
 }
 
-# install_collection TMP: build the collection into TMP/dist (offline) and
-# install that tarball into TMP/collections; sets COLLECTION (its directory).
+# install_collection TMP: build the collection into TMP/dist and install
+# that tarball into TMP/collections; sets COLLECTION (its directory).
+# $NONET prefixes both commands (10-collection.sh: unshare -n).
 install_collection() {
-	ansible-galaxy collection build "$COLLECTION_SRC" --output-path "$1/dist" >"$1/build.log" 2>&1 ||
+	${NONET:-} ansible-galaxy collection build "$COLLECTION_SRC" --output-path "$1/dist" >"$1/build.log" 2>&1 ||
 		{ cat "$1/build.log"; fail "ansible-galaxy collection build failed"; }
 	tarball=$(ls "$1"/dist/ftpcfg-ftpcfg-*.tar.gz) || fail "the build wrote no ftpcfg-ftpcfg-*.tar.gz"
-	ansible-galaxy collection install --offline -p "$1/collections" "$tarball" >"$1/install.log" 2>&1 ||
+	${NONET:-} ansible-galaxy collection install --offline -p "$1/collections" "$tarball" >"$1/install.log" 2>&1 ||
 		{ cat "$1/install.log"; fail "ansible-galaxy collection install of $tarball failed"; }
 	COLLECTION=$1/collections/ansible_collections/ftpcfg/ftpcfg
 	[ -f "$COLLECTION/plugins/modules/site.py" ] || fail "the installed collection has no site module"
