@@ -51,6 +51,8 @@ options:
     description:
       - C(present) applies the site; C(absent) takes off everything ftpcfg manages
         (I(path) and I(content) are then not needed and not read).
+      - C(absent) is not wired yet - ftpcfg has no C(remove) command so far - and fails
+        the task, changing nothing.
     type: str
     choices: [ present, absent ]
     default: present
