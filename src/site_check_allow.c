@@ -6,6 +6,7 @@
  * Only reads the model.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,49 +63,92 @@ static bool same_net(const struct site_net *a, const struct site_net *b)
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
 }
 
-/* By network, then by line: the first of equal networks is the one written first. */
-static int cmp_net(const void *pa, const void *pb)
+/*
+ * The byte @p of a network's sort key: its family, its address bytes, its
+ * prefix length.  Sorted on these, equal networks are adjacent, and a
+ * stable sort keeps them in the list's order, which is their lines' order.
+ */
+#define NET_KEY_BYTES 18
+static unsigned net_key_byte(const struct site_net *n, unsigned p)
 {
-	const struct site_net *a = pa;
-	const struct site_net *b = pb;
-	int r;
-
-	if (a->addr.family != b->addr.family)
-		return a->addr.family < b->addr.family ? -1 : 1;
-	r = memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
-	if (r)
-		return r;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return a->line < b->line ? -1 : a->line > b->line;
+	if (p == 0)
+		return n->addr.family == AF_INET ? 0 : 1;
+	if (p <= 16)
+		return n->addr.bytes[p - 1];
+	return n->prefix & 0xff;
 }
 
-/* Duplicates, found by sorting a copy: an allowlist may hold 100 000 networks. */
+/*
+ * The networks' indices by network, then by line: a radix sort (stable
+ * counting sorts, least significant byte first), n + 256 per pass and
+ * nothing compared; a byte the same in every network (the twelve unused
+ * bytes of an IPv4 address) costs one counting pass and no move.  NULL
+ * when memory is short.
+ */
+static uint32_t *sort_by_net(const struct site_net *v, size_t n)
+{
+	uint32_t *a = n <= UINT32_MAX ? malloc(n * sizeof(*a)) : NULL;
+	uint32_t *b = a ? malloc(n * sizeof(*b)) : NULL;
+
+	if (!b) {
+		free(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		a[i] = (uint32_t)i;
+	for (unsigned p = NET_KEY_BYTES; p-- > 0;) {
+		size_t at[256] = { 0 };
+		size_t sum = 0;
+		bool one = false;
+		uint32_t *t;
+
+		for (size_t i = 0; i < n; i++)
+			at[net_key_byte(&v[i], p)]++;
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = at[d];
+
+			one |= c == n;
+			at[d] = sum;
+			sum += c;
+		}
+		if (one)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			b[at[net_key_byte(&v[a[i]], p)]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	return a;
+}
+
+/* Duplicates, found by sorting: an allowlist may hold 100 000 networks. */
 static void check_duplicates(const struct site *s, const struct site_server *srv,
 			     struct diag *d)
 {
-	struct site_net *sorted;
+	const struct site_net *v = srv->allow;
+	uint32_t *sorted;
 	unsigned n_warned = 0;
 
 	if (srv->n_allow < 2)
 		return;
-	sorted = malloc(srv->n_allow * sizeof(*sorted));
+	sorted = sort_by_net(v, srv->n_allow);
 	if (!sorted)
 		return;		/* a warning is not worth failing for */
-	memcpy(sorted, srv->allow, srv->n_allow * sizeof(*sorted));
-	qsort(sorted, srv->n_allow, sizeof(*sorted), cmp_net);
 	for (size_t i = 1, first = 0; i < srv->n_allow; i++) {
+		const struct site_net *x = &v[sorted[i]];
 		char text[INET6_ADDRSTRLEN + 5];
 
-		if (!same_net(&sorted[first], &sorted[i])) {
+		if (!same_net(&v[sorted[first]], x)) {
 			first = i;
 			continue;
 		}
 		if (++n_warned > MAX_SAME_WARNINGS)
 			continue;
-		fmt(&sorted[i], text, sizeof(text));
-		diag_warn(d, AT(sorted[i].line), "network '%s' is listed twice in server '%s' "
-			  "(first on line %u); remove one", text, srv->name, sorted[first].line);
+		fmt(x, text, sizeof(text));
+		diag_warn(d, AT(x->line), "network '%s' is listed twice in server '%s' "
+			  "(first on line %u); remove one", text, srv->name, v[sorted[first]].line);
 	}
 	if (n_warned > MAX_SAME_WARNINGS)
 		diag_warn(d, AT(srv->allow_line), "%u more networks of server '%s' are listed "
@@ -120,13 +164,17 @@ void site_check_allow(const struct site *s, const struct site_server *srv, struc
 		const struct site_net *n = &srv->allow[i];
 		const char *fam = n->addr.family == AF_INET ? "IPv4" : "IPv6";
 		char text[INET6_ADDRSTRLEN + 5];
+		bool mapped = is_v4_mapped(n);
 
-		fmt(n, text, sizeof(text));
+		/* Formatted only for a warning: most networks get none. */
+		if (n->prefix == 0 || mapped || !table_has(s, n->addr.family) ||
+		    !listens_on(srv, n->addr.family))
+			fmt(n, text, sizeof(text));
 		if (n->prefix == 0) {
 			diag_warn(d, AT(n->line), "network '%s' allows any %s source, so the "
 				  "allowlist restricts nothing for %s; remove <allow> if any source "
 				  "is meant", text, fam, fam);
-		} else if (is_v4_mapped(n)) {
+		} else if (mapped) {
 			struct site_net v4 = { .prefix = n->prefix - 96, .line = n->line };
 			char good[INET6_ADDRSTRLEN + 5];
 
