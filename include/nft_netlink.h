@@ -153,8 +153,9 @@ void nft_netlink_conflicts_free_one(struct nft_netlink_conflict *c);
  * attach chain), following jumps and gotos, and report each that drops or
  * may drop a probe's packets although ftpcfg accepts them: an accept ends
  * only its own base chain.  *out (owned, NULL when none) holds *n_out;
- * *n_foreign is the number of foreign base chains on those hooks (0: no
- * probe whatever can conflict with anything at this generation).
+ * *n_foreign is the number of other base chains on the prerouting, input
+ * and output hooks, walked or not (0: no probe whatever can conflict with
+ * anything at this generation).
  * 0, -ENOMEM or -errno.
  */
 int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,

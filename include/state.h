@@ -61,7 +61,7 @@ struct state_file {
 enum state_guard {
 	STATE_GUARD_UNKNOWN = 0,	/* not kept: check */
 	/*
-	 * No other table had a base chain on the input or prerouting hook:
+	 * No other table had a base chain on the prerouting, input or output hook:
 	 * nothing can drop what ftpcfg accepts, whatever that is, until the
 	 * generation moves.
 	 */

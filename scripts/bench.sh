@@ -33,11 +33,15 @@ RUNS_BIG=${BENCH_RUNS_BIG:-5}
 # networks drawn from a deterministic bijection (i * K + C mod M, K prime to
 # M), so that every run benches the same sites.  IPv4: /24s in 1.0.0.0 -
 # 223.255.255.0, every 50th a /16 and every 20th a /32 (a realistic mix;
-# the /16s swallow some /24s, as real lists do).  IPv6: /48s inside
-# 2001:db8::/32, every 20th a /64.  CHANGED=1 swaps the network in the
-# middle for one not in the list.
+# the /16s swallow some /24s, as real lists do).  IPv6: as real allocations
+# are, /48s (every 20th a /56) inside 16 /32s, and every 1000th a whole other /32,
+# spread over five registries' blocks (2001::/16, 2400::/12, 2600::/12,
+# 2a00::/12, 2c00::/12), each /32 holding its share of /48s spread over
+# its 65 536.  CHANGED=1 swaps the network in the middle for one not in the
+# list.
 gen_site() {
 	awk -v fam="$2" -v n="$3" -v changed="$4" 'BEGIN {
+		split("2001 2001 2001 2400 2401 2404 2600 2602 2604 2607 2a00 2a01 2a02 2a03 2a05 2c0f", top, " ")
 		print "<site name=\"bench\" version=\"1\">"
 		print "  <server name=\"s\" daemon=\"vsftpd\" mode=\"passive\">"
 		print "    <config path=\"/etc/vsftpd.conf\" reload=\"true\"/>"
@@ -58,11 +62,15 @@ gen_site() {
 				else
 					net = a "." b "." c ".0/24"
 			} else {
-				idx = (j * 40503 + 77) % 65536
-				if (j % 20 == 3)
-					net = sprintf("2001:db8:%x:%x::/64", idx, j % 65536)
+				k = j % 16
+				p32 = sprintf("%s:%x", top[k + 1], (k * 7919 + 1283) % 65536)
+				idx = (int(j / 16) * 40503 + 77) % 65536
+				if (j % 1000 == 999)
+					net = sprintf("%s:%x::/32", top[int(j / 1000) % 16 + 1], (int(j / 1000) * 7919 + 40000) % 65536)
+				else if (j % 20 == 3)
+					net = sprintf("%s:%x:%x00::/56", p32, idx, j % 256)
 				else
-					net = sprintf("2001:db8:%x::/48", idx)
+					net = sprintf("%s:%x::/48", p32, idx)
 			}
 			print "      <network>" net "</network>"
 		}
@@ -70,6 +78,37 @@ gen_site() {
 		print "  </server>"
 		print "</site>"
 	}' >"$1"
+}
+
+# shard_spread FILE: for the IPv6 networks of site FILE, how 256 shards
+# keyed by bits 24-31 (what ftpcfg uses), 32-39 and 40-47 would hold them:
+# shards used, the largest, and the elements in all (a network shorter
+# than the key goes into every shard it covers).  Reads the forms gen_site
+# writes (leading groups, then "::").
+shard_spread() {
+	awk -F'[<>]' '/<network>.*:/ {
+		split($3, pn, "/"); p = pn[2]
+		split(pn[1], half, "::"); ng = split(half[1], g, ":")
+		for (i = ng + 1; i <= 8; i++) g[i] = "0"
+		for (s = 24; s <= 40; s += 8) {
+			grp = int(s / 16) + 1
+			v = 0
+			for (c = 1; c <= length(g[grp]); c++)
+				v = v * 16 + index("0123456789abcdef", substr(g[grp], c, 1)) - 1
+			byte = (s % 16 == 0) ? int(v / 256) : v % 256
+			if (p <= s) { lo = 0; hi = 255 }
+			else if (p < s + 8) { span = 2 ^ (s + 8 - p); lo = byte - byte % span; hi = lo + span - 1 }
+			else { lo = byte; hi = byte }
+			for (k = lo; k <= hi; k++) cnt[s, k]++
+		}
+	} END {
+		for (s = 24; s <= 40; s += 8) {
+			used = 0; big = 0; all = 0
+			for (k = 0; k < 256; k++)
+				if (cnt[s, k]) { used++; all += cnt[s, k]; if (cnt[s, k] > big) big = cnt[s, k] }
+			printf "bits %d-%d: %d shards used, the largest %d networks, %d elements in all%s\n", s, s + 7, used, big, all, s == 24 ? " (ftpcfg)" : ""
+		}
+	}' "$1"
 }
 
 # measure OUT CMD...: append "MICROSECONDS KIB" (wall time, peak RSS) to OUT.
@@ -201,6 +240,7 @@ for size in $SIZES; do
 			"$(mib "$(median "$tmp/res.$case" 2)")" "$(mib "$nft_m")" \
 			"$(median "$tmp/ratio.$case" 1)" "$(median "$tmp/ratio.$case" 2)" >>"$table"
 	done
+	[ "$fam" = v6 ] && shard_spread "$tmp/a.xml" | sed "s/^/IPv6 at $n networks, shard key /" >>"$top/spread"
 	rm -rf "$tmp/root" "$tmp/render"
 done
 
@@ -215,3 +255,7 @@ echo
 echo '| networks | ftpcfg apply | ftpcfg time | `nft -f` time | ftpcfg peak RSS | `nft -f` peak RSS | time ratio | memory ratio |'
 echo '|---|---|---|---|---|---|---|---|'
 cat "$table"
+if [ -s "$top/spread" ]; then
+	echo
+	cat "$top/spread"
+fi

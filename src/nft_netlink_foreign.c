@@ -367,15 +367,21 @@ int nft_netlink_conflicts(struct nft_netlink *nl, const struct ruleset *want,
 	for (size_t i = 0; ret == 0 && i < d.n_chains; i++) {
 		const struct g_chain *c = &d.chains[i];
 
-		if (!c->base || g_is_ours(want, c) || g_is_integrated(want, c) ||
+		if (!c->base || g_is_ours(want, c) ||
 		    (c->hook != NF_INET_PRE_ROUTING && c->hook != NF_INET_LOCAL_IN &&
-		     !(c->hook == NF_INET_LOCAL_OUT && has_outbound)))
+		     c->hook != NF_INET_LOCAL_OUT))
 			continue;
 		/* ftpcfg's own standalone table, whole. */
 		if (!want->attach && c->family == nfn_family(want->family) &&
 		    !strcmp(c->table, want->table))
 			continue;
+		/*
+		 * Counted whether judged or not: 0 must mean that no probe of
+		 * any site (outbound ones, another backend's) can conflict.
+		 */
 		(*n_foreign)++;
+		if (g_is_integrated(want, c) || (c->hook == NF_INET_LOCAL_OUT && !has_outbound))
+			continue;
 		/*
 		 * The host's addresses only when there is a foreign chain to
 		 * judge: getifaddrs() opens a routing socket, and a host
