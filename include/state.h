@@ -19,6 +19,10 @@
  *   journal   present only while files or the ruleset may be half
  *             changed: what they were before, to put back
  *   last      the journal of the last completed change, for rollback
+ *   gen.N     generation N of the history: one completed change (apply,
+ *             rollback, restore, remove), its journal and what it left,
+ *             for `history` and `rollback --to N` (src/state_history.c)
+ *   confirm   an apply --confirm awaiting `ftpcfg confirm`: its deadline
  *   .NAME.ftpcfg-tmp-PID  a file being written; removed by the next run
  */
 #ifndef FTPCFG_STATE_H
@@ -119,6 +123,8 @@ struct state {
 	uint8_t *rec_raw;		/* owned: its bytes as read (a journal keeps them) */
 	size_t rec_raw_len;
 	bool rec_damaged;		/* a record is there but cannot be believed */
+	uint8_t *rec_written;		/* owned: the record this run wrote, as written (history) */
+	size_t rec_written_len;
 	bool journal_left;		/* a journal is there (an interrupted run) */
 };
 
@@ -157,7 +163,7 @@ void state_close(struct state *s);
 /*
  * Write @r as the record (temp file, fsync, rename, fsync of the
  * directory).  r->time is set now when it is 0 (a restore keeps the
- * apply's).  0 or -errno with a diag.
+ * apply's); s->rec_written keeps what was written.  0 or -errno with a diag.
  */
 int state_record_write(struct state *s, struct state_record *r);
 
@@ -238,5 +244,82 @@ int state_journal_close(struct state *s);
 
 /* Drop the journal after everything was put back. */
 int state_journal_discard(struct state *s);
+
+/* ---- history (src/state_history.c) ------------------------------------- */
+
+/* Generations kept unless --keep-history says otherwise, and the most it may say. */
+#define STATE_HISTORY_DEFAULT 10
+#define STATE_HISTORY_MAX 1000
+
+/* What `history` lists of one generation. */
+struct state_gen {
+	unsigned number;		/* 1, 2, ...; set by state_gen_write() */
+	int64_t time;			/* seconds since the epoch, UTC; set by write */
+	char *user;			/* owned: SUDO_USER, else the uid's name */
+	char *command;			/* owned: "apply", "rollback --to 3", "confirm" ... */
+	char *outcome;			/* owned: "applied", "rolled back", ... */
+	char *site;			/* owned, may be NULL: the site's path as given */
+	char *site_name;		/* owned, may be NULL */
+	bool has_site_sha256;
+	uint8_t site_sha256[STATE_SHA256_LEN];
+	uint64_t added;			/* the plan's summary */
+	uint64_t changed;
+	uint64_t deleted;
+	/* The change's journal (its seal): recovery drops the generation of an undone one. */
+	uint8_t journal_sha256[STATE_SHA256_LEN];
+	bool damaged;			/* listed, but cannot be believed (number from its name) */
+};
+
+void state_gen_release(struct state_gen *g);
+
+/*
+ * Keep the change in progress as the next generation (the highest number
+ * there plus one, into g->number; g->time set now): @g, the journal file
+ * as it is now (the change must have written it), and @after, what the
+ * change leaves (files with their content, owner and mode or absent, the
+ * target, the ruleset in after->ruleset, the reload commands, the record
+ * as written), which `rollback --to` puts back.  0 or -errno with a diag.
+ */
+int state_gen_write(struct state *s, struct state_gen *g, const struct state_journal *after);
+
+/*
+ * Every generation, by number (oldest first); a file that cannot be
+ * believed is listed with damaged set and a warning in the diag.  0 or
+ * -errno; *out owned (release each, then free).
+ */
+int state_gen_list(struct state *s, struct state_gen **out, size_t *n);
+
+/*
+ * Generation @number: its summary into @g and what it left into @after.
+ * -ENOENT (with a diag naming the ones there), -EUCLEAN (damaged, planted
+ * or copied from another directory: a diag says what to do), or 0.
+ */
+int state_gen_read(struct state *s, unsigned number, struct state_gen *g,
+		   struct state_journal *after);
+
+/* Remove the oldest generations until @keep are left.  0 or -errno with a diag. */
+int state_gen_prune(struct state *s, unsigned keep);
+
+/* Remove the generation whose journal is @journal_sha256 (its change was undone). */
+int state_gen_drop_journal(struct state *s, const uint8_t journal_sha256[STATE_SHA256_LEN]);
+
+/* ---- a change awaiting confirmation (src/state_history.c) --------------- */
+
+struct state_confirm {
+	int64_t since;			/* when it was applied, seconds since the epoch */
+	int64_t deadline;		/* reverted unless confirmed by then */
+	unsigned generation;		/* the change awaiting confirmation */
+	uint8_t journal_sha256[STATE_SHA256_LEN];	/* its journal: what a revert undoes */
+	int64_t watcher_pid;		/* 0 until the watcher started */
+};
+
+/* Write the pending confirmation.  0 or -errno with a diag. */
+int state_confirm_write(struct state *s, const struct state_confirm *p);
+
+/* Read it: -ENOENT when nothing is pending, -EUCLEAN (with a diag) when damaged. */
+int state_confirm_read(const struct state *s, struct state_confirm *p);
+
+/* Nothing is pending any more.  0 or -errno with a diag. */
+int state_confirm_clear(struct state *s);
 
 #endif

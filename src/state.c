@@ -429,6 +429,7 @@ void state_close(struct state *s)
 	free(s->dir);
 	state_record_free(s->rec);
 	free(s->rec_raw);
+	free(s->rec_written);
 	memset(s, 0, sizeof(*s));
 	s->dirfd = s->lock_fd = s->root_lock_fd = -1;
 }
@@ -563,6 +564,12 @@ int state_record_write(struct state *s, struct state_record *r)
 	state_ir_put(&b, r->ruleset);
 	state_seal(&b, RECORD_MAGIC, RECORD_VERSION);
 	ret = b.oom ? -ENOMEM : state_write_file(s, RECORD, b.p, b.len);
+	if (ret == 0) {
+		free(s->rec_written);
+		s->rec_written = b.p;
+		s->rec_written_len = b.len;
+		b.p = NULL;
+	}
 	free(b.p);
 	if (ret < 0 && ret != -ENOMEM)
 		diag(s->d, NULL, ret, "cannot write the record '%s/" RECORD "': %s", s->dir,

@@ -36,37 +36,43 @@ void state_journal_release(struct state_journal *j)
 	memset(j, 0, sizeof(*j));
 }
 
+void state_journal_encode(const struct state *s, const struct state_journal *j,
+			  const struct ruleset *old, struct sbuf *b)
+{
+	sbuf_head(b);
+	state_put_binding(s, b);
+	sbuf_u64(b, j->n_files);
+	for (size_t i = 0; i < j->n_files; i++) {
+		const struct state_saved *f = &j->files[i];
+
+		sbuf_str(b, f->path);
+		sbuf_u8(b, f->existed);
+		sbuf_u32(b, f->mode);
+		sbuf_u32(b, f->uid);
+		sbuf_u32(b, f->gid);
+		sbuf_blob(b, f->content, f->existed ? f->len : 0);
+	}
+	state_ir_put(b, j->shape);
+	state_ir_put(b, old);
+	sbuf_u64(b, j->n_reloads);
+	for (size_t i = 0; i < j->n_reloads; i++)
+		sbuf_str(b, j->reloads[i]);
+	sbuf_u8(b, j->record != NULL);
+	sbuf_blob(b, j->record, j->record ? j->record_len : 0);
+	sbuf_u64(b, j->n_integ);
+	for (size_t i = 0; i < j->n_integ; i++) {
+		sbuf_u32(b, (uint32_t)j->integ[i].backend);
+		sbuf_blob(b, j->integ[i].data, j->integ[i].len);
+	}
+	state_seal(b, JOURNAL_MAGIC, JOURNAL_VERSION);
+}
+
 int state_journal_write(struct state *s, struct state_journal *j, const struct ruleset *old)
 {
 	struct sbuf b = { 0 };
 	int ret;
 
-	sbuf_head(&b);
-	state_put_binding(s, &b);
-	sbuf_u64(&b, j->n_files);
-	for (size_t i = 0; i < j->n_files; i++) {
-		const struct state_saved *f = &j->files[i];
-
-		sbuf_str(&b, f->path);
-		sbuf_u8(&b, f->existed);
-		sbuf_u32(&b, f->mode);
-		sbuf_u32(&b, f->uid);
-		sbuf_u32(&b, f->gid);
-		sbuf_blob(&b, f->content, f->existed ? f->len : 0);
-	}
-	state_ir_put(&b, j->shape);
-	state_ir_put(&b, old);
-	sbuf_u64(&b, j->n_reloads);
-	for (size_t i = 0; i < j->n_reloads; i++)
-		sbuf_str(&b, j->reloads[i]);
-	sbuf_u8(&b, j->record != NULL);
-	sbuf_blob(&b, j->record, j->record ? j->record_len : 0);
-	sbuf_u64(&b, j->n_integ);
-	for (size_t i = 0; i < j->n_integ; i++) {
-		sbuf_u32(&b, (uint32_t)j->integ[i].backend);
-		sbuf_blob(&b, j->integ[i].data, j->integ[i].len);
-	}
-	state_seal(&b, JOURNAL_MAGIC, JOURNAL_VERSION);
+	state_journal_encode(s, j, old, &b);
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;
@@ -87,8 +93,8 @@ int state_journal_write(struct state *s, struct state_journal *j, const struct r
 	return ret;
 }
 
-static int decode(const struct state *s, const uint8_t *data, size_t len,
-		  struct state_journal *j)
+int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
+			 struct state_journal *j)
 {
 	struct sread r;
 	size_t n;
@@ -193,7 +199,7 @@ int state_journal_read(struct state *s, bool last, struct state_journal *j)
 	if (ret == -ENOENT)
 		return ret;
 	if (ret == 0)
-		ret = decode(s, data, len, j);
+		ret = state_journal_decode(s, data, len, j);
 	free(data);
 	if (ret < 0)
 		state_journal_release(j);

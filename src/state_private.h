@@ -1,6 +1,6 @@
 /*
  * state_private: shared by the state module's own files (state.c,
- * state_journal.c, state_codec.c) and nothing else.
+ * state_journal.c, state_history.c, state_codec.c) and nothing else.
  */
 #ifndef FTPCFG_STATE_PRIVATE_H
 #define FTPCFG_STATE_PRIVATE_H
@@ -22,6 +22,16 @@ int state_remove_file(struct state *s, const char *name);
 
 void state_put_binding(const struct state *s, struct sbuf *b);
 bool state_binding_ok(const struct state *s, struct sread *r);
+
+/* A journal's sealed image into @b (b->oom on failure); @old is its ruleset. */
+void state_journal_encode(const struct state *s, const struct state_journal *j,
+			  const struct ruleset *old, struct sbuf *b);
+/*
+ * A journal's image into @j (zeroed by the caller; released by it on any
+ * failure): 0, -ENOMEM or -EUCLEAN (damaged, or bound to another directory).
+ */
+int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
+			 struct state_journal *j);
 
 int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 			struct state_record **out);

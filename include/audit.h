@@ -1,0 +1,47 @@
+/*
+ * audit: who changed what, for history and syslog.  One line per apply,
+ * rollback, restore, remove or confirm goes to syslog (ident "ftpcfg",
+ * facility authpriv, where sudo's own lines go), success or failure.
+ */
+#ifndef FTPCFG_AUDIT_H
+#define FTPCFG_AUDIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "state.h"
+
+/*
+ * What one run did, filled in as it goes: the transaction sets step,
+ * generation, site and summary; the command sets command and outcome.
+ * Strings are borrowed.
+ */
+struct audit {
+	const char *command;		/* "apply", "rollback --to 3", "confirm" ... */
+	const char *outcome;		/* "applied", "rolled back", "failed" ... */
+	const char *step;		/* the step under way: on failure, the one that failed */
+	unsigned generation;		/* the generation the run kept, 0: none */
+	unsigned rolled_back_to;	/* rollback --to: the generation returned to */
+	const char *site;		/* may be NULL */
+	bool has_site_sha256;
+	uint8_t site_sha256[STATE_SHA256_LEN];
+	uint64_t added;
+	uint64_t changed;
+	uint64_t deleted;
+	bool has_summary;
+	/* An expired confirmation this run found and reverted first (its generation). */
+	unsigned reverted_first;
+};
+
+/* The user behind the run: $SUDO_USER, else the real uid's name, else its number.  Owned. */
+int audit_user(char **out);
+
+/*
+ * Send @a as one line to syslog: "command=apply outcome=applied
+ * generation=3 user="root" site="/etc/ftpcfg/site.xml" site_sha256=...
+ * added=1 changed=0 deleted=0", and on failure (@error not NULL) the
+ * step and the error.  Never fails the run: syslog has no error to give.
+ */
+void audit_log(const struct audit *a, const char *error);
+
+#endif
