@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cmd.h"
+#include "state.h"
 
 enum apply_flags {
 	APPLY_CHECK = 1U << 0,		/* build and check everything; change nothing */
@@ -28,6 +29,18 @@ enum apply_flags {
  * back: -EAGAIN (lock held), -ESTALE (the ruleset changed under us).
  */
 int apply_site(struct ctx *c, const char *site_path, unsigned flags);
+
+struct audit;
+
+/*
+ * apply_site(), and what the run did into @a (step, generation, site,
+ * summary: the caller sets command and logs it).  With @confirm_secs, the
+ * change must be confirmed (`ftpcfg confirm`) within that many seconds or
+ * a detached watcher rolls it back.  Refused with -EAGAIN while another
+ * change awaits confirmation.
+ */
+int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned confirm_secs,
+		  struct audit *a);
 
 /*
  * Return files, ruleset and record to what they were before the last
@@ -62,5 +75,24 @@ void apply_restore_result_release(struct apply_restore_result *res);
  * it got; release it either way.
  */
 int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *res);
+/*
+ * The same with @to: return to what generation @to applied (0: before the
+ * last change, as apply_rollback()); @a gets what the run did.
+ */
+int apply_rollback_ex(struct ctx *c, unsigned flags, unsigned to, struct audit *a);
+
+/*
+ * Confirm the change awaiting confirmation.  *was_pending false: nothing
+ * was pending (not an error).  A deadline already past reverts instead
+ * and fails with -ETIME.  @a gets what the run did.
+ */
+int apply_confirm(struct ctx *c, bool *was_pending, struct state_confirm *p, struct audit *a);
+
+/*
+ * The watcher's loop (a detached process apply --confirm starts): wait
+ * for the deadline of the confirmation of generation @gen, then revert
+ * unless it was confirmed.  Returns when done; never prints.
+ */
+int apply_confirm_watch(struct ctx *c, const struct state_confirm *p);
 
 #endif

@@ -7,8 +7,10 @@
 #define FTPCFG_AUDIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "diag.h"
 #include "state.h"
 
 /*
@@ -31,7 +33,11 @@ struct audit {
 	bool has_summary;
 	/* An expired confirmation this run found and reverted first (its generation). */
 	unsigned reverted_first;
+	char *site_owned;		/* owned: a site found by the run (rollback); site points here */
 };
+
+/* Free what @a owns. */
+void audit_release(struct audit *a);
 
 /* The user behind the run: $SUDO_USER, else the real uid's name, else its number.  Owned. */
 int audit_user(char **out);
@@ -43,5 +49,8 @@ int audit_user(char **out);
  * step and the error.  Never fails the run: syslog has no error to give.
  */
 void audit_log(const struct audit *a, const char *error);
+
+/* The first error @d holds, for the log line ("file:line: message" unowned, NULL: none). */
+const char *audit_first_error(const struct diag *d, char *buf, size_t size);
 
 #endif

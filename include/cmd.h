@@ -39,6 +39,7 @@ struct opts {
 	const char *root;	/* NULL or a directory that prefixes every managed path */
 	const char *state_dir;
 	const char *templates_dir;
+	unsigned keep_history;	/* --keep-history: generations kept; 0: the default */
 	bool json;
 	bool quiet;
 	bool verbose;
@@ -71,15 +72,19 @@ enum cmd_opt {
 	CMD_OPT_NO_COLOR,
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
+	CMD_OPT_KEEP_HISTORY,
 	/* apply */
 	CMD_OPT_CHECK,
 	/* apply, status */
 	CMD_OPT_DETAILED_EXITCODE,
 	CMD_OPT_ALLOW_CONFLICTS,
+	CMD_OPT_CONFIRM,
 	/* apply, restore, rollback */
 	CMD_OPT_NO_RELOAD,
 	/* restore */
 	CMD_OPT_IF_APPLIED,
+	/* rollback */
+	CMD_OPT_TO,
 	/* render */
 	CMD_OPT_OUTPUT,
 	CMD_OPT_EFFECTIVE,
@@ -144,7 +149,31 @@ int cmd_json_print(const struct ctx *c, const char *name, int exit_code);
 /* Record a usage error for @cmd: @what is wrong (exit 64; help names the fix). */
 int cmd_usage(struct ctx *c, const char *cmd, const char *what);
 
+/* @v as a whole number from @min to @max into *out; else a usage error naming @opt. */
+int cmd_parse_uint(struct ctx *c, const char *cmd, const char *opt, const char *v,
+		   unsigned min, unsigned max, unsigned *out);
+
+struct audit;
+/*
+ * With --json, the members every changing command shares: "generation"
+ * (kept, or null), the summary, "reverted_unconfirmed".  0 or -ENOMEM.
+ */
+int cmd_json_audit(const struct ctx *c, const struct audit *a);
+
+struct state;
+struct state_confirm;
+/*
+ * For the commands that only read (status, diff): is a change awaiting
+ * confirmation (*pending, details in @p), and is its deadline past
+ * (*expired: then a warning says the next locking run rolls it back)?
+ * 0, or -EUCLEAN (damaged, with a diag) / -errno.
+ */
+int cmd_pending_confirm(struct ctx *c, const struct state *s, struct state_confirm *p,
+			bool *pending, bool *expired);
+
 int cmd_apply(struct ctx *c, const struct cmd_args *a);
+int cmd_confirm(struct ctx *c, const struct cmd_args *a);
+int cmd_history(struct ctx *c, const struct cmd_args *a);
 int cmd_import(struct ctx *c, const struct cmd_args *a);
 int cmd_diff(struct ctx *c, const struct cmd_args *a);
 int cmd_help(struct ctx *c, const struct cmd_args *a);

@@ -167,6 +167,13 @@ void state_close(struct state *s);
  */
 int state_record_write(struct state *s, struct state_record *r);
 
+/*
+ * Decode a record image (a journal's or a generation's copy) written for
+ * this directory.  0, -ENOMEM or -EUCLEAN; *out owned.
+ */
+int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
+			struct state_record **out);
+
 /* Put @len bytes back as the record (a journal's copy), or remove it (@data NULL). */
 int state_record_restore(struct state *s, const uint8_t *data, size_t len);
 
@@ -297,7 +304,7 @@ int state_gen_list(struct state *s, struct state_gen **out, size_t *n);
 int state_gen_read(struct state *s, unsigned number, struct state_gen *g,
 		   struct state_journal *after);
 
-/* Remove the oldest generations until @keep are left.  0 or -errno with a diag. */
+/* Remove the oldest generations until @keep are left.  0 or -errno (no diag: a warning's matter). */
 int state_gen_prune(struct state *s, unsigned keep);
 
 /* Remove the generation whose journal is @journal_sha256 (its change was undone). */

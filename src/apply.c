@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "apply_input.h"
 #include "apply_kernel.h"
+#include "apply_history.h"
 #include "apply_txn.h"
 #include "guard.h"
 #include "daemon.h"
@@ -278,18 +280,64 @@ static int refuse_conflicts(struct ctx *c, const struct stage *st, unsigned flag
 	return ret;
 }
 
+/* A change awaits confirmation: another apply would stack on an unconfirmed one. */
+static int refuse_pending(struct ctx *c, const struct state_confirm *p)
+{
+	char when[32];
+	time_t t = (time_t)p->deadline;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return diag(c->diag, NULL, -EAGAIN, "generation %u awaits confirmation until %s; run "
+		    "'ftpcfg confirm' to keep it (or 'ftpcfg rollback' to drop it), then apply again",
+		    p->generation, when);
+}
+
+/*
+ * Keep the change as a generation and, with --confirm, write what awaits
+ * confirmation into @pending: both before the journal is retired, so that
+ * a failure here undoes the change like any other step.
+ */
+static int keep(struct ctx *c, struct state *s, const struct stage *st,
+		const struct state_journal *j, unsigned confirm_secs, struct audit *a,
+		struct state_confirm *pending, bool *kept)
+{
+	struct state_journal after = { 0 };
+	int ret;
+
+	ret = apply_history_after_apply(c, s, st, j, &after);
+	if (ret == 0)
+		ret = apply_history_keep(c, s, j, &after, a);
+	apply_history_after_release(&after);
+	*kept = ret == 0;
+	if (ret == 0 && confirm_secs) {
+		pending->since = (int64_t)time(NULL);
+		pending->deadline = pending->since + (int64_t)confirm_secs;
+		pending->generation = a->generation;
+		memcpy(pending->journal_sha256, j->sha256, STATE_SHA256_LEN);
+		pending->watcher_pid = 0;
+		a->step = "confirm";
+		ret = state_confirm_write(s, pending);
+	}
+	return ret;
+}
+
 /* The change, from the journal on.  0 (applied), or a failure after undo. */
 static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct stage *st,
-		  const struct input *in, unsigned flags, size_t warn_from, size_t warn_to)
+		  const struct input *in, unsigned flags, size_t warn_from, size_t warn_to,
+		  unsigned confirm_secs, struct audit *a, struct state_confirm *pending)
 {
 	struct state_journal j = { 0 };
 	struct apply_progress p = { 0 };
 	struct diag sd;
 	bool sent = false;
+	bool kept = false;
 	uint32_t genid = 0;
 	int ret;
 
 	diag_init(&sd);
+	a->step = "journal";
 	ret = state_create(s);
 	if (ret == 0)
 		ret = build_journal(c, nl, s, st, &j);
@@ -301,11 +349,13 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	if (ret < 0)
 		goto fail;
 	p.files = true;
+	a->step = "files";
 	ret = write_files(c, st);
 	if (ret == 0)
 		ret = apply_fault(c, "files");
 	if (ret < 0)
 		goto fail;
+	a->step = "commit";
 	ret = apply_kernel_send(c, nl, st, 0, &sent, &sd);
 	p.committed = sent && ret == 0;
 	if (ret < 0 && sent && ret != -ESTALE) {
@@ -325,12 +375,14 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		ret = apply_fault(c, "commit");
 	if (ret < 0)
 		goto fail;
+	a->step = "integration";
 	p.integ = j.n_integ > 0;
 	ret = apply_txn_integrate(c, nl, s->rec ? s->rec->ruleset : NULL, st->want);
 	if (ret == 0 && p.integ)
 		ret = apply_fault(c, "integration");
 	if (ret < 0)
 		goto fail;
+	a->step = "reload";
 	ret = reload_changed(c, st, flags, &p.n_reloaded);
 	if (ret == 0)
 		ret = apply_fault(c, "reload");
@@ -345,9 +397,16 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	    genid != (uint32_t)(st->genid + (p.committed ? 1 : 0)))
 		genid = 0;
 	p.record = true;
+	a->step = "record";
 	ret = write_record(c, s, nl, st, in, genid, j.sha256, warn_from, warn_to);
 	if (ret == 0)
 		ret = apply_fault(c, "record");
+	if (ret < 0)
+		goto fail;
+	a->step = "history";
+	ret = keep(c, s, st, &j, confirm_secs, a, pending, &kept);
+	if (ret == 0)
+		ret = apply_fault(c, "history");
 	if (ret < 0)
 		goto fail;
 	/*
@@ -362,6 +421,12 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 fail:
 	if (flags & APPLY_NO_RELOAD)
 		p.n_reloaded = 0;
+	/* A generation and a pending confirmation of a change that is undone go with it. */
+	if (kept)
+		state_gen_drop_journal(s, j.sha256);
+	if (confirm_secs && kept)
+		state_confirm_clear(s);
+	a->generation = 0;
 	if (apply_txn_undo(c, s, nl, &j, st->live_rs, &p) < 0)
 		diag(c->diag, NULL, -EIO, "could not put back everything this run changed; the "
 		     "journal stays in '%s' and the next ftpcfg run puts it back first", s->dir);
@@ -375,26 +440,52 @@ out:
 
 int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 {
+	struct audit a = { .command = "apply" };
+
+	return apply_site_ex(c, site_path, flags, 0, &a);
+}
+
+int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned confirm_secs,
+		  struct audit *a)
+{
+	struct state_confirm pending = { 0 };
+	bool is_pending = false;
 	struct state s;
 	struct nft_netlink *nl = NULL;
 	struct input in = { 0 };
 	struct stage st = { 0 };
 	size_t warn_from;
 	size_t warn_to;
+	size_t n_add;
+	size_t n_change;
+	size_t n_del;
 	int ret;
 
+	a->site = site_path;
+	a->step = "lock";
 	ret = state_open(c, STATE_LOCK, &s);
 	if (ret == 0)
 		ret = apply_txn_open_netlink(c, &nl);
-	if (ret == 0)
+	if (ret == 0) {
+		a->step = "recover";
 		ret = apply_txn_recover(c, &s, nl, flags);
+	}
+	if (ret == 0)
+		ret = apply_confirm_settle(c, &s, nl, flags, &is_pending, &pending, a);
+	if (ret == 0 && is_pending && !(flags & APPLY_CHECK))
+		ret = refuse_pending(c, &pending);
 	if (ret < 0)
 		goto out;
+	a->step = "plan";
 	/* What killed runs left beside the managed files (the state directory's went at open). */
 	for (size_t i = 0; s.rec && !(flags & APPLY_CHECK) && i < s.rec->n_files; i++)
 		txn_remove_temps(c->opts->root, s.rec->files[i].path);
 	apply_input_read_templates(c, &in);
 	apply_input_read_site(site_path, &in);
+	if (in.site) {
+		a->has_site_sha256 = true;
+		memcpy(a->site_sha256, in.site_sha256, STATE_SHA256_LEN);
+	}
 	if (!(flags & APPLY_CHECK) && apply_input_unchanged(c, &s, nl, &in)) {
 		if (c->opts->verbose)
 			diag_progress("input and ruleset generation unchanged since the last apply");
@@ -411,6 +502,11 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 	if (ret < 0)
 		goto out;
 	say_live(c, &st);
+	plan_count(&st.plan, &n_add, &n_change, &n_del);
+	a->added = n_add;
+	a->changed = n_change;
+	a->deleted = n_del;
+	a->has_summary = true;
 	if (!st.plan.n_items) {
 		/* Nothing to change; a record that says otherwise is brought up to date. */
 		if (!(flags & APPLY_CHECK) && record_stale(&s, &st, &in)) {
@@ -421,6 +517,7 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 		}
 		goto out;
 	}
+	a->step = "preflight";
 	ret = preflight(c, &st);
 	if (ret < 0)
 		goto out;
@@ -432,7 +529,9 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 			ret = CMD_CHANGES;
 		goto out;
 	}
-	ret = change(c, &s, nl, &st, &in, flags, warn_from, warn_to);
+	ret = change(c, &s, nl, &st, &in, flags, warn_from, warn_to, confirm_secs, a, &pending);
+	if (ret == 0 && confirm_secs)
+		apply_confirm_start(c, &s, &pending);
 	if (ret == 0)
 		ret = CMD_CHANGES;
 out:

@@ -86,3 +86,25 @@ void audit_log(const struct audit *a, const char *error)
 	free(line);
 	free(user);
 }
+
+const char *audit_first_error(const struct diag *d, char *buf, size_t size)
+{
+	for (size_t i = 0; i < d->n_recs; i++) {
+		const struct diag_rec *r = &d->recs[i];
+
+		if (r->level != DIAG_ERROR)
+			continue;
+		if (r->file)
+			snprintf(buf, size, "%s:%u: %s", r->file, r->line, r->msg);
+		else
+			snprintf(buf, size, "%s", r->msg);
+		return buf;
+	}
+	return NULL;
+}
+
+void audit_release(struct audit *a)
+{
+	free(a->site_owned);
+	a->site_owned = NULL;
+}

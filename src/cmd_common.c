@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "cmd.h"
+#include "state.h"
 #include "site.h"
 
 int cmd_load_site(struct ctx *c, const char *path, struct site **out)
@@ -49,6 +52,25 @@ int cmd_load_site_buffer(struct ctx *c, const char *path, const char *buf, size_
 int cmd_usage(struct ctx *c, const char *cmd, const char *what)
 {
 	return diag(c->diag, NULL, CMD_USAGE, "%s; see 'ftpcfg help %s'", what, cmd);
+}
+
+int cmd_parse_uint(struct ctx *c, const char *cmd, const char *opt, const char *v,
+		   unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long long n = 0;
+	const char *p = v;
+
+	for (; *p >= '0' && *p <= '9' && n <= max; p++)
+		n = n * 10 + (unsigned)(*p - '0');
+	if (p == v || *p || n < min || n > max) {
+		char what[256];
+
+		snprintf(what, sizeof(what), "%s '%s' is not a whole number from %u to %u", opt, v,
+			 min, max);
+		return cmd_usage(c, cmd, what);
+	}
+	*out = (unsigned)n;
+	return 0;
 }
 
 int cmd_json_result(const struct ctx *c, json_t *doc)
@@ -131,4 +153,56 @@ out:
 	free(msg);
 	json_decref(doc);
 	return ret;
+}
+
+static json_t *uint_or_null(unsigned v)
+{
+	return v ? json_integer((json_int_t)v) : json_null();
+}
+
+int cmd_json_audit(const struct ctx *c, const struct audit *a)
+{
+	json_t *doc;
+	int ret;
+
+	if (!c->json)
+		return 0;
+	doc = json_pack("{s:o, s:o, s:o}", "generation", uint_or_null(a->generation), "summary",
+			a->has_summary ? json_pack("{s:I, s:I, s:I}", "added", (json_int_t)a->added,
+						   "changed", (json_int_t)a->changed, "deleted",
+						   (json_int_t)a->deleted)
+				       : json_null(),
+			"reverted_unconfirmed", uint_or_null(a->reverted_first));
+	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+	json_decref(doc);
+	return ret;
+}
+
+int cmd_pending_confirm(struct ctx *c, const struct state *s, struct state_confirm *p,
+			bool *pending, bool *expired)
+{
+	int ret;
+
+	*pending = *expired = false;
+	if (s->dirfd < 0)
+		return 0;
+	ret = state_confirm_read(s, p);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0)
+		return ret;
+	*pending = true;
+	*expired = (int64_t)time(NULL) >= p->deadline;
+	if (*expired) {
+		char when[32];
+		time_t t = (time_t)p->deadline;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		diag_warn(c->diag, NULL, "generation %u was not confirmed by %s and its watcher did "
+			  "not roll it back; the next ftpcfg run that takes the lock (apply, "
+			  "rollback, confirm) rolls it back first", p->generation, when);
+	}
+	return 0;
 }

@@ -252,6 +252,13 @@ int cmd_diff(struct ctx *c, const struct cmd_args *a)
 		diag_warn(c->diag, NULL, "an interrupted run left a journal in '%s'; the next apply, "
 			  "rollback or restore puts back what it journaled first", s.dir);
 	if (ret == 0) {
+		struct state_confirm pc;
+		bool pending;
+		bool expired;
+
+		ret = cmd_pending_confirm(c, &s, &pc, &pending, &expired);
+	}
+	if (ret == 0) {
 		ret = nft_netlink_open(&nl);
 		if (ret < 0)
 			diag(c->diag, NULL, ret, "cannot open a netlink socket to nf_tables: %s",

@@ -93,6 +93,43 @@ static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live *
 	return ret;
 }
 
+/* The change awaiting confirmation, if any: a line, or {"pending_confirm": ...|null}. */
+static int print_pending(struct ctx *c, const struct state_confirm *p, bool pending,
+			 bool expired)
+{
+	char when[32];
+	time_t t = (time_t)p->deadline;
+	struct tm tm;
+	json_t *doc;
+	int ret;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (c->opts->json) {
+		doc = pending ? json_pack("{s:{s:I, s:s, s:I, s:o, s:b}}", "pending_confirm",
+					  "generation", (json_int_t)p->generation, "deadline", when,
+					  "seconds_left", (json_int_t)(expired ? 0 :
+								       p->deadline - time(NULL)),
+					  "watcher_pid", p->watcher_pid ?
+					  json_integer((json_int_t)p->watcher_pid) : json_null(),
+					  "expired", expired)
+			      : json_pack("{s:n}", "pending_confirm");
+		ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+		json_decref(doc);
+		return ret;
+	}
+	if (!pending)
+		return 0;
+	if (expired)
+		printf("Pending confirmation: generation %u, deadline %s passed: the next run that "
+		       "takes the lock rolls it back\n", p->generation, when);
+	else
+		printf("Pending confirmation: generation %u, rolled back at %s unless 'ftpcfg "
+		       "confirm' runs first (watcher PID %lld)\n", p->generation, when,
+		       (long long)p->watcher_pid);
+	return 0;
+}
+
 static json_t *record_json(const struct state_record *r, json_t *files)
 {
 	char site[STATE_SHA256_HEX];
@@ -264,10 +301,17 @@ int cmd_status(struct ctx *c, const struct cmd_args *a)
 	struct nft_netlink_live *live = NULL;
 	struct plan p;
 	struct live_view v = { 0 };
+	struct state_confirm pc = { 0 };
+	bool pending = false;
+	bool expired = false;
 	int ret;
 
 	plan_init(&p);
 	ret = state_open(c, 0, &s);
+	if (ret == 0)
+		ret = cmd_pending_confirm(c, &s, &pc, &pending, &expired);
+	if (ret == 0)
+		ret = print_pending(c, &pc, pending, expired);
 	if (ret < 0)
 		goto out;
 	if (s.journal_left)

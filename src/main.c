@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "diag.h"
+#include "state.h"
 
 #ifndef FTPCFG_DATADIR
 #define FTPCFG_DATADIR "/usr/local/share/ftpcfg"
@@ -42,6 +43,8 @@ enum {
 static const struct cli_option global_options[] = {
 	{ "help", 'h', NULL, CMD_OPT_HELP, "print help: the overview, or the command's" },
 	{ "json", 0, NULL, CMD_OPT_JSON, "print one JSON document on stdout, for scripts" },
+	{ "keep-history", 0, "N", CMD_OPT_KEEP_HISTORY,
+	  "keep the last N generations of changes (default 10; a change prunes older ones)" },
 	{ "no-color", 0, NULL, CMD_OPT_NO_COLOR, "never colour the output" },
 	{ "quiet", 'q', NULL, CMD_OPT_QUIET, "print errors only (no warnings)" },
 	{ "root", 0, "DIR", CMD_OPT_ROOT,
@@ -58,6 +61,8 @@ static const struct cli_option apply_options[] = {
 	  "apply although another firewall would still drop the site's FTP traffic" },
 	{ "check", 0, NULL, CMD_OPT_CHECK,
 	  "build the whole batch and let the kernel check it; change nothing" },
+	{ "confirm", 0, "SECONDS", CMD_OPT_CONFIRM,
+	  "roll back by itself unless 'ftpcfg confirm' runs within SECONDS" },
 	{ "detailed-exitcode", 0, NULL, CMD_OPT_DETAILED_EXITCODE,
 	  "exit 2 when something was changed (or would be, with --check)" },
 	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD, "write and load, but reload no daemon" },
@@ -82,6 +87,7 @@ static const struct cli_option restore_options[] = {
 
 static const struct cli_option rollback_options[] = {
 	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD, "put files and ruleset back, reload no daemon" },
+	{ "to", 0, "N", CMD_OPT_TO, "return to what generation N applied (see 'ftpcfg history')" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
@@ -97,6 +103,11 @@ static const struct cli_command cmds[] = {
 	  "Writes each daemon's file, loads the ruleset and reloads the daemons, as one\n"
 	  "transaction: if a step fails, what was done is undone.  Exit 0 on success,\n"
 	  "whether or not something changed (2 with --detailed-exitcode when it did)." },
+	{ "confirm", cmd_confirm, "", 0, 0, NULL,
+	  "keep the change 'apply --confirm' made (else it is rolled back)",
+	  "Ends the wait of 'apply --confirm SECONDS': the change stays.  With nothing\n"
+	  "awaiting confirmation it says so and exits 0; after the deadline it is too\n"
+	  "late: the change is rolled back (if the watcher has not yet) and it exits 1." },
 	{ "diff", cmd_diff, "SITE.xml", 1, 1, NULL,
 	  "show what apply would change: a plan, then unified diffs (exit 2: changes)",
 	  "Prints a plan, one line per object to add (+), change (~) or delete (-), then\n"
@@ -105,6 +116,12 @@ static const struct cli_command cmds[] = {
 	{ "help", cmd_help, "[COMMAND]", 0, 1, NULL,
 	  "print the overview, or a command's usage and options",
 	  "The same as 'ftpcfg COMMAND --help'." },
+	{ "history", cmd_history, "", 0, 0, NULL,
+	  "list the kept generations: who changed what, when, from which site",
+	  "Each apply, rollback, restore and remove that changes something is kept as a\n"
+	  "numbered generation (the last 10, or --keep-history N): its time, user\n"
+	  "(SUDO_USER, else the uid's name), command, outcome, the site's path and\n"
+	  "SHA-256, and the plan's summary.  'rollback --to N' returns to one." },
 	{ "import", cmd_import, "DAEMON PATH", 2, 2, NULL,
 	  "print the site for a daemon's existing configuration (adopt a host)",
 	  "DAEMON is vsftpd, proftpd or pure-ftpd; PATH its file (proftpd: with what it\n"
@@ -124,9 +141,11 @@ static const struct cli_command cmds[] = {
 	  "must be there).  Sends nothing when the kernel holds that ruleset already.\n"
 	  "ftpcfg-restore.service runs it at boot and after nftables reloads." },
 	{ "rollback", cmd_rollback, "", 0, 0, rollback_options,
-	  "return to the state before the last apply",
-	  "Puts back the files and the ruleset the last apply replaced, as one\n"
-	  "transaction of its own: a second rollback undoes the first." },
+	  "return to the state before the last change, or to generation N",
+	  "Puts back the files and the ruleset the last change replaced, as one\n"
+	  "transaction of its own: a second rollback undoes the first.  With --to N,\n"
+	  "returns them to what generation N applied ('ftpcfg history' lists them).\n"
+	  "Either is kept as a generation of its own." },
 	{ "status", cmd_status, "", 0, 0, status_options,
 	  "show what ftpcfg manages now: files, table, last apply, drift",
 	  "The last apply (when, outcome, which site), each managed file (as applied,\n"
@@ -259,6 +278,10 @@ int main(int argc, char **argv)
 		if (!c.json && ret == 0)
 			ret = -ENOMEM;
 	}
+	if (ret == 0 && p.args.opt[CMD_OPT_KEEP_HISTORY])
+		ret = cmd_parse_uint(&c, p.cmd ? p.cmd->name : "", "--keep-history",
+				     p.args.opt[CMD_OPT_KEEP_HISTORY], 1, STATE_HISTORY_MAX,
+				     &opts.keep_history);
 	if (ret == 0 && opts.root && opts.root[0] != '/')
 		ret = diag(&d, NULL, CMD_USAGE, "--root '%s' must be an absolute path; write "
 			   "--root /%s or --root \"$PWD/%s\"", opts.root, opts.root, opts.root);

@@ -316,10 +316,7 @@ int state_gen_prune(struct state *s, unsigned keep)
 		ret = state_remove_file(s, name);
 	}
 	free(nums);
-	if (ret < 0)
-		return diag(s->d, NULL, ret, "cannot remove old generations in '%s': %s", s->dir,
-			    strerror(-ret));
-	return 0;
+	return ret;
 }
 
 int state_gen_drop_journal(struct state *s, const uint8_t journal_sha256[STATE_SHA256_LEN])

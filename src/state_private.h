@@ -33,7 +33,5 @@ void state_journal_encode(const struct state *s, const struct state_journal *j,
 int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 			 struct state_journal *j);
 
-int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
-			struct state_record **out);
 
 #endif
