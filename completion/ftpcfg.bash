@@ -2,6 +2,7 @@
 #
 # Commands; global options before or after the command; each command's own
 # options after it; directories for --root, --state-dir and render -o;
+# the kept generations for rollback --to;
 # *.xml files (and directories, to walk into) for SITE; commands for
 # `ftpcfg help`; a daemon, then a file, for `ftpcfg import`.
 # tests/package/ checks that every command and option of `ftpcfg --help`
@@ -12,8 +13,8 @@ _ftpcfg()
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='apply diff help import render restore rollback status validate version'
-    local global_opts='--root --state-dir --json -q --quiet -v --verbose --no-color
+    local commands='apply confirm diff help history import render restore rollback status validate version'
+    local global_opts='--root --state-dir --keep-history --json -q --quiet -v --verbose --no-color
         -h --help --version'
 
     # The command is the first word that is neither an option nor the
@@ -22,7 +23,8 @@ _ftpcfg()
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
             --) dashdash=1 ;;
-            --root | --state-dir | -o | --output) [[ -z $dashdash ]] && ((i++)) ;;
+            --root | --state-dir | --keep-history | -o | --output | --confirm | --to)
+                [[ -z $dashdash ]] && ((i++)) ;;
             -*) [[ -n $dashdash && -z $cmd ]] && cmd=${words[i]} ;;
             *) [[ -z $cmd ]] && cmd=${words[i]} ;;
         esac
@@ -32,6 +34,16 @@ _ftpcfg()
         case $prev in
             --root | --state-dir)
                 _filedir -d
+                return
+                ;;
+            --keep-history | --confirm)
+                # a number: nothing to offer
+                return
+                ;;
+            --to)
+                # the generations 'ftpcfg history' lists
+                COMPREPLY=($(compgen -W "$(ftpcfg --json history 2>/dev/null |
+                    grep -o '"generation": *[0-9]*' | grep -o '[0-9]*$')" -- "$cur"))
                 return
                 ;;
             -o | --output)
@@ -56,7 +68,7 @@ _ftpcfg()
     local opts= operand=
     case $cmd in
         apply)
-            opts='--allow-conflicts --check --detailed-exitcode --no-reload'
+            opts='--allow-conflicts --check --confirm --detailed-exitcode --no-reload'
             operand=site
             ;;
         diff | validate)
@@ -70,7 +82,7 @@ _ftpcfg()
             opts='--if-applied --no-reload'
             ;;
         rollback)
-            opts='--no-reload'
+            opts='--no-reload --to'
             ;;
         status)
             opts='--detailed-exitcode'
@@ -81,7 +93,7 @@ _ftpcfg()
         import)
             operand=import
             ;;
-        version) ;;
+        confirm | history | version) ;;
         *) return ;;
     esac
 

@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "diag.h"
-#include "state.h"
+
+/* A SHA-256, as the state module keeps it (STATE_SHA256_LEN). */
+#define AUDIT_SHA256_LEN 32
 
 /*
  * What one run did, filled in as it goes: the transaction sets step,
@@ -26,13 +28,14 @@ struct audit {
 	unsigned rolled_back_to;	/* rollback --to: the generation returned to */
 	const char *site;		/* may be NULL */
 	bool has_site_sha256;
-	uint8_t site_sha256[STATE_SHA256_LEN];
+	uint8_t site_sha256[AUDIT_SHA256_LEN];
 	uint64_t added;
 	uint64_t changed;
 	uint64_t deleted;
 	bool has_summary;
 	/* An expired confirmation this run found and reverted first (its generation). */
 	unsigned reverted_first;
+	long watcher_pid;		/* apply --confirm: the watcher started, 0: none */
 	char *site_owned;		/* owned: a site found by the run (rollback); site points here */
 };
 

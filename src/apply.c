@@ -472,8 +472,10 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 	}
 	if (ret == 0)
 		ret = apply_confirm_settle(c, &s, nl, flags, &is_pending, &pending, a);
-	if (ret == 0 && is_pending && !(flags & APPLY_CHECK))
+	if (ret == 0 && is_pending && !(flags & APPLY_CHECK)) {
+		a->step = "pending confirmation";
 		ret = refuse_pending(c, &pending);
+	}
 	if (ret < 0)
 		goto out;
 	a->step = "plan";
@@ -531,7 +533,7 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 	}
 	ret = change(c, &s, nl, &st, &in, flags, warn_from, warn_to, confirm_secs, a, &pending);
 	if (ret == 0 && confirm_secs)
-		apply_confirm_start(c, &s, &pending);
+		apply_confirm_start(c, &s, &pending, a);
 	if (ret == 0)
 		ret = CMD_CHANGES;
 out:

@@ -129,7 +129,8 @@ static void watcher_main(const struct ctx *c, const struct state_confirm *p)
 	_exit(0);
 }
 
-int apply_confirm_start(struct ctx *c, struct state *s, const struct state_confirm *p)
+int apply_confirm_start(struct ctx *c, struct state *s, const struct state_confirm *p,
+			struct audit *a)
 {
 	struct state_confirm w = *p;
 	int fds[2];
@@ -171,6 +172,7 @@ int apply_confirm_start(struct ctx *c, struct state *s, const struct state_confi
 	if (n != (ssize_t)sizeof(pid) || pid <= 0)
 		goto fail;
 	w.watcher_pid = pid;
+	a->watcher_pid = pid;
 	if (state_confirm_write(s, &w) < 0)
 		diag_warn(c->diag, NULL, "the watcher (PID %ld) runs, but its PID could not be noted",
 			  (long)pid);

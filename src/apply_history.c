@@ -13,6 +13,8 @@
 #include "apply_txn.h"
 #include "txn.h"
 
+_Static_assert(AUDIT_SHA256_LEN == STATE_SHA256_LEN, "the audit line carries the state's SHA-256");
+
 void apply_history_after_release(struct state_journal *after)
 {
 	/* Borrowed: the stage's ruleset, the journal's shape, the servers' reload commands. */

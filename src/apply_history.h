@@ -61,9 +61,10 @@ int apply_confirm_settle(struct ctx *c, struct state *s, struct nft_netlink *nl,
 /*
  * apply --confirm: start the watcher of the pending confirmation of
  * generation @gen (already written with the change) and note its PID in
- * the state.  A watcher that cannot start is a warning: the next run
- * after the deadline reverts.  0 or -errno.
+ * the state and in a->watcher_pid.  A watcher that cannot start is a
+ * warning: the next run after the deadline reverts.  0 or -errno.
  */
-int apply_confirm_start(struct ctx *c, struct state *s, const struct state_confirm *p);
+int apply_confirm_start(struct ctx *c, struct state *s, const struct state_confirm *p,
+			struct audit *a);
 
 #endif

@@ -66,10 +66,9 @@ void audit_log(const struct audit *a, const char *error)
 	if (a->site)
 		put_quoted(f, "site", a->site);
 	if (a->has_site_sha256) {
-		char hex[STATE_SHA256_HEX];
-
-		state_sha256_hex(a->site_sha256, hex);
-		fprintf(f, " site_sha256=%s", hex);
+		fprintf(f, " site_sha256=");
+		for (size_t i = 0; i < AUDIT_SHA256_LEN; i++)
+			fprintf(f, "%02x", a->site_sha256[i]);
 	}
 	if (a->has_summary)
 		fprintf(f, " added=%llu changed=%llu deleted=%llu", (unsigned long long)a->added,

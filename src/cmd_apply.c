@@ -29,7 +29,9 @@ static int report(const struct ctx *c, int ret, unsigned flags, unsigned confirm
 
 		json_decref(doc);
 		if (r == 0 && confirm && ret == CMD_CHANGES) {
-			doc = json_pack("{s:{s:I}}", "confirm", "seconds", (json_int_t)confirm);
+			doc = json_pack("{s:{s:I, s:o}}", "confirm", "seconds", (json_int_t)confirm,
+					"watcher_pid", a->watcher_pid ? json_integer(a->watcher_pid)
+								      : json_null());
 			r = cmd_json_result(c, doc);
 			json_decref(doc);
 		}

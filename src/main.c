@@ -169,7 +169,8 @@ static const struct cli_table table = {
 		"Exit codes: 0 success, nothing to change; 1 failure; 2 changes found or made\n"
 		"(status --detailed-exitcode: something is not as applied);\n"
 		"64 usage error; 65 invalid site description; 66 site file unreadable;\n"
-		"75 temporary (lock held, ruleset changed under us); 77 permission denied.",
+		"75 temporary (lock held, ruleset changed under us, a change awaits confirmation);\n"
+		"77 permission denied.",
 };
 
 static int exit_code_from_err(int err)

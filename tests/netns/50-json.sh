@@ -194,6 +194,30 @@ inner() {
 	j 0 status --json status
 	is '.last_apply != null and .files[0].state == "as applied" and .drift == []' "status after rolling back the rollback"
 
+	echo "# history, rollback --to, confirm"
+	j 0 history --json history
+	is '(.generations | length) >= 3 and .generations[0].generation == 1 and .generations[0].command == "apply" and (.generations[0].site_sha256 | test("^[0-9a-f]{64}$"))' "history"
+	j 64 history --json history extra
+	j 64 rollback --json rollback --to zero
+	j 1 rollback --json rollback --to 999
+	is '.error.message | test("no generation 999")' "rollback --to a generation not kept"
+	j 0 rollback --json rollback --to 1
+	is '.outcome == "rolled back" and .to == 1 and .generation > 1 and .summary != null' "rollback --to"
+	j 0 confirm --json confirm
+	is '.outcome == "nothing pending" and .generation == null' "confirm with nothing pending"
+	j 64 confirm --json confirm extra
+	j 64 apply --json apply --confirm 0 "$tmp/a.xml"
+	j 64 apply --json apply --check --confirm 5 "$tmp/a.xml"
+	j 0 apply --json apply --no-reload --confirm 600 "$tmp/b.xml"
+	is '.outcome == "applied, awaiting confirmation" and .confirm.seconds == 600 and .generation > 1' "apply --confirm"
+	j 0 status --json status
+	is '.pending_confirm.expired == false and .pending_confirm.watcher_pid > 0' "status with a pending confirmation"
+	j 75 apply --json apply --no-reload "$tmp/a.xml"
+	j 0 confirm --json confirm
+	is '.outcome == "confirmed" and .generation > 1' "confirm"
+	j 0 status --json status
+	is '.pending_confirm == null' "status after confirm"
+
 	echo "# $n_doc documents against templates/json/"
 	# shellcheck disable=SC2046 # the list's words are options and mktemp paths
 	python3 "$JSON_CHECK" $(cat "$tmp/j/list") || fail "a --json document does not follow its schema"
