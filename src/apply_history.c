@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "apply_history.h"
 #include "apply_txn.h"
@@ -27,38 +28,33 @@ void apply_history_after_release(struct state_journal *after)
 	state_journal_release(after);
 }
 
-static int read_back(struct ctx *c, const char *path, struct state_saved *f)
-{
-	struct stage_meta m = { 0 };
-	struct stat sb;
-	char *content = NULL;
-	size_t len = 0;
-	int ret = txn_read_file(c->opts->root, path, &content, &len, &sb, c->diag);
-
-	if (ret < 0)
-		return ret;
-	if (content)
-		m = (struct stage_meta){ true, sb.st_mode & 07777, sb.st_uid, sb.st_gid };
-	ret = apply_txn_save(f, path, content, len, &m);
-	free(content);
-	return ret;
-}
-
 int apply_history_after_apply(struct ctx *c, const struct state *s, const struct stage *st,
 			      const struct state_journal *j, struct state_journal *after)
 {
 	size_t n = st->files.n_files + st->n_stale;
+	struct stage_meta none = { 0 };
 	int ret = 0;
 
+	(void)c;
 	memset(after, 0, sizeof(*after));
 	after->files = calloc(n + 1, sizeof(*after->files));
 	after->reloads = calloc(st->site->n_servers + 1, sizeof(*after->reloads));
 	if (!after->files || !after->reloads)
 		return -ENOMEM;
-	for (size_t i = 0; i < st->files.n_files && ret == 0; i++)
-		ret = read_back(c, st->files.files[i].path, &after->files[after->n_files++]);
+	/*
+	 * What was written, not read back (an apply reads each managed file
+	 * at most twice): a file keeps its owner and mode, a new one is
+	 * 0644 and the writer's.
+	 */
+	for (size_t i = 0; i < st->files.n_files && ret == 0; i++) {
+		const struct conf_file *f = &st->files.files[i];
+		struct stage_meta m = st->old_meta[i].exists ? st->old_meta[i]
+			: (struct stage_meta){ true, 0644, (unsigned)geteuid(), (unsigned)getegid() };
+
+		ret = apply_txn_save(&after->files[after->n_files++], f->path, f->content, f->len, &m);
+	}
 	for (size_t i = 0; i < st->n_stale && ret == 0; i++)
-		ret = read_back(c, st->stale[i], &after->files[after->n_files++]);
+		ret = apply_txn_save(&after->files[after->n_files++], st->stale[i], NULL, 0, &none);
 	for (size_t i = 0; i < st->site->n_servers; i++)
 		after->reloads[after->n_reloads++] = st->site->servers[i].reload;
 	after->shape = j->shape;
