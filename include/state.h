@@ -23,6 +23,8 @@
  *             rollback, restore, remove), its journal and what it left,
  *             for `history` and `rollback --to N` (src/state_history.c)
  *   confirm   an apply --confirm awaiting `ftpcfg confirm`: its deadline
+ *   origins   each managed file as it was before ftpcfg first wrote it,
+ *             for remove (src/state_origin.c)
  *   .NAME.ftpcfg-tmp-PID  a file being written; removed by the next run
  */
 #ifndef FTPCFG_STATE_H
@@ -51,10 +53,16 @@
 void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN]);
 void state_sha256_hex(const uint8_t h[STATE_SHA256_LEN], char out[STATE_SHA256_HEX]);
 
-/* A file the record lists: its path on the target (no root) and its hash as written. */
+/*
+ * A file the record lists: its path on the target (no root), its hash as
+ * written, and the reload command of the server that writes it (what
+ * remove runs after putting the file back; NULL in records written before
+ * it was kept).
+ */
 struct state_file {
 	char *path;			/* owned */
 	uint8_t sha256[STATE_SHA256_LEN];
+	char *reload;			/* owned, may be NULL */
 };
 
 /*
@@ -125,6 +133,13 @@ struct state {
 	bool rec_damaged;		/* a record is there but cannot be believed */
 	uint8_t *rec_written;		/* owned: the record this run wrote, as written (history) */
 	size_t rec_written_len;
+	/*
+	 * The record says `ftpcfg remove` took everything off (rec is NULL,
+	 * rec_raw holds the marker): when, and the journal of that removal.
+	 */
+	bool removed;
+	int64_t removed_time;
+	uint8_t removed_journal[STATE_SHA256_LEN];
 	bool journal_left;		/* a journal is there (an interrupted run) */
 };
 
@@ -173,6 +188,21 @@ int state_record_write(struct state *s, struct state_record *r);
  */
 int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 			struct state_record **out);
+
+/*
+ * Replace the record by the marker of a removal: nothing is managed any
+ * more, as `ftpcfg remove` left it; it names the removal's journal
+ * (@journal_sha256), so that a run killed after this step is known to
+ * have completed.  A later open has rec NULL and removed set.  0 or
+ * -errno with a diag.
+ */
+int state_record_write_removed(struct state *s, const uint8_t journal_sha256[STATE_SHA256_LEN]);
+
+/*
+ * The journal whose change the record names (an apply's, or a removal's):
+ * a journal so named is complete.  NULL when there is no believable record.
+ */
+const uint8_t *state_record_journal(const struct state *s);
 
 /* Put @len bytes back as the record (a journal's copy), or remove it (@data NULL). */
 int state_record_restore(struct state *s, const uint8_t *data, size_t len);
@@ -328,5 +358,39 @@ int state_confirm_read(const struct state *s, struct state_confirm *p);
 
 /* Nothing is pending any more.  0 or -errno with a diag. */
 int state_confirm_clear(struct state *s);
+/* ---- originals (src/state_origin.c) -------------------------------------- */
+
+/*
+ * Each file ftpcfg manages as it was before ftpcfg first wrote it: its
+ * content, owner and mode, or that it did not exist.  What `remove` puts
+ * back.  One sealed file (STATE/origins) bound to the directory, like the
+ * record; an entry is set when an apply first takes a path over and is
+ * never replaced while the record lists that path.
+ */
+struct state_origins {
+	struct state_saved *files;	/* owned */
+	size_t n_files;
+};
+
+void state_origins_release(struct state_origins *o);
+
+/*
+ * Read STATE/origins into @o (empty when there is none).  -EUCLEAN (with a
+ * diag saying what to do) when it is damaged, truncated, a symlink or
+ * belongs to another directory; 0 or -errno.
+ */
+int state_origins_read(const struct state *s, struct state_origins *o);
+
+/* The entry for @path, or NULL. */
+const struct state_saved *state_origins_find(const struct state_origins *o, const char *path);
+
+/*
+ * Set the entry for @f->path to a copy of @f (replacing one there).
+ * 0 or -ENOMEM.
+ */
+int state_origins_set(struct state_origins *o, const struct state_saved *f);
+
+/* Write @o as STATE/origins, atomically (temp file, fsync, rename).  0 or -errno with a diag. */
+int state_origins_write(struct state *s, const struct state_origins *o);
 
 #endif

@@ -168,7 +168,9 @@ int apply_txn_recover(struct ctx *c, struct state *s, struct nft_netlink *nl, un
 	/* What the interrupted run left beside the files it journaled (a first apply has no record). */
 	for (size_t i = 0; i < j.n_files; i++)
 		txn_remove_temps(c->opts->root, j.files[i].path);
-	if (s->rec && !memcmp(s->rec->journal_sha256, j.sha256, STATE_SHA256_LEN)) {
+	/* The record, or the mark remove leaves, names the journal of a completed change. */
+	if (state_record_journal(s) &&
+	    !memcmp(state_record_journal(s), j.sha256, STATE_SHA256_LEN)) {
 		/* (not yet on disk: a crash brings it back, and the next run retires it again) */
 		ret = state_journal_close(s);
 		if (ret < 0)

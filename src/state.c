@@ -31,11 +31,16 @@
 /*
  * 2: the ruleset's backend; 3: the conflict check's verdict (enum
  * state_guard) after the instance; 4: each rule's ct mark (the iptables
- * backend).  Versions 2 and 3 are still read (the verdict unknown in 2,
- * no rule marked in both); version 1 is not (no backend).
+ * backend); 5: each file's reload command (what remove runs without the
+ * site).  Versions 2 to 4 are still read (the verdict unknown in 2, no
+ * rule marked before 4, no reload command before 5); version 1 is not
+ * (no backend).
  */
-#define RECORD_VERSION 4
+#define RECORD_VERSION 5
 #define RECORD_VERSION_MIN 2
+/* What `remove` leaves in the record's place: when, and the removal's journal. */
+#define REMOVED_MAGIC "FTPCFGX\n"
+#define REMOVED_VERSION 1
 
 void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN])
 {
@@ -60,8 +65,10 @@ void state_record_free(struct state_record *r)
 	free(r->site);
 	free(r->site_name);
 	free(r->instance);
-	for (size_t i = 0; i < r->n_files; i++)
+	for (size_t i = 0; i < r->n_files; i++) {
 		free(r->files[i].path);
+		free(r->files[i].reload);
+	}
 	free(r->files);
 	for (size_t i = 0; i < r->n_warnings; i++) {
 		free(r->warnings[i].file);
@@ -301,6 +308,22 @@ int state_create(struct state *s)
 	return ret;
 }
 
+/* The marker of a removal, into s->removed_*: 0, or -EUCLEAN when it is not one. */
+static int decode_removed(struct state *s, const uint8_t *data, size_t len)
+{
+	struct sread r;
+
+	if (state_unseal(data, len, REMOVED_MAGIC, REMOVED_VERSION, &r) < 0 ||
+	    !state_binding_ok(s, &r))
+		return -EUCLEAN;
+	s->removed_time = (int64_t)sread_u64(&r);
+	sread_get(&r, s->removed_journal, STATE_SHA256_LEN);
+	if (r.bad || r.off != r.len)
+		return -EUCLEAN;
+	s->removed = true;
+	return 0;
+}
+
 static int read_record(struct state *s)
 {
 	int ret = state_read_file(s, RECORD, &s->rec_raw, &s->rec_raw_len);
@@ -309,6 +332,8 @@ static int read_record(struct state *s)
 		return 0;
 	if (ret == 0)
 		ret = state_record_decode(s, s->rec_raw, s->rec_raw_len, &s->rec);
+	if (ret == -EUCLEAN && decode_removed(s, s->rec_raw, s->rec_raw_len) == 0)
+		return 0;
 	if (ret == -EUCLEAN) {
 		s->rec_damaged = true;
 		return 0;
@@ -327,6 +352,7 @@ int state_reread_record(struct state *s)
 	s->rec_raw = NULL;
 	s->rec_raw_len = 0;
 	s->rec_damaged = false;
+	s->removed = false;
 	return read_record(s);
 }
 
@@ -483,7 +509,7 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 	rec->genid = sread_u32(&r);
 	if (sread_str(&r, &rec->instance) < 0)
 		goto out;
-	/* Version 2 kept no verdict: the next run checks, and writes version 3. */
+	/* Version 2 kept no verdict: the next run checks, and writes the current version. */
 	if (version >= 3) {
 		rec->guard = (enum state_guard)sread_u8(&r);
 		if (rec->guard != STATE_GUARD_UNKNOWN && rec->guard != STATE_GUARD_NO_FOREIGN)
@@ -500,6 +526,8 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 		if (sread_str(&r, &rec->files[i].path) < 0)
 			goto out;
 		sread_get(&r, rec->files[i].sha256, STATE_SHA256_LEN);
+		if (version >= 5 && sread_str(&r, &rec->files[i].reload) < 0)
+			goto out;
 		if (!rec->files[i].path)
 			r.bad = true;
 	}
@@ -554,6 +582,7 @@ int state_record_write(struct state *s, struct state_record *r)
 	for (size_t i = 0; i < r->n_files; i++) {
 		sbuf_str(&b, r->files[i].path);
 		sbuf_put(&b, r->files[i].sha256, STATE_SHA256_LEN);
+		sbuf_str(&b, r->files[i].reload);
 	}
 	sbuf_u64(&b, r->n_warnings);
 	for (size_t i = 0; i < r->n_warnings; i++) {
@@ -575,6 +604,31 @@ int state_record_write(struct state *s, struct state_record *r)
 		diag(s->d, NULL, ret, "cannot write the record '%s/" RECORD "': %s", s->dir,
 		     strerror(-ret));
 	return ret;
+}
+
+int state_record_write_removed(struct state *s, const uint8_t journal_sha256[STATE_SHA256_LEN])
+{
+	struct sbuf b = { 0 };
+	int ret;
+
+	sbuf_head(&b);
+	state_put_binding(s, &b);
+	sbuf_u64(&b, (uint64_t)time(NULL));
+	sbuf_put(&b, journal_sha256, STATE_SHA256_LEN);
+	state_seal(&b, REMOVED_MAGIC, REMOVED_VERSION);
+	ret = b.oom ? -ENOMEM : state_write_file(s, RECORD, b.p, b.len);
+	free(b.p);
+	if (ret < 0 && ret != -ENOMEM)
+		diag(s->d, NULL, ret, "cannot write the record '%s/" RECORD "': %s", s->dir,
+		     strerror(-ret));
+	return ret;
+}
+
+const uint8_t *state_record_journal(const struct state *s)
+{
+	if (s->rec)
+		return s->rec->journal_sha256;
+	return s->removed ? s->removed_journal : NULL;
 }
 
 int state_record_restore(struct state *s, const uint8_t *data, size_t len)
