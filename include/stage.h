@@ -38,7 +38,14 @@ struct stage {
 	char **stale_old;	/* their current content */
 	size_t *stale_len;
 	struct stage_meta *stale_meta;
+	/*
+	 * [i]: the original of stale[i] (borrowed from origins), which apply
+	 * puts back; NULL when none is known (apply then removes the file).
+	 */
+	const struct state_saved **stale_origin;
 	size_t n_stale;
+	/* Each managed file as it was before ftpcfg first wrote it (the state's). */
+	struct state_origins origins;
 	struct ruleset *want;
 	/*
 	 * The live ruleset (NULL: nothing of ftpcfg's there): the dump's, or

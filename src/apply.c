@@ -113,6 +113,51 @@ static int build_journal(const struct ctx *c, struct nft_netlink *nl, const stru
 	return ret;
 }
 
+static bool record_lists(const struct state *s, const char *path)
+{
+	for (size_t i = 0; s->rec && i < s->rec->n_files; i++)
+		if (!strcmp(s->rec->files[i].path, path))
+			return true;
+	return false;
+}
+
+/*
+ * The originals of the files this apply takes over: each rendered file the
+ * record does not list yet is kept as it is now (content, owner, mode, or
+ * absent), before anything is written, in st->origins and STATE/origins.
+ * A file the record lists keeps the original it has.  With a damaged
+ * record nothing can be told taken over: only missing entries are added.
+ * An entry of a file not managed now is harmless: remove reads only the
+ * entries of files the record lists, and the next apply that takes that
+ * file over replaces it with what is there then.
+ */
+static int keep_originals(struct state *s, struct stage *st)
+{
+	bool changed = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < st->files.n_files && ret == 0; i++) {
+		const char *path = st->files.files[i].path;
+		const struct state_saved now = {
+			.path = (char *)path, .existed = st->old[i] != NULL, .content = st->old[i],
+			.len = st->old_len[i], .mode = st->old_meta[i].mode,
+			.uid = st->old_meta[i].uid, .gid = st->old_meta[i].gid,
+		};
+
+		if (record_lists(s, path) ||
+		    (s->rec_damaged && state_origins_find(&st->origins, path)))
+			continue;
+		ret = state_origins_set(&st->origins, &now);
+		changed = true;
+	}
+	/* stale_origin points into origins: set() may have moved the entries. */
+	for (size_t i = 0; i < st->n_stale; i++)
+		st->stale_origin[i] = state_origins_find(&st->origins, st->stale[i]);
+	if (ret == 0 && changed)
+		ret = state_origins_write(s, &st->origins);
+	return ret;
+}
+
 static int write_files(struct ctx *c, const struct stage *st)
 {
 	int ret;
@@ -126,8 +171,19 @@ static int write_files(struct ctx *c, const struct stage *st)
 		if (ret < 0)
 			return ret;
 	}
+	/* What the site no longer writes: its original back, or gone when ftpcfg created it. */
 	for (size_t i = 0; i < st->n_stale; i++) {
-		ret = txn_remove_file(c->opts->root, st->stale[i], c->diag);
+		const struct state_saved *o = st->stale_origin[i];
+
+		if (o && o->existed) {
+			ret = txn_write_file(c->opts->root, o->path, o->content, o->len, o->mode,
+					     c->diag);
+			if (ret == 0)
+				ret = txn_set_owner(c->opts->root, o->path, o->uid, o->gid, o->mode,
+						    c->diag);
+		} else {
+			ret = txn_remove_file(c->opts->root, st->stale[i], c->diag);
+		}
 		if (ret < 0)
 			return ret;
 	}
@@ -208,6 +264,7 @@ static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
 		goto out;
 	for (size_t i = 0; i < st->files.n_files; i++, r.n_files++) {
 		r.files[i].path = (char *)st->files.files[i].path;
+		r.files[i].reload = (char *)st->files.files[i].server->reload;
 		state_sha256(st->files.files[i].content, st->files.files[i].len, r.files[i].sha256);
 	}
 	for (size_t i = warn_from; i < warn_to && i < c->diag->n_recs; i++) {
@@ -346,6 +403,8 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	if (ret < 0)
 		goto out;	/* nothing changed yet */
 	ret = apply_fault(c, "journal");
+	if (ret == 0)
+		ret = keep_originals(s, st);
 	if (ret < 0)
 		goto fail;
 	p.files = true;
@@ -513,6 +572,8 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 		/* Nothing to change; a record that says otherwise is brought up to date. */
 		if (!(flags & APPLY_CHECK) && record_stale(&s, &st, &in)) {
 			ret = state_create(&s);
+			if (ret == 0)
+				ret = keep_originals(&s, &st);
 			if (ret == 0)
 				ret = write_record(c, &s, nl, &st, &in, st.genid, s.rec ?
 						   s.rec->journal_sha256 : NULL, warn_from, warn_to);

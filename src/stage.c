@@ -41,6 +41,8 @@ void stage_release(struct stage *st)
 	free(st->stale_old);
 	free(st->stale_len);
 	free(st->stale_meta);
+	free(st->stale_origin);
+	state_origins_release(&st->origins);
 	conf_set_release(&st->files);
 	site_free(st->site);
 	ruleset_free(st->want);
@@ -71,8 +73,9 @@ static int read_one(struct ctx *c, const char *path, char **out, size_t *len,
 
 /*
  * Files the last apply wrote that this site no longer renders (a Pure-FTPd
- * option dropped from its conf/ directory, a server removed): apply
- * removes them, so that what is on disk is what the site says.
+ * option dropped from its conf/ directory, a server removed): apply gives
+ * each back as it was before ftpcfg first wrote it, or removes it when
+ * ftpcfg created it (or its original is not known).
  */
 static int find_stale(struct ctx *c, const struct state *s, struct stage *st)
 {
@@ -82,7 +85,8 @@ static int find_stale(struct ctx *c, const struct state *s, struct stage *st)
 	st->stale_old = calloc(n + 1, sizeof(*st->stale_old));
 	st->stale_len = calloc(n + 1, sizeof(*st->stale_len));
 	st->stale_meta = calloc(n + 1, sizeof(*st->stale_meta));
-	if (!st->stale || !st->stale_old || !st->stale_len || !st->stale_meta)
+	st->stale_origin = calloc(n + 1, sizeof(*st->stale_origin));
+	if (!st->stale || !st->stale_old || !st->stale_len || !st->stale_meta || !st->stale_origin)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const char *path = s->rec->files[i].path;
@@ -94,6 +98,7 @@ static int find_stale(struct ctx *c, const struct state *s, struct stage *st)
 		st->stale[k] = strdup(path);
 		if (!st->stale[k])
 			return -ENOMEM;
+		st->stale_origin[k] = state_origins_find(&st->origins, path);
 		st->n_stale++;
 		ret = read_one(c, path, &st->stale_old[k], &st->stale_len[k], &st->stale_meta[k]);
 		if (ret < 0)
@@ -366,8 +371,12 @@ static int plan_all(struct stage *st)
 	for (size_t i = 0; i < st->files.n_files && ret == 0; i++)
 		ret = plan_file(&st->plan, st->files.files[i].path, st->old[i],
 				st->files.files[i].content);
-	for (size_t i = 0; i < st->n_stale && ret == 0; i++)
-		ret = plan_file(&st->plan, st->stale[i], st->stale_old[i], NULL);
+	for (size_t i = 0; i < st->n_stale && ret == 0; i++) {
+		const struct state_saved *o = st->stale_origin[i];
+
+		ret = plan_file(&st->plan, st->stale[i], st->stale_old[i],
+				o && o->existed ? o->content : NULL);
+	}
 	if (ret == 0)
 		ret = plan_ruleset(&st->plan, st->want, st->live_rs);
 	return ret;
@@ -416,6 +425,8 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 	ret = render_conf(st->site, c->opts->templates_dir, c->diag, &st->files);
 	if (ret == 0)
 		ret = ruleset_build(st->site, &st->want);
+	if (ret == 0)
+		ret = state_origins_read(s, &st->origins);
 	if (ret == 0)
 		ret = read_files(c, s, st);
 	if (ret == 0)
