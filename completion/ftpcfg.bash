@@ -13,7 +13,7 @@ _ftpcfg()
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='apply confirm diff help history import render restore rollback status validate version'
+    local commands='apply confirm diff help history import remove render restore rollback status validate version'
     local global_opts='--root --state-dir --keep-history --json -q --quiet -v --verbose --no-color
         -h --help --version'
 
@@ -77,6 +77,9 @@ _ftpcfg()
         render)
             opts='-o --output --effective'
             operand=site
+            ;;
+        remove)
+            opts='--check --detailed-exitcode --no-reload'
             ;;
         restore)
             opts='--if-applied --no-reload'

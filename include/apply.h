@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cmd.h"
+#include "ruleset.h"
 #include "state.h"
 
 enum apply_flags {
@@ -94,5 +95,66 @@ int apply_confirm(struct ctx *c, bool *was_pending, struct state_confirm *p, str
  * unless it was confirmed.  Returns when done; never prints.
  */
 int apply_confirm_watch(struct ctx *c, const struct state_confirm *p);
+
+/* What remove does to one managed file. */
+enum apply_removal_action {
+	APPLY_REMOVAL_RESTORE,	/* its original back: content, owner and mode */
+	APPLY_REMOVAL_DELETE,	/* ftpcfg created it: removed */
+	APPLY_REMOVAL_KEEP,	/* no original is known: left as it is (a warning says why) */
+};
+
+struct apply_removal_file {
+	char *path;			/* owned; on the target (no root) */
+	enum apply_removal_action action;
+	bool changes;			/* false: it is already so */
+	size_t len;			/* restore: the original's size, mode and owner */
+	unsigned mode;
+	unsigned uid;
+	unsigned gid;
+};
+
+/*
+ * One object remove takes away: of ftpcfg's in the kernel ("table",
+ * "chain", "set", "ct helper" or "jump"), or what another firewall
+ * manager was made to do for ftpcfg ("integration", <firewall backend>).
+ */
+struct apply_removal_object {
+	const char *object;		/* static */
+	char *name;			/* owned; a jump: the chain it jumps to */
+	char *in;			/* owned or NULL: the table (or, for a jump, the chain) it is in */
+	char *line;			/* owned or NULL: an integration's plan line, as diff says it */
+};
+
+/* What remove did, or with APPLY_CHECK would do. */
+struct apply_removal {
+	bool managed;			/* false: no apply is recorded, nothing was touched */
+	char *site;			/* owned or NULL: the site of the last apply */
+	char *site_name;		/* owned or NULL */
+	struct ruleset *target;		/* owned: family, table, attach point (no objects) */
+	struct apply_removal_object *objects;	/* owned */
+	size_t n_objects;
+	struct apply_removal_file *files;	/* owned */
+	size_t n_files;
+	char **reloads;			/* owned: run (or to run) after the files, in order */
+	size_t n_reloads;
+};
+
+void apply_removal_release(struct apply_removal *r);
+
+/*
+ * Take off everything ftpcfg manages as one transaction: its table (in
+ * attach mode its chains, sets, helpers and the jump), what the record's
+ * <firewall backend> integration made another manager do, each managed file
+ * put back as it was before ftpcfg first wrote it (or removed, when ftpcfg
+ * created it), the reloads, and the record replaced by the marker of a
+ * removal.  Journaled like apply: a failure or a kill at any step ends
+ * wholly before or wholly after.  Flags: APPLY_CHECK (plan and let the
+ * kernel check the batch; change nothing), APPLY_NO_RELOAD.  @out says
+ * what was (or would be) done.  0 when nothing is managed, CMD_CHANGES
+ * when something was (or would be) removed, else -errno after what this
+ * run changed was put back: -EAGAIN (lock held), -ESTALE (the ruleset
+ * changed under us), -EUCLEAN (a damaged record or originals).
+ */
+int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out);
 
 #endif

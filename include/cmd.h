@@ -73,13 +73,14 @@ enum cmd_opt {
 	CMD_OPT_HELP,
 	CMD_OPT_VERSION,
 	CMD_OPT_KEEP_HISTORY,
-	/* apply */
+	/* apply, remove */
 	CMD_OPT_CHECK,
 	/* apply, status */
 	CMD_OPT_DETAILED_EXITCODE,
+	/* apply */
 	CMD_OPT_ALLOW_CONFLICTS,
 	CMD_OPT_CONFIRM,
-	/* apply, restore, rollback */
+	/* apply, remove, restore, rollback */
 	CMD_OPT_NO_RELOAD,
 	/* restore */
 	CMD_OPT_IF_APPLIED,
@@ -177,6 +178,7 @@ int cmd_history(struct ctx *c, const struct cmd_args *a);
 int cmd_import(struct ctx *c, const struct cmd_args *a);
 int cmd_diff(struct ctx *c, const struct cmd_args *a);
 int cmd_help(struct ctx *c, const struct cmd_args *a);
+int cmd_remove(struct ctx *c, const struct cmd_args *a);
 int cmd_render(struct ctx *c, const struct cmd_args *a);
 int cmd_restore(struct ctx *c, const struct cmd_args *a);
 int cmd_rollback(struct ctx *c, const struct cmd_args *a);

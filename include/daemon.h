@@ -51,4 +51,10 @@ int daemon_run_reload(const char *command, const char *root, struct diag *d);
  */
 int daemon_exec(char *const argv[], char out[DAEMON_OUTPUT_MAX], int *exit_code);
 
+/*
+ * Run one reload command line as daemon_reload() does, after remove put
+ * a daemon's file back: a failure is an error (-ECHILD with a diag).
+ */
+int daemon_reload_command(const char *command, const char *root, struct diag *d);
+
 #endif

@@ -273,14 +273,28 @@ out:
 	return ret;
 }
 
-/* Nothing applied yet: say so, or with --json {"last_apply": null, "files": [], "drift": []}. */
+/*
+ * Nothing applied yet, or all of it removed: say so, or with --json
+ * {"last_apply": null, "files": [], "drift": []} (and "removed_at").
+ */
 static int print_nothing(const struct ctx *c, const struct state *s)
 {
+	char when[32] = "";
+	time_t t = (time_t)s->removed_time;
+	struct tm tm;
 	json_t *doc;
 	int ret;
 
+	if (s->removed) {
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
 	if (!c->opts->json) {
-		if (!c->opts->quiet)
+		if (c->opts->quiet)
+			return 0;
+		if (s->removed)
+			printf("Nothing managed: 'ftpcfg remove' took everything off at %s.\n", when);
+		else
 			printf("Nothing managed yet: no apply is recorded in '%s'.\n", s->dir);
 		if (s->journal_left)
 			printf("Journal: an interrupted run left one in '%s'; the next apply, "
@@ -289,6 +303,11 @@ static int print_nothing(const struct ctx *c, const struct state *s)
 	}
 	doc = json_pack("{s:n, s:[], s:[], s:b, s:b}", "last_apply", "files", "drift",
 			"journal_left", s->journal_left, "clean", !s->journal_left);
+	if (doc && s->removed &&
+	    json_object_set_new(doc, "removed_at", json_string(when)) < 0) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
 	json_decref(doc);
 	return ret;

@@ -339,6 +339,22 @@ int daemon_exec(char *const argv[], char out[DAEMON_OUTPUT_MAX], int *exit_code)
 	return ret;
 }
 
+int daemon_reload_command(const char *command, const char *root, struct diag *d)
+{
+	char out[MAX_OUTPUT];
+	int status = 0;
+	int ret = run_reload(command, root, out, &status);
+
+	if (ret == 0)
+		return 0;
+	if (ret == -ETIME)
+		return diag(d, NULL, -ECHILD, "reload '%s' did not finish in %d s", command,
+			    (int)(child_timeout_ms() / 1000));
+	return diag(d, NULL, -ECHILD, "reload '%s' failed (exited %d)%s%s", command,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+		    *out ? ": " : "", out);
+}
+
 int daemon_run_reload(const char *command, const char *root, struct diag *d)
 {
 	char out[MAX_OUTPUT];

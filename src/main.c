@@ -77,6 +77,15 @@ static const struct cli_option render_options[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+static const struct cli_option remove_options[] = {
+	{ "check", 0, NULL, CMD_OPT_CHECK,
+	  "show what would be deleted and put back, let the kernel check it; change nothing" },
+	{ "detailed-exitcode", 0, NULL, CMD_OPT_DETAILED_EXITCODE,
+	  "exit 2 when something was removed (or would be, with --check)" },
+	{ "no-reload", 0, NULL, CMD_OPT_NO_RELOAD, "put the files back, but reload no daemon" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
 static const struct cli_option restore_options[] = {
 	{ "if-applied", 0, NULL, CMD_OPT_IF_APPLIED,
 	  "exit 0 when no apply is recorded (a damaged record is still an error)" },
@@ -129,6 +138,13 @@ static const struct cli_command cmds[] = {
 	  "site that, applied, gives the same daemon behaviour: known directives become\n"
 	  "elements, the others <directive> elements.  What cannot be carried is listed\n"
 	  "on stderr, 'ftpcfg: FILE:LINE: ...'.  Reads only; --root prefixes PATH." },
+	{ "remove", cmd_remove, "", 0, 0, remove_options,
+	  "take off everything ftpcfg manages: its rules, and its files put back",
+	  "Deletes ftpcfg's table (attach mode: its chains, sets, helpers and the jump;\n"
+	  "nothing else in the host's table), puts each file ftpcfg wrote back as it\n"
+	  "was before ftpcfg first wrote it (content, owner, mode), or deletes it when\n"
+	  "ftpcfg created it, then reloads those daemons: one transaction, undone if a\n"
+	  "step fails.  Afterwards nothing is managed.  Nothing managed: exit 0." },
 	{ "render", cmd_render, "SITE.xml", 1, 1, render_options,
 	  "print what would be written: each daemon file, then the ruleset",
 	  "Touches nothing live: each daemon file under a '==> PATH <==' header, then\n"

@@ -122,6 +122,8 @@ inner() {
 	is '.error.exit_code == 1 and (.error.message | test("nothing to restore from"))' "restore with nothing applied"
 	j 64 restore --json restore extra
 	j 64 status --json status --check
+	j 0 remove --json remove
+	is '.outcome == "nothing managed" and .target == null and .files == []' "remove with nothing applied"
 	j 2 diff --json diff "$tmp/a.xml"
 	is '.changes > 0 and any(.plan[]; .object == "table" and .op == "add")' "diff on an empty namespace"
 	j 65 diff --json diff "$tmp/bad.xml"
@@ -217,6 +219,24 @@ inner() {
 	is '.outcome == "confirmed" and .generation > 1' "confirm"
 	j 0 status --json status
 	is '.pending_confirm == null' "status after confirm"
+	echo "# remove"
+	j 64 remove --json remove extra
+	j 64 remove --json remove --effective
+	j 0 remove --json remove --check
+	is '.outcome == "checked" and .target.table == "ftpcfg" and .ruleset[0].object == "table" and .files[0].action == "delete"' "remove --check"
+	export FTPCFG_FAULT=commit
+	j 1 remove --json remove
+	unset FTPCFG_FAULT
+	is '.error.message | test("fault injected after step .commit.")' "a failed remove"
+	F="setpriv --reuid 65534 --regid 65534 --clear-groups $FTPCFG --root $root"
+	j 77 remove --json remove
+	F="$FTPCFG --root $root"
+	j 2 remove --json remove --detailed-exitcode
+	is '.outcome == "removed" and .reloads == ["true"] and .files[0].changes == true' "remove"
+	j 0 status --json status
+	is '.last_apply == null and (.removed_at | type) == "string"' "status after remove"
+	j 0 remove --json remove
+	is '.outcome == "nothing managed"' "a second remove"
 
 	echo "# $n_doc documents against templates/json/"
 	# shellcheck disable=SC2046 # the list's words are options and mktemp paths

@@ -72,7 +72,7 @@ expect_set "--root takes a directory" "sub.d" ftpcfg --root ''
 expect_set "--state-dir takes a directory" "sub.d" ftpcfg --state-dir ''
 expect_set "--state-dir=DIR" "sub.d" ftpcfg --state-dir=''
 expect_set "the command after an option's argument" "validate" ftpcfg --root /tmp --json va
-expect_set "a prefix of commands" "render restore rollback" ftpcfg -q r
+expect_set "a prefix of commands" "remove render restore rollback" ftpcfg -q r
 n=0
 for c in $cmds; do
 	n=$((n + 1))
