@@ -6,6 +6,7 @@
 #define FTPCFG_DIAG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -64,5 +65,12 @@ void diag_print(const struct diag *d, FILE *f, bool warnings);
  * --json).  Callers test the verbose option; @fmt has no newline.
  */
 void diag_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * @t (seconds since the epoch) as every message and JSON document shows a
+ * time: ISO 8601 in UTC, "2026-12-05T21:45:51Z".
+ */
+#define DIAG_TIME_LEN 32
+void diag_time(int64_t t, char out[DIAG_TIME_LEN]);
 
 #endif

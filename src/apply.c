@@ -20,6 +20,7 @@
 #include "apply_txn.h"
 #include "guard.h"
 #include "daemon.h"
+#include "diag.h"
 #include "stage.h"
 #include "state.h"
 #include "txn.h"
@@ -340,12 +341,9 @@ static int refuse_conflicts(struct ctx *c, const struct stage *st, unsigned flag
 /* A change awaits confirmation: another apply would stack on an unconfirmed one. */
 static int refuse_pending(struct ctx *c, const struct state_confirm *p)
 {
-	char when[32];
-	time_t t = (time_t)p->deadline;
-	struct tm tm;
+	char when[DIAG_TIME_LEN];
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	diag_time(p->deadline, when);
 	return diag(c->diag, NULL, -EAGAIN, "generation %u awaits confirmation until %s; run "
 		    "'ftpcfg confirm' to keep it (or 'ftpcfg rollback' to drop it), then apply again",
 		    p->generation, when);

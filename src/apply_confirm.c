@@ -21,20 +21,12 @@
 #include "apply.h"
 #include "apply_history.h"
 #include "apply_txn.h"
+#include "diag.h"
 
 /* How often the watcher looks whether the change was confirmed: a confirm is seen this fast. */
 #define WATCH_POLL_MS 200
 /* How long the watcher waits for the lock after the deadline (a run holds it), in polls. */
 #define WATCH_LOCK_POLLS 600
-
-static void when_text(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static void sleep_ms(long ms)
 {
@@ -50,11 +42,11 @@ static int revert(struct ctx *c, struct state *s, struct nft_netlink *nl, unsign
 {
 	struct state_journal last = { 0 };
 	struct audit a = { .command = "revert", .outcome = "rolled back (not confirmed)" };
-	char when[32];
+	char when[DIAG_TIME_LEN];
 	char err[512];
 	int ret;
 
-	when_text(p->deadline, when);
+	diag_time(p->deadline, when);
 	ret = state_journal_read(s, true, &last);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;

@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "diag.h"
 #include "state.h"
 #include "site.h"
 
@@ -194,12 +195,9 @@ int cmd_pending_confirm(struct ctx *c, const struct state *s, struct state_confi
 	*pending = true;
 	*expired = (int64_t)time(NULL) >= p->deadline;
 	if (*expired) {
-		char when[32];
-		time_t t = (time_t)p->deadline;
-		struct tm tm;
+		char when[DIAG_TIME_LEN];
 
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		diag_time(p->deadline, when);
 		diag_warn(c->diag, NULL, "generation %u was not confirmed by %s and its watcher did "
 			  "not roll it back; the next ftpcfg run that takes the lock (apply, "
 			  "rollback, confirm) rolls it back first", p->generation, when);

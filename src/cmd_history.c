@@ -6,30 +6,21 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "cmd.h"
+#include "diag.h"
 #include "state.h"
-
-static void when_text(int64_t t, char out[32])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static json_t *gen_json(const struct state_gen *g)
 {
-	char when[32];
+	char when[DIAG_TIME_LEN];
 	char hex[STATE_SHA256_HEX];
 
 	if (g->damaged)
 		return json_pack("{s:I, s:b}", "generation", (json_int_t)g->number, "damaged", 1);
-	when_text(g->time, when);
+	diag_time(g->time, when);
 	state_sha256_hex(g->site_sha256, hex);
 	return json_pack("{s:I, s:b, s:s, s:s, s:s, s:s, s:s?, s:s?, s:{s:I, s:I, s:I}}",
 			 "generation", (json_int_t)g->number, "damaged", 0, "time", when, "user",
@@ -41,14 +32,14 @@ static json_t *gen_json(const struct state_gen *g)
 
 static void print_gen(const struct state_gen *g)
 {
-	char when[32];
+	char when[DIAG_TIME_LEN];
 	char hex[STATE_SHA256_HEX];
 
 	if (g->damaged) {
 		printf("%4u  (damaged: cannot be trusted; see the warning)\n", g->number);
 		return;
 	}
-	when_text(g->time, when);
+	diag_time(g->time, when);
 	printf("%4u  %s  %-10s %-18s %s\n", g->number, when, g->user, g->command, g->outcome);
 	if (g->site) {
 		state_sha256_hex(g->site_sha256, hex);

@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "cmd.h"
+#include "diag.h"
 #include "guard.h"
 #include "nft_netlink.h"
 #include "plan.h"
@@ -97,14 +98,11 @@ static int drift(struct ctx *c, const struct state *s, struct nft_netlink_live *
 static int print_pending(struct ctx *c, const struct state_confirm *p, bool pending,
 			 bool expired)
 {
-	char when[32];
-	time_t t = (time_t)p->deadline;
-	struct tm tm;
+	char when[DIAG_TIME_LEN];
 	json_t *doc;
 	int ret;
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	diag_time(p->deadline, when);
 	if (c->opts->json) {
 		doc = pending ? json_pack("{s:{s:I, s:s, s:I, s:o, s:b}}", "pending_confirm",
 					  "generation", (json_int_t)p->generation, "deadline", when,
@@ -133,13 +131,10 @@ static int print_pending(struct ctx *c, const struct state_confirm *p, bool pend
 static json_t *record_json(const struct state_record *r, json_t *files)
 {
 	char site[STATE_SHA256_HEX];
-	char when[32];
-	time_t t = (time_t)r->time;
-	struct tm tm;
+	char when[DIAG_TIME_LEN];
 	const struct ruleset *rs = r->ruleset;
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	diag_time(r->time, when);
 	state_sha256_hex(r->site_sha256, site);
 	return json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s, s:s, s:b, s:s?, s:s, s:I, s:s?, s:O}",
 			 "time", when, "outcome", "applied", "site", r->site, "site_name",
@@ -201,9 +196,7 @@ static int print(struct ctx *c, const struct state *s, const struct plan *p,
 	json_t *list = json_array();
 	json_t *lines = json_array();
 	json_t *rec = NULL;
-	char when[32];
-	time_t t = (time_t)r->time;
-	struct tm tm;
+	char when[DIAG_TIME_LEN];
 	int ret = -ENOMEM;
 
 	if (!list || !lines)
@@ -237,8 +230,7 @@ static int print(struct ctx *c, const struct state *s, const struct plan *p,
 		ret = cmd_json_result(c, out);
 		goto out;
 	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	diag_time(r->time, when);
 	printf("Last apply: %s, applied", when);
 	if (r->site)
 		printf(", site %s (%s)", r->site, r->site_name ? r->site_name : "?");
@@ -279,16 +271,12 @@ out:
  */
 static int print_nothing(const struct ctx *c, const struct state *s)
 {
-	char when[32] = "";
-	time_t t = (time_t)s->removed_time;
-	struct tm tm;
+	char when[DIAG_TIME_LEN] = "";
 	json_t *doc;
 	int ret;
 
-	if (s->removed) {
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
+	if (s->removed)
+		diag_time(s->removed_time, when);
 	if (!c->opts->json) {
 		if (c->opts->quiet)
 			return 0;

@@ -4,8 +4,10 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diag.h"
 
@@ -123,4 +125,13 @@ void diag_progress(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void diag_time(int64_t t, char out[DIAG_TIME_LEN])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, DIAG_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, DIAG_TIME_LEN, "@%lld", (long long)t);
 }
