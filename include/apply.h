@@ -55,6 +55,8 @@ int apply_rollback(struct ctx *c, unsigned flags);
 struct apply_restore_result {
 	bool restored;		/* a batch was committed; false: the kernel held it already */
 	bool nothing_applied;	/* APPLY_IF_APPLIED and no apply is recorded: nothing was done */
+	bool removed;		/* 'ftpcfg remove' took everything off: nothing was done */
+	int64_t removed_time;	/* when, if removed */
 	size_t messages;	/* in that batch */
 	const char *family;	/* the recorded target: "inet", "ip", "ip6" (static) */
 	char *table;		/* owned */
@@ -69,8 +71,9 @@ void apply_restore_result_release(struct apply_restore_result *res);
  * site, no file touched), as one batch guarded by the generation; in
  * attach mode into the host's table as it is now.  Nothing is sent when
  * the kernel holds it already.  An interrupted run's journal is put back
- * first.  0, or -errno with nothing committed: -ENOENT (no record, unless
- * APPLY_IF_APPLIED: then 0 with res->nothing_applied; or the
+ * first.  After 'ftpcfg remove' there is nothing to restore: 0 with
+ * res->removed.  0, or -errno with nothing committed: -ENOENT (no record,
+ * unless APPLY_IF_APPLIED: then 0 with res->nothing_applied; or the
  * attach chain is missing), -EUCLEAN (damaged record), -EREMOTEIO (the
  * kernel refused the batch), -ESTALE, -EAGAIN.  @res is filled as far as
  * it got; release it either way.

@@ -138,6 +138,12 @@ int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *re
 	/* An interrupted run's journal is put back first, as apply does. */
 	if (ret == 0 && s.dirfd >= 0)
 		ret = apply_txn_recover(c, &s, nl, flags);
+	/* Removed on purpose: what comes back at boot is nothing. */
+	if (ret == 0 && !s.rec && !s.rec_damaged && s.removed) {
+		res->removed = true;
+		res->removed_time = s.removed_time;
+		goto out;
+	}
 	/* The unit starts on a host where nothing was applied yet: not an error there. */
 	if (ret == 0 && (flags & APPLY_IF_APPLIED) && !s.rec && !s.rec_damaged) {
 		res->nothing_applied = true;

@@ -12,12 +12,27 @@
 
 #include "apply.h"
 #include "cmd.h"
+#include "diag.h"
 
 static int report(const struct ctx *c, const struct apply_restore_result *res)
 {
+	char when[DIAG_TIME_LEN];
 	json_t *doc;
 	int ret;
 
+	if (res->removed) {
+		diag_time(res->removed_time, when);
+		if (c->opts->json) {
+			doc = json_pack("{s:s, s:s}", "outcome", "removed", "removed_at", when);
+			ret = doc ? cmd_json_result(c, doc) : -ENOMEM;
+			json_decref(doc);
+			return ret;
+		}
+		if (!c->opts->quiet)
+			printf("Nothing to restore: 'ftpcfg remove' took everything off at %s; "
+			       "nothing is managed.\n", when);
+		return 0;
+	}
 	if (res->nothing_applied) {
 		if (c->opts->json) {
 			doc = json_pack("{s:s}", "outcome", "nothing applied");

@@ -185,6 +185,21 @@ standalone() {
 	snapshot "$tmp/after"
 	same "$tmp/before" "$tmp/after" "a second remove changed the host"
 
+	echo "# restore after remove (the boot unit): nothing comes back, nothing is sent"
+	g0=$("$NL_DRIVER" genid) || fail "nl_driver genid failed"
+	for opt in "" --if-applied; do
+		expect_rc 0 $F restore $opt
+		said "Nothing to restore: 'ftpcfg remove' took everything off at " "restore $opt after remove"
+	done
+	expect_rc 0 $F --json restore
+	jq -e '.outcome == "removed" and (.removed_at | test("^[0-9-]+T[0-9:]+Z$"))' "$tmp/out" >/dev/null ||
+		{ cat "$tmp/out"; fail "--json restore after remove"; }
+	g1=$("$NL_DRIVER" genid) || fail "nl_driver genid failed"
+	[ "$g0" = "$g1" ] || fail "restore after remove committed (generation $g0 -> $g1)"
+	! nft list table inet ftpcfg >/dev/null 2>&1 || fail "restore after remove put the table back"
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "restore after remove changed the host"
+
 	echo "# rollback right after remove puts everything back"
 	expect_rc 0 $F rollback --no-reload
 	nft list table inet ftpcfg >/dev/null || fail "rollback did not put the table back"
