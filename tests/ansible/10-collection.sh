@@ -50,12 +50,14 @@ doc module ftpcfg.ftpcfg.site "> FTPCFG.FTPCFG.SITE" "ftpcfg apply" "- path" "- 
 	"RETURN VALUES:" "- diagnostics" "- plan" "- diffs" "- outcome" "- ftpcfg" "format_version"
 doc module ftpcfg.ftpcfg.status_info "> FTPCFG.FTPCFG.STATUS_INFO" "ftpcfg status --json" "- root" \
 	"- state_dir" "EXAMPLES:" "ftpcfg.ftpcfg.status_info:" "RETURN VALUES:" "- status" "last_apply"
+doc module ftpcfg.ftpcfg.confirm "> FTPCFG.FTPCFG.CONFIRM" "ftpcfg confirm" "- root" "- state_dir" \
+	"EXAMPLES:" "ftpcfg.ftpcfg.confirm:" "RETURN VALUES:" "- outcome" "- generation"
 doc role ftpcfg.ftpcfg.ftpcfg "ENTRY POINT: main" "ftpcfg_site_src" "ftpcfg_install" "ftpcfg_package_deb"
 ansible-doc -l ftpcfg.ftpcfg >"$tmp/list" 2>&1 || { cat "$tmp/list"; fail "ansible-doc -l ftpcfg.ftpcfg failed"; }
-[ "$(grep -c '^ftpcfg\.ftpcfg\.' "$tmp/list")" = 2 ] || { cat "$tmp/list"; fail "ansible-doc -l does not list the two modules"; }
-echo "ok: ansible-doc -l lists the two modules"
+[ "$(grep -c '^ftpcfg\.ftpcfg\.' "$tmp/list")" = 3 ] || { cat "$tmp/list"; fail "ansible-doc -l does not list the three modules"; }
+echo "ok: ansible-doc -l lists the three modules"
 
-/usr/bin/python3 "$here/argspec-doc.py" "$tmp/collections" ftpcfg.ftpcfg site status_info ||
+/usr/bin/python3 "$here/argspec-doc.py" "$tmp/collections" ftpcfg.ftpcfg site status_info confirm ||
 	fail "an argument_spec disagrees with its DOCUMENTATION"
 
 echo "+ ansible-test sanity (the tests that need no download)"

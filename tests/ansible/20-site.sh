@@ -6,8 +6,10 @@
 # before and after), diff mode shows the plan and the unified diffs, the
 # first run changes and the second does not, reload on/off, a site given
 # as content, an invalid site fails with its line number, status_info
-# returns status, state=absent removes, confirm; then the example role and
-# playbook from the installed collection.
+# returns status, confirm (the change awaits confirmation, blocks another,
+# the confirm module keeps it and its watcher ends), state=absent removes
+# (check mode first, then for real, then again with nothing managed); then
+# the example role and playbook from the installed collection.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -90,11 +92,8 @@ inner() {
 	site "$tmp/more.xml" 40048 10.200.0.0/25 10.200.0.192/26
 	printf '<site name="t" version="1">\n  <server name="s" daemon="vsftpd">\n    <passive min-port="40010" max-port="40005"/>\n  </server>\n</site>\n' \
 		>"$tmp/bad.xml"
-	confirm_supported=false
-	"$FTPCFG" apply --help | grep -q -- '--confirm' && confirm_supported=true
 	jq -n --arg tmp "$tmp" --arg root "$root" --arg exe "$FTPCFG" --arg snap "sh $self --snap $root" \
-		--argjson confirm "$confirm_supported" \
-		'{tmp: $tmp, root: $root, exe: $exe, snap: $snap, confirm_supported: $confirm}' >"$tmp/vars.json"
+		'{tmp: $tmp, root: $root, exe: $exe, snap: $snap}' >"$tmp/vars.json"
 	echo "+ ansible-playbook modules.yml"
 	ansible-playbook -i "$tmp/inventory" "$here/modules.yml" -e @"$tmp/vars.json" >"$tmp/modules.log" 2>&1 ||
 		{ cat "$tmp/modules.log"; fail "ansible-playbook modules.yml failed"; }
@@ -155,13 +154,7 @@ inner() {
 	is bad_check '.failed == true and .diagnostics[0].line == 3 and .ftpcfg.command == "diff"' \
 		"check mode: an invalid site fails with its line"
 
-	echo "# confirm"
-	if [ "$confirm_supported" = true ]; then
-		fail "this ftpcfg has apply --confirm: the collection's test of it is missing"
-	fi
-	is confirm '.failed == true and (.msg | contains("this ftpcfg has no --confirm"))' \
-		"confirm with an ftpcfg without --confirm fails clearly"
-	same more after-bad "invalid sites and confirm without --confirm changed nothing"
+	same more after-bad "invalid sites changed nothing"
 
 	echo "# status_info"
 	is info '.changed == false and .status.command == "status" and .status.format_version == 1' \
@@ -170,6 +163,57 @@ inner() {
 	is info '[.status.files[].state] == ["as applied"] and .status.drift == []' "status: the file as applied, no drift"
 	jq '.status' "$tmp/info.json" >"$tmp/info.doc.json"
 	json_check 0 --command status "$tmp/info.doc.json"
+
+	echo "# confirm: the change awaits confirmation, blocks another, and is kept"
+	r confirm_apply
+	watcher=$(jq -r '.ftpcfg.confirm.watcher_pid' "$tmp/confirm_apply.json")
+	case $watcher in '' | null | *[!0-9]*) cat "$tmp/confirm_apply.json"; fail "confirm_apply: no watcher PID" ;; esac
+	is confirm_apply '.changed == true and .outcome == "applied, awaiting confirmation" and .ftpcfg.confirm.seconds == 120' \
+		"confirm: 120 applies and awaits confirmation"
+	is confirm_apply '(.cmd | index("--confirm")) != null' "confirm is apply --confirm"
+	document confirm_apply 0 apply
+	is confirm_info '.status.pending_confirm.generation == '"$(jq .ftpcfg.generation "$tmp/confirm_apply.json")"' and .status.pending_confirm.expired == false' \
+		"status_info shows the generation awaiting confirmation"
+	is confirm_blocked '.failed == true and .rc == 75 and (.msg | contains("awaits confirmation"))' \
+		"another change while one awaits confirmation fails with 75"
+	is confirm_check '.changed == true and .outcome == "pending" and .generation == '"$(jq .ftpcfg.generation "$tmp/confirm_apply.json")" \
+		"the confirm module in check mode: it would confirm"
+	is confirm_keep '.changed == true and .outcome == "confirmed" and .generation == '"$(jq .ftpcfg.generation "$tmp/confirm_apply.json")" \
+		"the confirm module keeps the change"
+	document confirm_keep 0 confirm
+	is confirm_again '.changed == false and .outcome == "nothing pending" and .generation == null' \
+		"confirming again changes nothing"
+	is confirm_after '.status.pending_confirm == null and .status.last_apply.site == "'"$tmp/good.xml"'"' \
+		"after the confirmation the first site stays, nothing pending"
+	# The watcher sees the confirmation at its next poll and ends.
+	i=0
+	while kill -0 "$watcher" 2>/dev/null && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$watcher" 2>/dev/null; then
+		kill "$watcher"
+		fail "the watcher (PID $watcher) still runs 5 s after the confirmation"
+	fi
+	echo "ok: the watcher ended after the confirmation"
+	grep -q '10.200.0.192/26' "$tmp/snap-confirmed" && fail "the confirmed first site still has the second's network"
+	echo "ok: the confirmed ruleset is the first site's"
+
+	echo "# state=absent: check mode changes nothing, then everything comes off, then nothing to do"
+	is absent_check '.changed == true and .outcome == "checked" and (.cmd | index("--check")) != null and (.cmd | index("remove")) != null' \
+		"check mode runs remove --check and would change"
+	is absent_check '(.diff[0].prepared | startswith("ftpcfg remove (2):\n")) and (.diff[0].prepared | contains("- table inet ftpcfg")) and (.diff[0].prepared | contains("- /etc/vsftpd.conf"))' \
+		"diff mode shows what would come off"
+	document absent_check 0 remove
+	same confirmed absent-check "state=absent in check mode changed nothing"
+	is absent '.changed == true and .outcome == "removed" and .ftpcfg.outcome == "removed"' "state=absent removes"
+	document absent 0 remove
+	grep -q '^table inet ftpcfg' "$tmp/snap-absent" && fail "state=absent left the table"
+	grep -q '^\./etc/vsftpd.conf ' "$tmp/snap-absent" && fail "state=absent left the vsftpd.conf ftpcfg created"
+	echo "ok: the table and the file ftpcfg created are gone"
+	is absent_again '.changed == false and .outcome == "nothing managed"' "state=absent again changes nothing"
+	is absent_again_check '.changed == false and .outcome == "nothing managed"' "and in check mode neither"
+	same absent absent-again "state=absent with nothing managed changed nothing"
 
 	echo "# without ignore_errors, an invalid site fails the run and its output names the line"
 	cat >"$tmp/loud.yml" <<EOF

@@ -51,8 +51,8 @@ options:
     description:
       - C(present) applies the site; C(absent) takes off everything ftpcfg manages
         (I(path) and I(content) are then not needed and not read).
-      - C(absent) is not wired yet - ftpcfg has no C(remove) command so far - and fails
-        the task, changing nothing.
+      - C(absent) on a host where ftpcfg manages nothing (never applied, or removed
+        already) changes nothing and reports C(changed=false).
     type: str
     choices: [ present, absent ]
     default: present
@@ -60,15 +60,18 @@ options:
     description:
       - Run the reload command of each server whose file changed
         (C(systemctl reload vsftpd) and the like, or the site's own).
+      - With I(state=absent), the reload of each server whose file was put back.
       - C(false) is ftpcfg's C(--no-reload) - files and ruleset change, no daemon is reloaded.
     type: bool
     default: true
   confirm:
     description:
       - Confirm-or-revert, in seconds (ftpcfg's C(apply --confirm SECONDS)) - unless
-        C(ftpcfg confirm) runs within that time, ftpcfg rolls the change back by itself.
-      - The task fails, changing nothing, when the target's ftpcfg has no
-        C(--confirm) (its C(ftpcfg apply --help) does not list it).
+        C(ftpcfg confirm) (the M(ftpcfg.ftpcfg.confirm) module) runs within that time,
+        ftpcfg rolls the change back by itself.
+      - Only a run that changes something awaits confirmation; while one does, every
+        other change is refused (the task fails with C(rc=75)) until it is confirmed
+        or rolled back.
       - Not used in check mode, and not with I(state=absent).
     type: int
   allow_conflicts:
@@ -88,6 +91,7 @@ attributes:
   platform:
     platforms: debian
 seealso:
+  - module: ftpcfg.ftpcfg.confirm
   - module: ftpcfg.ftpcfg.status_info
 author:
   - ftpcfg maintainers
@@ -141,8 +145,10 @@ EXAMPLES = r'''
 RETURN = r'''
 outcome:
   description:
-    - What ftpcfg did - C(applied), C(unchanged) or C(checked) (check mode, something
-      would change) for I(state=present); C(remove)'s outcome for I(state=absent).
+    - What ftpcfg did - C(applied), C(applied, awaiting confirmation) (with I(confirm)),
+      C(unchanged) or C(checked) (check mode, something would change) for
+      I(state=present); for I(state=absent) C(removed), C(checked) (check mode) or
+      C(nothing managed).
   returned: success
   type: str
   sample: applied
@@ -168,7 +174,7 @@ plan:
   description:
     - ftpcfg's plan - one item per object to add, change or delete, each with
       C(op), C(object), C(name), C(in), C(text) and C(summary) (the line C(ftpcfg diff) prints).
-  returned: in check mode or diff mode
+  returned: in check mode or diff mode, with I(state=present)
   type: list
   elements: dict
   sample:
@@ -215,9 +221,9 @@ import os
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.ftpcfg.ftpcfg.plugins.module_utils.ftpcfg import (
-    COMMON_ARGS, fail_on_error, ftpcfg_executable, report_warnings, run_ftpcfg)
+    COMMON_ARGS, fail_on_error, report_warnings, run_ftpcfg)
 
 
 def site_file(module):
@@ -228,13 +234,6 @@ def site_file(module):
     with os.fdopen(fd, 'wb') as f:
         f.write(to_bytes(module.params['content'], errors='surrogate_or_strict'))
     return tmp, {tmp: 'content'}
-
-
-def has_confirm(module):
-    """Whether this ftpcfg's apply takes --confirm (its help lists every option it parses)."""
-    rc, out, err = module.run_command([ftpcfg_executable(module), 'apply', '--help'],
-                                      check_rc=False, environ_update=dict(LC_ALL='C'))
-    return rc == 0 and '--confirm' in to_text(out)
 
 
 def ansible_diff(plan, diffs):
@@ -257,9 +256,6 @@ def present(module):
     if module.params['confirm'] is not None:
         if module.params['confirm'] < 1:
             module.fail_json(msg='confirm must be a number of seconds, at least 1')
-        if not has_confirm(module):
-            module.fail_json(msg='this ftpcfg has no --confirm: `ftpcfg apply --help` does not list it; '
-                                 'install an ftpcfg that has it, or leave confirm out')
 
     if module.check_mode or module._diff:
         d = run_ftpcfg(module, 'diff', operands=[site])
@@ -278,8 +274,9 @@ def present(module):
     report_warnings(module, run, renames)
 
     outcome = run.doc.get('outcome')
-    # apply: "applied" when it changed something; apply --check: "checked" when it would.
-    result['changed'] = outcome in ('applied', 'checked')
+    # apply: "applied" (or "applied, awaiting confirmation") when it changed
+    # something; apply --check: "checked" when it would.
+    result['changed'] = outcome in ('applied', 'applied, awaiting confirmation', 'checked')
     if module._diff and result['changed']:
         result['diff'] = ansible_diff(result['plan'], result['diffs'])
     result.update(outcome=outcome, ftpcfg=run.doc, cmd=run.cmd)
@@ -287,7 +284,23 @@ def present(module):
 
 
 def absent(module):
-    module.fail_json(msg='state=absent needs ftpcfg remove, which this collection does not drive yet')
+    """ftpcfg remove (--check in check mode): the plan is what remove prints."""
+    options = []
+    if module.check_mode:
+        options.append('--check')
+    if not module.params['reload']:
+        options.append('--no-reload')
+    run = run_ftpcfg(module, 'remove', options)
+    fail_on_error(module, run)
+    report_warnings(module, run)
+    outcome = run.doc.get('outcome')
+    result = dict(changed=outcome in ('removed', 'checked'), outcome=outcome,
+                  ftpcfg=run.doc, cmd=run.cmd)
+    if module._diff and result['changed']:
+        lines = [item.get('summary', '') for key in ('ruleset', 'files')
+                 for item in run.doc.get(key) or []]
+        result['diff'] = [dict(prepared='ftpcfg remove (%d):\n%s\n' % (len(lines), '\n'.join(lines)))]
+    return result
 
 
 def main():
