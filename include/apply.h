@@ -76,9 +76,14 @@ void apply_restore_result_release(struct apply_restore_result *res);
  * unless APPLY_IF_APPLIED: then 0 with res->nothing_applied; or the
  * attach chain is missing), -EUCLEAN (damaged record), -EREMOTEIO (the
  * kernel refused the batch), -ESTALE, -EAGAIN.  @res is filled as far as
- * it got; release it either way.
+ * it got; release it either way.  A change awaiting confirmation whose
+ * deadline passed is rolled back first (a->reverted_first), as every run
+ * that takes the lock does; one still pending whose watcher is gone (the
+ * reboot this restore follows) gets a new watcher (a->watcher_pid).  @a:
+ * the step under way and the site, for the audit line.
  */
-int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *res);
+int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *res,
+		  struct audit *a);
 /*
  * The same with @to: return to what generation @to applied (0: before the
  * last change, as apply_rollback()); @a gets what the run did.
@@ -156,8 +161,12 @@ void apply_removal_release(struct apply_removal *r);
  * what was (or would be) done.  0 when nothing is managed, CMD_CHANGES
  * when something was (or would be) removed, else -errno after what this
  * run changed was put back: -EAGAIN (lock held), -ESTALE (the ruleset
- * changed under us), -EUCLEAN (a damaged record or originals).
+ * changed under us), -EUCLEAN (a damaged record or originals).  An
+ * unconfirmed change past its deadline is rolled back first
+ * (a->reverted_first); one still pending is settled by the removal.
+ * @a: the step under way and the site (borrowed from @out), for the
+ * audit line.
  */
-int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out);
+int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out, struct audit *a);
 
 #endif

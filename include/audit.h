@@ -1,7 +1,8 @@
 /*
  * audit: who changed what, for history and syslog.  One line per apply,
- * rollback, restore, remove or confirm goes to syslog (ident "ftpcfg",
- * facility authpriv, where sudo's own lines go), success or failure.
+ * rollback, remove, confirm and restore that commits goes to syslog (ident
+ * "ftpcfg", facility authpriv, where sudo's own lines go), success or
+ * failure.
  */
 #ifndef FTPCFG_AUDIT_H
 #define FTPCFG_AUDIT_H

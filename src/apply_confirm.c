@@ -176,6 +176,40 @@ fail:
 	return 0;
 }
 
+/* Does the watcher noted in @p run (its PID, by the name it gave itself)? */
+static bool watcher_runs(const struct state_confirm *p)
+{
+	static const char name[] = "ftpcfg-watch\n";
+	char path[64];
+	char comm[32];
+	ssize_t n;
+	int fd;
+
+	if (p->watcher_pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%lld/comm", (long long)p->watcher_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	n = read(fd, comm, sizeof(comm));
+	close(fd);
+	return n == (ssize_t)strlen(name) && !memcmp(comm, name, strlen(name));
+}
+
+int apply_confirm_rewatch(struct ctx *c, struct state *s, const struct state_confirm *p,
+			  struct audit *a)
+{
+	char when[DIAG_TIME_LEN];
+
+	if (watcher_runs(p))
+		return 0;
+	diag_time(p->deadline, when);
+	diag_warn(c->diag, NULL, "generation %u awaits confirmation until %s, but its watcher is "
+		  "gone (a reboot?); a new one rolls it back then unless 'ftpcfg confirm' runs first",
+		  p->generation, when);
+	return apply_confirm_start(c, s, p, a);
+}
+
 /* Still the same pending confirmation (not confirmed, not replaced)? */
 static bool still_pending(const struct state *s, const struct state_confirm *p)
 {

@@ -67,4 +67,13 @@ int apply_confirm_settle(struct ctx *c, struct state *s, struct nft_netlink *nl,
 int apply_confirm_start(struct ctx *c, struct state *s, const struct state_confirm *p,
 			struct audit *a);
 
+/*
+ * A confirmation still pending whose watcher is gone (the host rebooted,
+ * or it was killed): start a new one for the same deadline, so that the
+ * change is still rolled back in time without waiting for the next run.
+ * Nothing when the noted watcher runs.  0 or -errno.
+ */
+int apply_confirm_rewatch(struct ctx *c, struct state *s, const struct state_confirm *p,
+			  struct audit *a);
+
 #endif

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "apply.h"
+#include "apply_history.h"
 #include "apply_kernel.h"
 #include "apply_txn.h"
 #include "backend.h"
@@ -282,22 +283,26 @@ static int put_back_files(struct ctx *c, const struct removal_run *r,
 
 /* The change, from the journal on.  0, or a failure after undo. */
 static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct removal_run *r,
-		  const struct apply_removal *out, unsigned flags)
+		  const struct apply_removal *out, unsigned flags, struct audit *a)
 {
 	struct apply_progress p = { 0 };
-	int ret = state_journal_write(s, &r->j, r->live->rs);
+	int ret;
 
+	a->step = "journal";
+	ret = state_journal_write(s, &r->j, r->live->rs);
 	if (ret < 0)
 		return ret;	/* nothing changed yet */
 	ret = apply_fault(c, "journal");
 	if (ret < 0)
 		goto fail;
 	p.files = true;
+	a->step = "files";
 	ret = put_back_files(c, r, out);
 	if (ret == 0)
 		ret = apply_fault(c, "files");
 	if (ret < 0)
 		goto fail;
+	a->step = "commit";
 	if (nft_netlink_batch_count(r->batch)) {
 		/* Sent is taken as committed: undo puts back only what differs. */
 		p.committed = true;
@@ -315,11 +320,13 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		goto fail;
 	/* The other manager's part goes with ftpcfg's table, before the daemons reload. */
 	p.integ = r->j.n_integ > 0;
+	a->step = "integration";
 	ret = apply_txn_integrate(c, nl, s->rec->ruleset, NULL);
 	if (ret == 0 && p.integ)
 		ret = apply_fault(c, "integration");
 	if (ret < 0)
 		goto fail;
+	a->step = "reload";
 	for (size_t i = 0; !(flags & APPLY_NO_RELOAD) && i < r->j.n_reloads && ret == 0; i++) {
 		p.n_reloaded++;
 		ret = daemon_reload_command(r->j.reloads[i], c->opts->root, c->diag);
@@ -329,6 +336,7 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	if (ret < 0)
 		goto fail;
 	p.record = true;
+	a->step = "record";
 	ret = state_record_write_removed(s, r->j.sha256);
 	if (ret == 0)
 		ret = apply_fault(c, "record");
@@ -350,19 +358,29 @@ fail:
 	return ret;
 }
 
-int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out)
+int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out, struct audit *a)
 {
 	struct removal_run r = { 0 };
 	struct state s;
 	struct nft_netlink *nl = NULL;
+	struct state_confirm pc;
+	bool pending = false;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	a->step = "lock";
 	ret = state_open(c, STATE_LOCK, &s);
 	if (ret == 0)
 		ret = apply_txn_open_netlink(c, &nl);
-	if (ret == 0)
+	if (ret == 0) {
+		a->step = "recover";
 		ret = apply_txn_recover(c, &s, nl, flags);
+	}
+	/* An unconfirmed change past its deadline is rolled back first, as every run does. */
+	if (ret == 0 && !(flags & APPLY_CHECK) && s.dirfd >= 0) {
+		a->step = "revert";
+		ret = apply_confirm_settle(c, &s, nl, flags, &pending, &pc, a);
+	}
 	if (ret < 0)
 		goto out;
 	if (s.rec_damaged) {
@@ -374,17 +392,25 @@ int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out)
 	if (!s.rec)
 		goto out;	/* nothing managed */
 	out->managed = true;
+	a->step = "plan";
 	for (size_t i = 0; !(flags & APPLY_CHECK) && i < s.rec->n_files; i++)
 		txn_remove_temps(c->opts->root, s.rec->files[i].path);
 	ret = survey(c, &s, nl, &r, out);
 	if (ret < 0)
 		goto out;
+	a->site = out->site;
 	if (flags & APPLY_CHECK) {
 		if (nft_netlink_batch_count(r.batch))
 			ret = nft_netlink_batch_send(nl, r.batch, NFT_NETLINK_CHECK, c->diag);
 	} else {
-		ret = change(c, &s, nl, &r, out, flags);
+		ret = change(c, &s, nl, &r, out, flags, a);
 	}
+	/*
+	 * What awaited confirmation is settled by the removal: its watcher
+	 * ends, and at the deadline nothing would be left of it to revert.
+	 */
+	if (ret == 0 && pending && state_confirm_clear(&s) == 0 && c->opts->verbose)
+		diag_progress("the change awaiting confirmation is settled by this removal");
 	if (ret == 0)
 		ret = CMD_CHANGES;
 out:

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "apply_history.h"
 #include "apply_txn.h"
 #include "nft_netlink.h"
 #include "plan.h"
@@ -124,20 +125,37 @@ out:
 	return ret;
 }
 
-int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *res)
+int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *res,
+		  struct audit *a)
 {
 	struct state s;
 	struct nft_netlink *nl = NULL;
+	struct state_confirm pc;
+	bool pending = false;
 	bool vouches = false;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	a->step = "lock";
 	ret = state_open(c, STATE_LOCK, &s);
 	if (ret == 0)
 		ret = apply_txn_open_netlink(c, &nl);
 	/* An interrupted run's journal is put back first, as apply does. */
-	if (ret == 0 && s.dirfd >= 0)
+	if (ret == 0 && s.dirfd >= 0) {
+		a->step = "recover";
 		ret = apply_txn_recover(c, &s, nl, flags);
+	}
+	/*
+	 * An unconfirmed change past its deadline is rolled back before
+	 * anything comes back; one still pending lost its watcher with the
+	 * reboot: a new one keeps the deadline.
+	 */
+	if (ret == 0 && s.dirfd >= 0) {
+		a->step = "revert";
+		ret = apply_confirm_settle(c, &s, nl, flags, &pending, &pc, a);
+		if (ret == 0 && pending)
+			ret = apply_confirm_rewatch(c, &s, &pc, a);
+	}
 	/* Removed on purpose: what comes back at boot is nothing. */
 	if (ret == 0 && !s.rec && !s.rec_damaged && s.removed) {
 		res->removed = true;
@@ -149,10 +167,16 @@ int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *re
 		res->nothing_applied = true;
 		goto out;
 	}
+	a->step = "record";
 	if (ret == 0)
 		ret = check_record(c, &s);
 	if (ret < 0)
 		goto out;
+	/* For the audit line, which is written after the state is closed. */
+	if (s.rec->site && !a->site_owned) {
+		a->site_owned = strdup(s.rec->site);
+		a->site = a->site_owned;
+	}
 	res->family = ir_family_name(s.rec->ruleset->family);
 	res->table = strdup(s.rec->ruleset->table);
 	res->attach_chain = s.rec->ruleset->attach && s.rec->ruleset->attach_chain ?
@@ -170,6 +194,7 @@ int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *re
 				      s.rec->genid);
 		goto out;
 	}
+	a->step = "commit";
 	if (ret == 0)
 		ret = put_back(c, &s, nl, res);
 out:

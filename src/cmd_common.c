@@ -200,7 +200,7 @@ int cmd_pending_confirm(struct ctx *c, const struct state *s, struct state_confi
 		diag_time(p->deadline, when);
 		diag_warn(c->diag, NULL, "generation %u was not confirmed by %s and its watcher did "
 			  "not roll it back; the next ftpcfg run that takes the lock (apply, "
-			  "rollback, confirm) rolls it back first", p->generation, when);
+			  "rollback, remove, restore, confirm) rolls it back first", p->generation, when);
 	}
 	return 0;
 }

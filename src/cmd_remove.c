@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "apply.h"
+#include "audit.h"
 #include "cmd.h"
 
 /* One plan line, as the text output and the JSON "summary" say it. */
@@ -167,10 +168,16 @@ int cmd_remove(struct ctx *c, const struct cmd_args *a)
 	unsigned flags = (cmd_has(a, CMD_OPT_CHECK) ? APPLY_CHECK : 0) |
 			 (cmd_has(a, CMD_OPT_NO_RELOAD) ? APPLY_NO_RELOAD : 0);
 	bool check = flags & APPLY_CHECK;
+	struct audit au = { .command = "remove", .outcome = "removed" };
 	struct apply_removal r;
-	int ret = apply_remove(c, flags, &r);
+	char err[512];
+	int ret = apply_remove(c, flags, &r, &au);
 	int out;
 
+	/* The audit trail: a removal, or one that failed; not --check, not "nothing managed". */
+	if (!check && (ret < 0 || r.managed))
+		audit_log(&au, ret < 0 ? audit_first_error(c->diag, err, sizeof(err)) ? err
+					  : "failed" : NULL);
 	if (ret < 0)
 		goto done;
 	if (c->opts->json)
@@ -189,5 +196,6 @@ int cmd_remove(struct ctx *c, const struct cmd_args *a)
 		ret = 0;
 done:
 	apply_removal_release(&r);
+	audit_release(&au);
 	return ret;
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "apply.h"
+#include "audit.h"
 #include "cmd.h"
 #include "diag.h"
 
@@ -69,13 +70,20 @@ static int report(const struct ctx *c, const struct apply_restore_result *res)
 
 int cmd_restore(struct ctx *c, const struct cmd_args *a)
 {
+	struct audit au = { .command = "restore", .outcome = "restored" };
 	struct apply_restore_result res;
 	unsigned flags = (cmd_has(a, CMD_OPT_NO_RELOAD) ? APPLY_NO_RELOAD : 0) |
 			 (cmd_has(a, CMD_OPT_IF_APPLIED) ? APPLY_IF_APPLIED : 0);
-	int ret = apply_restore(c, flags, &res);
+	char err[512];
+	int ret = apply_restore(c, flags, &res, &au);
 
+	/* The audit trail has what changed the kernel, or failed to: not a restore that sent nothing. */
+	if (ret < 0 || res.restored)
+		audit_log(&au, ret < 0 ? audit_first_error(c->diag, err, sizeof(err)) ? err
+					  : "failed" : NULL);
 	if (ret == 0)
 		ret = report(c, &res);
 	apply_restore_result_release(&res);
+	audit_release(&au);
 	return ret;
 }

@@ -6,8 +6,11 @@
 # first returns its files and ruleset; --keep-history prunes; a damaged,
 # renamed, foreign or symlinked generation is refused; an unconfirmed
 # change is rolled back by its watcher, a confirmed one stays, and one
-# whose watcher was killed is rolled back by the next run; every change
-# and failure is one syslog line with its fields.
+# whose watcher was killed is rolled back by the next run; after a
+# "reboot" (watcher killed, table deleted) restore starts a new watcher for
+# the same deadline, or past it rolls the change back first; remove
+# settles a pending confirmation; every change and failure is one syslog
+# line with its fields.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -217,6 +220,51 @@ inner() {
 	snapshot "$tmp/snap.k"
 	same "$tmp/snap.c" "$tmp/snap.k" "the change of a killed watcher was not rolled back"
 
+	echo "# a reboot while a change awaits confirmation: the boot's restore starts a new watcher"
+	expect_rc 0 $F --json apply --no-reload --confirm 60 "$tmp/b.xml"
+	w=$(applied_watcher)
+	expect_rc 0 $F --json status
+	deadline=$(jq -r '.pending_confirm.deadline' "$tmp/out")
+	run kill -9 "$w"
+	wait_for gone "$w" || fail "the watcher outlived kill -9"
+	run nft delete table inet ftpcfg
+	expect_rc 0 $F restore --no-reload --if-applied
+	said "Restored the recorded ruleset" "restore did not put the table back"
+	grep -q "awaits confirmation until $deadline, but its watcher is gone" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "restore does not say it starts a new watcher"; }
+	w2=$(watcher_pid)
+	[ "$w2" != "$w" ] || fail "restore did not start a new watcher"
+	[ "$(cat "/proc/$w2/comm")" = ftpcfg-watch ] || fail "PID $w2 is not a watcher"
+	expect_rc 0 $F --json status
+	jq -e --arg d "$deadline" '.pending_confirm.deadline == $d' "$tmp/out" >/dev/null ||
+		{ cat "$tmp/out"; fail "the new watcher has another deadline than $deadline"; }
+	expect_rc 0 $F restore --no-reload
+	[ ! -s "$tmp/err" ] || { cat "$tmp/err"; fail "a second restore, its watcher running, warned"; }
+	[ "$(watcher_pid)" = "$w2" ] || fail "a second restore started another watcher"
+
+	echo "# remove while a change awaits confirmation settles it: the watcher ends, rollback undoes the removal"
+	snapshot "$tmp/snap.pending"
+	expect_rc 0 $F remove --no-reload
+	wait_for gone "$w2" || fail "the watcher did not end after remove"
+	expect_rc 0 $F --json status
+	jq -e '.pending_confirm == null and .last_apply == null' "$tmp/out" >/dev/null ||
+		{ cat "$tmp/out"; fail "a pending confirmation stayed after remove"; }
+	expect_rc 0 $F rollback --no-reload
+	snapshot "$tmp/snap.back"
+	same "$tmp/snap.pending" "$tmp/snap.back" "rollback after remove did not put everything back"
+
+	echo "# a reboot past the deadline: the boot's restore rolls the change back first"
+	expect_rc 0 $F --json apply --no-reload --confirm 3 "$tmp/c.xml"
+	w=$(applied_watcher)
+	run kill -9 "$w"
+	wait_for gone "$w" || fail "the watcher outlived kill -9"
+	wait_for expired || wait_for expired || fail "the deadline did not pass within 20 s"
+	run nft delete table inet ftpcfg
+	expect_rc 0 $F restore --no-reload --if-applied
+	grep -q "was not confirmed by .*: rolled back" "$tmp/err" || { cat "$tmp/err"; fail "restore does not roll back the expired change"; }
+	snapshot "$tmp/snap.r"
+	same "$tmp/snap.back" "$tmp/snap.r" "after restore past the deadline, the host is not as before the unconfirmed change"
+
 	echo "# a damaged pending confirmation is refused with what to do"
 	printf 'garbage' >"$state/confirm"
 	expect_rc 1 $F apply --no-reload "$tmp/a.xml"
@@ -240,7 +288,11 @@ inner() {
 	logged confirm "outcome=failed" "reverted_unconfirmed=11" "error=\"too late"
 	logged apply "outcome=failed" "step=pending confirmation" "error=\"generation 10 awaits confirmation"
 	logged apply "outcome=failed" "step=reload" "site=\"$tmp/fail.xml\""
-	SUDO_USER=alice $F rollback --no-reload --to 5 >/dev/null
+	logged restore "outcome=restored" "site=\"$tmp/b.xml\""
+	logged remove "outcome=removed" "site=\"$tmp/b.xml\""
+	logged revert "outcome=rolled back (not confirmed)" "site=\"$tmp/c.xml\""
+	oldest=$($F --json history | jq '.generations[0].generation')
+	SUDO_USER=alice $F rollback --no-reload --to "$oldest" >/dev/null
 	logged rollback "user=\"alice\""
 	n=$(grep -c 'ftpcfg\[' "$tmp/syslog")
 	echo "$n syslog lines"
