@@ -133,6 +133,13 @@ standalone() {
 	two "$tmp/s1.xml"
 	two "$tmp/s2.xml" "" 40048
 
+	echo "# a first apply that failed: the original it noted is replaced by the file as the next apply finds it"
+	printf '# an hour ago\n' >"$root/etc/vsftpd.conf"
+	expect_rc 1 env FTPCFG_FAULT=files $F apply "$tmp/s1.xml"
+	[ -f "$state/origins" ] || fail "the failed apply noted no original (this case needs one)"
+	grep -q '^# an hour ago$' "$root/etc/vsftpd.conf" || fail "the failed apply did not put the file back"
+	host_file
+
 	echo "# two applies: the second overwrites what the first wrote"
 	expect_rc 0 $F apply "$tmp/s1.xml"
 	expect_rc 0 $F apply "$tmp/s2.xml"
