@@ -158,6 +158,20 @@ m_rollback() {
 	m_taken_away
 }
 
+# remove, on the firewalld site (rolled back to once more): ftpcfg's rich
+# rules leave runtime and permanent configuration, its table goes.
+m_remove() {
+	srv "$FTPCFG" --root "$R" rollback --no-reload
+	m_rich_rules
+	srv "$FTPCFG" --root "$R" remove --no-reload
+	fw_snapshot "$tmp/fw.removed"
+	cmp -s "$tmp/fw.before" "$tmp/fw.removed" ||
+		{ diff -u "$tmp/fw.before" "$tmp/fw.removed"; die "firewalld's configuration after remove is not as it was"; }
+	fw_files_clean
+	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "ftpcfg's table is still there after remove"
+	m_closed
+}
+
 start_firewalld
 fw_snapshot "$tmp/fw.before"
 fw_site "$tmp/fwd.xml" firewalld
@@ -201,5 +215,6 @@ t "firewall-cmd --reload keeps FTP working" m_reload
 t "status shows a rich rule taken away; an apply that fails after the integration puts firewalld back" m_fault_undone
 t "backend taken away: firewalld's configuration as it was" m_taken_away
 t "rollback brings ftpcfg's rich rules back; taken away again" m_rollback
+t "remove takes ftpcfg's rich rules and table away; port 21 closed again" m_remove
 stop_vsftpd
 e2e_done firewalld

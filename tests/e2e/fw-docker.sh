@@ -58,4 +58,6 @@ reload_restore() {
 
 fw_scenario "Docker-shaped iptables, INPUT policy DROP" iptables-nft setup_docker reload_restore
 t "rollback leaves iptables-save as it was before ftpcfg" m_back_to_before rollback
+t "apply again" fw_apply
+t "remove leaves iptables-save as it was before ftpcfg" m_back_to_before remove
 e2e_done fw-docker

@@ -53,4 +53,5 @@ fw_scenario "plain iptables, policy DROP" iptables-nft setup_iptables reload_res
 t "rollback leaves iptables-save as it was before ftpcfg" m_back_to_before rollback
 t "apply again" fw_apply
 t "a restore of a save from before apply: drift shown, apply puts the rule back" m_old_save
+t "remove leaves iptables-save as it was before ftpcfg" m_back_to_before remove
 e2e_done fw-iptables

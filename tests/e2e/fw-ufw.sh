@@ -39,4 +39,6 @@ reload_ufw() {
 
 fw_scenario "ufw enabled, default deny" ufw setup_ufw reload_ufw
 t "rollback leaves iptables-save as it was before ftpcfg" m_back_to_before rollback
+t "apply again" fw_apply
+t "remove leaves iptables-save as it was before ftpcfg" m_back_to_before remove
 e2e_done fw-ufw
