@@ -29,7 +29,7 @@ static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state
 
 	memset(now, 0, sizeof(*now));
 	now->files = calloc(last->n_files + 1, sizeof(*now->files));
-	now->reloads = calloc(last->n_reloads + 1, sizeof(*now->reloads));
+	now->reloads = calloc(last->n_files + last->n_reloads + 1, sizeof(*now->reloads));
 	if (!now->files || !now->reloads)
 		return -ENOMEM;
 	for (size_t i = 0; i < last->n_files; i++) {
@@ -49,11 +49,6 @@ static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state
 		if (ret < 0)
 			return ret;
 	}
-	for (size_t i = 0; i < last->n_reloads; i++) {
-		now->reloads[i] = strdup(last->reloads[i]);
-		if (!now->reloads[now->n_reloads++])
-			return -ENOMEM;
-	}
 	if (s->rec_raw && !s->rec_damaged) {
 		now->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
 		if (!now->record)
@@ -72,6 +67,71 @@ static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state
 	if (ret < 0)
 		return ret;
 	return apply_txn_shape_of(last->shape, &now->shape);
+}
+
+static bool same_saved(const struct state_saved *a, const struct state_saved *b)
+{
+	if (a->existed != b->existed)
+		return false;
+	return !a->existed || (a->len == b->len && !memcmp(a->content, b->content, a->len) &&
+			       a->mode == b->mode && a->uid == b->uid && a->gid == b->gid);
+}
+
+static const char *reload_of(const struct state_record *rec, const char *path)
+{
+	for (size_t i = 0; rec && i < rec->n_files; i++)
+		if (!strcmp(rec->files[i].path, path))
+			return rec->files[i].reload;
+	return NULL;
+}
+
+static bool listed(char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+/*
+ * The reload commands of the servers whose files the rollback changes,
+ * into now->reloads (undoing the rollback reloads the same ones): each
+ * file's server as the target's record or the record now names it.  The
+ * target's own list names the servers its change touched, which for
+ * rollback --to N need not be those whose files differ between now and
+ * N; it stands in only for a file neither record knows the server of.
+ */
+static int reloads_between(const struct state *s, const struct state_record *target_rec,
+			   const struct state_journal *target, struct state_journal *now)
+{
+	bool unknown = false;
+
+	for (size_t i = 0; i < target->n_files; i++) {
+		const char *cmd;
+
+		if (same_saved(&now->files[i], &target->files[i]))
+			continue;
+		cmd = reload_of(target_rec, target->files[i].path);
+		if (!cmd)
+			cmd = reload_of(s->rec_damaged ? NULL : s->rec, target->files[i].path);
+		if (!cmd) {
+			unknown = true;
+			continue;
+		}
+		if (listed(now->reloads, now->n_reloads, cmd))
+			continue;
+		now->reloads[now->n_reloads] = strdup(cmd);
+		if (!now->reloads[now->n_reloads++])
+			return -ENOMEM;
+	}
+	for (size_t i = 0; unknown && i < target->n_reloads; i++) {
+		if (listed(now->reloads, now->n_reloads, target->reloads[i]))
+			continue;
+		now->reloads[now->n_reloads] = strdup(target->reloads[i]);
+		if (!now->reloads[now->n_reloads++])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /*
@@ -126,6 +186,8 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 	struct nft_netlink_live *live = NULL;
 	struct state_journal now = { 0 };
 	struct apply_progress p = { .files = true, .committed = true, .record = true, .integ = true };
+	struct state_record *target_rec = NULL;
+	struct state_journal put;
 	struct state_confirm pending;
 	bool kept = false;
 	int ret;
@@ -133,21 +195,22 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 
 	a->step = "journal";
 	/* The site the target's record names: the one this rollback returns to. */
-	if (target->record && !a->site) {
-		struct state_record *rec = NULL;
-
-		if (state_record_decode(s, target->record, target->record_len, &rec) == 0 &&
-		    rec->site) {
-			free(a->site_owned);
-			a->site_owned = rec->site;
-			rec->site = NULL;
-			a->site = a->site_owned;
-			a->has_site_sha256 = true;
-			memcpy(a->site_sha256, rec->site_sha256, STATE_SHA256_LEN);
-		}
-		state_record_free(rec);
+	if (target->record &&
+	    state_record_decode(s, target->record, target->record_len, &target_rec) < 0)
+		target_rec = NULL;
+	if (target_rec && target_rec->site && !a->site) {
+		a->site_owned = strdup(target_rec->site);
+		a->site = a->site_owned;
+		a->has_site_sha256 = true;
+		memcpy(a->site_sha256, target_rec->site_sha256, STATE_SHA256_LEN);
 	}
 	ret = journal_now(c, nl, s, target, &now);
+	if (ret == 0)
+		ret = reloads_between(s, target_rec, target, &now);
+	/* The target as put back: its files and ruleset, with those reloads. */
+	put = *target;
+	put.reloads = now.reloads;
+	put.n_reloads = now.n_reloads;
 	if (ret == 0)
 		ret = nft_netlink_dump(nl, target->shape, &live, c->diag);
 	if (ret == 0)
@@ -157,8 +220,8 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 	if (ret < 0)
 		goto out;
 	a->step = "put back";
-	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : target->n_reloads;
-	ret = apply_txn_undo(c, s, nl, target, target->ruleset, &p);
+	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : put.n_reloads;
+	ret = apply_txn_undo(c, s, nl, &put, target->ruleset, &p);
 	if (ret == 0)
 		ret = name_journal(s, now.sha256);
 	if (ret == 0) {
@@ -206,6 +269,7 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 out:
 	nft_netlink_live_free(live);
 	state_journal_release(&now);
+	state_record_free(target_rec);
 	return ret;
 }
 

@@ -296,6 +296,31 @@ inner() {
 	logged rollback "user=\"alice\""
 	n=$(grep -c 'ftpcfg\[' "$tmp/syslog")
 	echo "$n syslog lines"
+
+	echo "# rollback --to reloads each server whose files it changes, not what generation N's apply reloaded"
+	r2=$tmp/rl
+	F2="$FTPCFG --root $r2"
+	mkdir -p "$r2"
+	RELOAD="echo a >>$tmp/reloads" site "$tmp/r1.xml" 10.200.0.0/25
+	RELOAD="echo a >>$tmp/reloads" PASV_MAX=40048 site "$tmp/r2.xml" 10.200.0.0/25
+	RELOAD="echo a >>$tmp/reloads" PASV_MAX=40048 site "$tmp/r3.xml" 10.200.0.0/26
+	RELOAD="echo b >>$tmp/reloads" site "$tmp/r4.xml" 10.200.0.0/25
+	sed -i 's|/etc/vsftpd.conf|/etc/vsftpd-b.conf|' "$tmp/r4.xml"
+	: >"$tmp/reloads"
+	for x in r1 r2 r3 r1; do expect_rc 0 $F2 apply "$tmp/$x.xml"; done
+	# generation 3 changed the ruleset only: its apply reloaded nothing
+	[ "$(tr '\n' ' ' <"$tmp/reloads")" = "a a a " ] || { cat "$tmp/reloads"; fail "the applies did not reload as expected"; }
+	: >"$tmp/reloads"
+	expect_rc 0 $F2 rollback --to 3
+	[ "$(cat "$tmp/reloads")" = a ] || { cat "$tmp/reloads"; fail "rollback --to 3 did not reload the server whose file it changed"; }
+	expect_rc 0 $F2 diff "$tmp/r3.xml"
+	expect_rc 0 $F2 apply "$tmp/r4.xml"
+	[ -e "$r2/etc/vsftpd-b.conf" ] || fail "the second server's file was not written"
+	: >"$tmp/reloads"
+	expect_rc 0 $F2 rollback --to 3
+	[ ! -e "$r2/etc/vsftpd-b.conf" ] || fail "rollback --to 3 left a file generation 3 did not have"
+	[ "$(sort "$tmp/reloads" | tr '\n' ' ')" = "a b " ] || { cat "$tmp/reloads"; fail "rollback --to 3 did not reload both servers (the one it took away too)"; }
+	expect_rc 0 $F2 diff "$tmp/r3.xml"
 	echo "PASS"
 }
 
