@@ -205,6 +205,78 @@ int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct sta
 	return ret;
 }
 
+/* After remove's batch whose answers were lost: did it go in, and is nothing of ftpcfg's left? */
+static int removal_outcome(struct ctx *c, struct nft_netlink *nl, const struct ruleset *shape,
+			   uint32_t genid, bool *committed, bool *gone)
+{
+	struct nft_netlink_live *live = NULL;
+	struct nft_netlink_batch *b = NULL;
+	uint32_t now = 0;
+	int ret;
+
+	*committed = true;
+	*gone = false;
+	ret = nft_netlink_get_genid(nl, &now);
+	if (ret < 0)
+		return ret;
+	if (now == genid) {
+		*committed = false;
+		return 0;
+	}
+	/* Gone when deleting what is left of ftpcfg's would take nothing. */
+	ret = nft_netlink_dump(nl, shape, &live, c->diag);
+	if (ret == 0)
+		ret = nft_netlink_batch_new(nl, live->genid, NULL, &b);
+	if (ret == 0 && live->rs)
+		ret = nft_netlink_batch_delete(b, live, c->diag);
+	if (ret == 0)
+		*gone = nft_netlink_batch_count(b) == 0;
+	nft_netlink_batch_free(b);
+	nft_netlink_live_free(live);
+	return ret;
+}
+
+int apply_kernel_send_removal(struct ctx *c, struct nft_netlink *nl,
+			      struct nft_netlink_batch *b, const struct ruleset *shape,
+			      uint32_t genid, bool *committed)
+{
+	struct diag sd;
+	bool gone = false;
+	int ret;
+
+	*committed = true;
+	diag_init(&sd);
+	ret = nft_netlink_batch_send(nl, b, 0, &sd);
+	/* Test seam lostreply: the batch went in, but its answers could not be read. */
+	if (ret == 0 && fault_is("lostreply"))
+		ret = diag(&sd, NULL, -EIO, "cannot read the kernel's answers: %s (FTPCFG_FAULT)",
+			   strerror(EIO));
+	if (ret == -ESTALE) {
+		*committed = false;
+		diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
+		     "(generation %u is gone); nothing was changed: run again", genid);
+		goto out;
+	}
+	/* No verdict read: find out what the kernel did before undoing anything. */
+	if (ret < 0 && removal_outcome(c, nl, shape, genid, committed, &gone) == 0 &&
+	    *committed && gone) {
+		diag_warn(c->diag, NULL, "the kernel's answers to the batch could not be read, but "
+			  "the ruleset shows it was committed");
+		ret = 0;
+	}
+	for (size_t i = 0; ret < 0 && i < sd.n_recs; i++) {
+		const struct diag_rec *r = &sd.recs[i];
+
+		if (r->level == DIAG_ERROR)
+			diag(c->diag, NULL, -EIO, "%s", r->msg);
+		else
+			diag_warn(c->diag, NULL, "%s", r->msg);
+	}
+out:
+	diag_release(&sd);
+	return ret;
+}
+
 int apply_kernel_restore(struct ctx *c, struct nft_netlink *nl, const struct ruleset *shape,
 			 const struct ruleset *old)
 {

@@ -1,5 +1,6 @@
 /*
- * apply_kernel: private to the transaction (apply.c, apply_txn.c).  The
+ * apply_kernel: private to the transactions (apply.c, apply_txn.c,
+ * apply_remove.c).  The
  * transaction's kernel half: turn a plan into one guarded batch, find out
  * what a batch whose answers were lost did, and put a journaled ruleset
  * back.  It calls nothing of apply.c, apply_txn.c or apply_rollback.c.
@@ -31,6 +32,19 @@ int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage 
  */
 int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
 			 bool *committed, bool *as_desired);
+
+/*
+ * Send remove's batch @b (it deletes everything of ftpcfg's that the dump
+ * at @genid held, in the target @shape names).  Answers that could not be
+ * read are not taken as a refusal: the generation and a new dump say
+ * whether it went in, as after an apply.  *committed: it went in, or may
+ * have (undo then puts back only what differs).  0 (committed, or found
+ * committed with nothing of ftpcfg's left: a warning says so), -ESTALE
+ * (someone committed since the dump; said in @c's diag), or the failure.
+ */
+int apply_kernel_send_removal(struct ctx *c, struct nft_netlink *nl,
+			      struct nft_netlink_batch *b, const struct ruleset *shape,
+			      uint32_t genid, bool *committed);
 
 /*
  * Make the kernel hold @old again in the target @shape names, or nothing

@@ -303,17 +303,9 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	if (ret < 0)
 		goto fail;
 	a->step = "commit";
-	if (nft_netlink_batch_count(r->batch)) {
-		/* Sent is taken as committed: undo puts back only what differs. */
-		p.committed = true;
-		ret = nft_netlink_batch_send(nl, r->batch, 0, c->diag);
-		if (ret == -ESTALE) {
-			p.committed = false;
-			diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
-			     "(generation %u is gone); nothing was changed: run again",
-			     r->live->genid);
-		}
-	}
+	if (nft_netlink_batch_count(r->batch))
+		ret = apply_kernel_send_removal(c, nl, r->batch, r->j.shape, r->live->genid,
+						&p.committed);
 	if (ret == 0)
 		ret = apply_fault(c, "commit");
 	if (ret < 0)

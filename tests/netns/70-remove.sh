@@ -212,7 +212,11 @@ standalone() {
 	nft list table inet ftpcfg >/dev/null || fail "rollback did not put the table back"
 	expect_rc 0 $F status
 	said '/etc/vsftpd.conf: as applied' "status after rolling back a removal"
-	expect_rc 0 $F remove --no-reload
+	echo "# remove, the kernel's answers lost: the ruleset shows it went in; removed, not undone"
+	expect_rc 0 env FTPCFG_FAULT=lostreply $F remove --no-reload
+	grep -q 'the ruleset shows it was committed' "$tmp/err" || { cat "$tmp/err"; fail "no word of the lost answers"; }
+	! nft list table inet ftpcfg >/dev/null 2>&1 || fail "the table is back after a found-out removal"
+	[ ! -e "$state/journal" ] || fail "a journal stayed after a found-out removal"
 	check_original "remove after a rollback"
 
 	echo "# a site that stops writing a file gives it its original back"
@@ -286,8 +290,10 @@ attach() {
 	echo "# attach: a failure or a kill -9 after each step"
 	faults "$tmp/a2.xml"
 
-	echo "# attach: remove"
-	expect_rc 0 $F remove --no-reload
+	echo "# attach: remove, the kernel's answers lost: the ruleset shows it went in; removed, not undone"
+	expect_rc 0 env FTPCFG_FAULT=lostreply $F remove --no-reload
+	grep -q 'the ruleset shows it was committed' "$tmp/err" || { cat "$tmp/err"; fail "no word of the lost answers"; }
+	[ ! -e "$state/journal" ] || fail "a journal stayed after a found-out removal"
 	nft list table inet filter >"$tmp/host-after"
 	same "$tmp/host-before" "$tmp/host-after" "remove changed the host's own table"
 	nft list ruleset >"$tmp/ruleset-after"
