@@ -369,7 +369,7 @@ int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out, struc
 		ret = apply_txn_recover(c, &s, nl, flags);
 	}
 	/* An unconfirmed change past its deadline is rolled back first, as every run does. */
-	if (ret == 0 && !(flags & APPLY_CHECK) && s.dirfd >= 0) {
+	if (ret == 0 && s.dirfd >= 0) {
 		a->step = "revert";
 		ret = apply_confirm_settle(c, &s, nl, flags, &pending, &pc, a);
 	}

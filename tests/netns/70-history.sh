@@ -321,6 +321,18 @@ inner() {
 	[ ! -e "$r2/etc/vsftpd-b.conf" ] || fail "rollback --to 3 left a file generation 3 did not have"
 	[ "$(sort "$tmp/reloads" | tr '\n' ' ')" = "a b " ] || { cat "$tmp/reloads"; fail "rollback --to 3 did not reload both servers (the one it took away too)"; }
 	expect_rc 0 $F2 diff "$tmp/r3.xml"
+
+	echo "# remove --check past a deadline rolls the unconfirmed change back first, as apply --check does"
+	snapshot "$tmp/snap.rc0"
+	expect_rc 0 $F --json apply --no-reload --confirm 3 "$tmp/c.xml"
+	w=$(applied_watcher)
+	run kill -9 "$w"
+	wait_for gone "$w" || fail "the watcher outlived kill -9"
+	wait_for expired || wait_for expired || fail "the deadline did not pass within 20 s"
+	expect_rc 0 $F remove --check
+	grep -q "was not confirmed by .*: rolled back" "$tmp/err" || { cat "$tmp/err"; fail "remove --check did not roll back the expired change"; }
+	snapshot "$tmp/snap.rc1"
+	same "$tmp/snap.rc0" "$tmp/snap.rc1" "remove --check past the deadline: not as before the unconfirmed change"
 	echo "PASS"
 }
 
