@@ -134,7 +134,7 @@ out:
 static int report_text(const struct apply_removal *r, bool check, bool no_reload)
 {
 	if (check)
-		printf("Would remove everything ftpcfg manages%s%s%s (nothing was changed):\n",
+		printf("Would remove everything ftpcfg manages%s%s%s; nothing was changed:\n",
 		       r->site ? " (last applied: " : "", r->site ? r->site : "", r->site ? ")" : "");
 	else
 		printf("Removed everything ftpcfg managed%s%s%s:\n", r->site ? " (last applied: " : "",

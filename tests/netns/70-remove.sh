@@ -150,6 +150,7 @@ standalone() {
 	echo "# --check prints the plan and changes nothing"
 	snapshot "$tmp/before"
 	expect_rc 2 $F remove --check --detailed-exitcode
+	said '^Would remove everything ftpcfg manages (last applied: .*/s2.xml); nothing was changed:$' "remove --check does not say what it would do"
 	said '^  - table inet ftpcfg$' "remove --check does not plan the table"
 	said '^  ~ /etc/vsftpd.conf: as it was before ftpcfg ([0-9]* bytes, mode 0640, owner 65534:4)$' "remove --check does not plan the original back"
 	said '^  - /etc/vsftpd-b.conf: ftpcfg created it$' "remove --check does not plan the created file's removal"
