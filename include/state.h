@@ -193,8 +193,8 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
  * Replace the record by the marker of a removal: nothing is managed any
  * more, as `ftpcfg remove` left it; it names the removal's journal
  * (@journal_sha256), so that a run killed after this step is known to
- * have completed.  A later open has rec NULL and removed set.  0 or
- * -errno with a diag.
+ * have completed.  A later open has rec NULL and removed set;
+ * s->rec_written keeps what was written.  0 or -errno with a diag.
  */
 int state_record_write_removed(struct state *s, const uint8_t journal_sha256[STATE_SHA256_LEN]);
 

@@ -281,11 +281,72 @@ static int put_back_files(struct ctx *c, const struct removal_run *r,
 	return 0;
 }
 
+/*
+ * Keep the removal as a generation: what it leaves is each file as put
+ * back (the original, or absent), or as it was when remove leaves it
+ * alone, no ruleset, and the mark of the removal as the record; the
+ * summary counts files put back as changed, and ftpcfg's objects and the
+ * files deleted as deleted.
+ */
+static int keep(struct ctx *c, struct state *s, const struct removal_run *r,
+		const struct apply_removal *out, struct audit *a, bool *kept)
+{
+	struct state_journal after = { 0 };
+	int ret = 0;
+
+	*kept = false;
+	a->added = 0;
+	a->changed = 0;
+	a->deleted = out->n_objects;
+	a->has_summary = true;
+	after.files = calloc(r->j.n_files + 1, sizeof(*after.files));
+	if (!after.files)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->j.n_files && ret == 0; i++) {
+		const struct state_saved *now = &r->j.files[i];
+		const struct apply_removal_file *f = &out->files[i];
+		const struct state_saved *o = state_origins_find(&r->origins, now->path);
+		const struct state_saved *left = now;
+		struct stage_meta none = { 0 };
+
+		if (f->action == APPLY_REMOVAL_RESTORE && o)
+			left = o;
+		if (f->action == APPLY_REMOVAL_DELETE) {
+			ret = apply_txn_save(&after.files[after.n_files++], now->path, NULL, 0, &none);
+		} else {
+			struct stage_meta m = { left->existed, left->mode, left->uid, left->gid };
+
+			ret = apply_txn_save(&after.files[after.n_files++], now->path, left->content,
+					     left->len, &m);
+		}
+		if (f->changes && f->action == APPLY_REMOVAL_RESTORE)
+			a->changed++;
+		else if (f->changes && f->action == APPLY_REMOVAL_DELETE)
+			a->deleted++;
+	}
+	/* Borrowed for the write: the target, the reloads and the mark just written. */
+	after.shape = r->j.shape;
+	after.reloads = r->j.reloads;
+	after.n_reloads = r->j.n_reloads;
+	after.record = s->rec_written;
+	after.record_len = s->rec_written_len;
+	if (ret == 0)
+		ret = apply_history_keep(c, s, &r->j, &after, a);
+	*kept = ret == 0;
+	after.shape = NULL;
+	after.reloads = NULL;
+	after.n_reloads = 0;
+	after.record = NULL;
+	state_journal_release(&after);
+	return ret;
+}
+
 /* The change, from the journal on.  0, or a failure after undo. */
 static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct removal_run *r,
 		  const struct apply_removal *out, unsigned flags, struct audit *a)
 {
 	struct apply_progress p = { 0 };
+	bool kept = false;
 	int ret;
 
 	a->step = "journal";
@@ -334,6 +395,12 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		ret = apply_fault(c, "record");
 	if (ret < 0)
 		goto fail;
+	a->step = "history";
+	ret = keep(c, s, r, out, a, &kept);
+	if (ret == 0)
+		ret = apply_fault(c, "history");
+	if (ret < 0)
+		goto fail;
 	/* The marker names this journal: the removal is complete. */
 	if (state_journal_close(s) < 0)
 		diag_warn(c->diag, NULL, "everything is removed, but the journal in '%s' could not "
@@ -342,6 +409,10 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 fail:
 	if (flags & APPLY_NO_RELOAD)
 		p.n_reloaded = 0;
+	/* The generation of a removal that is undone goes with it. */
+	if (kept)
+		state_gen_drop_journal(s, r->j.sha256);
+	a->generation = 0;
 	if (apply_txn_undo(c, s, nl, &r->j, r->live->rs, &p) < 0)
 		diag(c->diag, NULL, -EIO, "could not put back everything this run changed; the "
 		     "journal stays in '%s' and the next ftpcfg run puts it back first", s->dir);

@@ -67,10 +67,13 @@ static const char *action_name(enum apply_removal_action a)
 	return "keep";
 }
 
-static int report_json(const struct ctx *c, const struct apply_removal *r, const char *outcome)
+static int report_json(const struct ctx *c, const struct apply_removal *r, const char *outcome,
+		       unsigned generation)
 {
-	json_t *doc = json_pack("{s:s, s:s?, s:s?, s:[], s:[], s:[]}", "outcome", outcome, "site",
-				r->site, "site_name", r->site_name, "ruleset", "files", "reloads");
+	json_t *doc = json_pack("{s:s, s:o, s:s?, s:s?, s:[], s:[], s:[]}", "outcome", outcome,
+				"generation", generation ? json_integer(generation) : json_null(),
+				"site", r->site, "site_name", r->site_name, "ruleset", "files",
+				"reloads");
 	json_t *target = json_null();
 	int ret = -ENOMEM;
 
@@ -131,14 +134,16 @@ out:
 	return ret;
 }
 
-static int report_text(const struct apply_removal *r, bool check, bool no_reload)
+static int report_text(const struct apply_removal *r, bool check, bool no_reload,
+		       unsigned generation)
 {
 	if (check)
 		printf("Would remove everything ftpcfg manages%s%s%s; nothing was changed:\n",
 		       r->site ? " (last applied: " : "", r->site ? r->site : "", r->site ? ")" : "");
 	else
-		printf("Removed everything ftpcfg managed%s%s%s:\n", r->site ? " (last applied: " : "",
-		       r->site ? r->site : "", r->site ? ")" : "");
+		printf("Removed everything ftpcfg managed (%s%s%sgeneration %u):\n",
+		       r->site ? "last applied: " : "", r->site ? r->site : "", r->site ? "; " : "",
+		       generation);
 	if (!r->n_objects)
 		printf("  nothing of ftpcfg's is in the ruleset\n");
 	for (size_t i = 0; i < r->n_objects; i++) {
@@ -182,14 +187,14 @@ int cmd_remove(struct ctx *c, const struct cmd_args *a)
 		goto done;
 	if (c->opts->json)
 		out = report_json(c, &r, !r.managed ? "nothing managed" : check ? "checked" :
-				  "removed");
+				  "removed", au.generation);
 	else if (c->opts->quiet)
 		out = 0;
 	else if (!r.managed)
 		out = printf("Nothing to remove: ftpcfg manages nothing here (no apply is "
 			     "recorded).\n") < 0 ? -EIO : 0;
 	else
-		out = report_text(&r, check, flags & APPLY_NO_RELOAD);
+		out = report_text(&r, check, flags & APPLY_NO_RELOAD, au.generation);
 	if (out < 0)
 		ret = out;
 	else if (ret == CMD_CHANGES && !cmd_has(a, CMD_OPT_DETAILED_EXITCODE))

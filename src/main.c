@@ -127,10 +127,11 @@ static const struct cli_command cmds[] = {
 	  "The same as 'ftpcfg COMMAND --help'." },
 	{ "history", cmd_history, "", 0, 0, NULL,
 	  "list the kept generations: who changed what, when, from which site",
-	  "Each apply, rollback, restore and remove that changes something is kept as a\n"
-	  "numbered generation (the last 10, or --keep-history N): its time, user\n"
-	  "(SUDO_USER, else the uid's name), command, outcome, the site's path and\n"
-	  "SHA-256, and the plan's summary.  'rollback --to N' returns to one." },
+	  "Each apply, rollback and remove that changes something is kept as a numbered\n"
+	  "generation (the last 10, or --keep-history N): its time, user (SUDO_USER,\n"
+	  "else the uid's name), command, outcome, the site's path and SHA-256, and the\n"
+	  "plan's summary.  'rollback --to N' returns to one.  restore is not kept: it\n"
+	  "commits the recorded ruleset again, at every boot." },
 	{ "import", cmd_import, "DAEMON PATH", 2, 2, NULL,
 	  "print the site for a daemon's existing configuration (adopt a host)",
 	  "DAEMON is vsftpd, proftpd or pure-ftpd; PATH its file (proftpd: with what it\n"

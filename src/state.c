@@ -617,6 +617,12 @@ int state_record_write_removed(struct state *s, const uint8_t journal_sha256[STA
 	sbuf_put(&b, journal_sha256, STATE_SHA256_LEN);
 	state_seal(&b, REMOVED_MAGIC, REMOVED_VERSION);
 	ret = b.oom ? -ENOMEM : state_write_file(s, RECORD, b.p, b.len);
+	if (ret == 0) {
+		free(s->rec_written);
+		s->rec_written = b.p;
+		s->rec_written_len = b.len;
+		b.p = NULL;
+	}
 	free(b.p);
 	if (ret < 0 && ret != -ENOMEM)
 		diag(s->d, NULL, ret, "cannot write the record '%s/" RECORD "': %s", s->dir,

@@ -72,7 +72,7 @@ check_original() {
 # A run killed or failing after each step of a removal.
 faults() {
 	site=$1
-	for step in journal files commit reload record; do
+	for step in journal files commit reload record history; do
 		snapshot "$tmp/before"
 		expect_rc 1 env FTPCFG_FAULT=$step $F remove
 		grep -q "fault injected after step '$step'" "$tmp/err" || { cat "$tmp/err"; fail "no fault at $step"; }
@@ -80,11 +80,11 @@ faults() {
 		same "$tmp/before" "$tmp/after" "a remove failing after '$step' changed the host"
 		[ ! -e "$state/journal" ] || fail "journal left after a handled failure at $step"
 	done
-	for step in journal files commit reload record; do
+	for step in journal files commit reload record history; do
 		snapshot "$tmp/before"
 		expect_rc 137 env FTPCFG_FAULT=$step:kill $F remove
 		[ -f "$state/journal" ] || fail "no journal after a kill at $step"
-		if [ "$step" = record ]; then
+		if [ "$step" = record ] || [ "$step" = history ]; then
 			# The mark of the removal names the journal: that run completed.
 			expect_rc 0 $F remove
 			grep -q 'interrupted' "$tmp/err" && { cat "$tmp/err"; fail "a completed removal was taken for an interrupted one"; }
@@ -169,7 +169,8 @@ standalone() {
 	echo "# remove"
 	rm -f "$root/reloads"
 	expect_rc 2 $F remove --detailed-exitcode
-	said 'Removed everything ftpcfg managed' "remove does not say what it did"
+	said '^Removed everything ftpcfg managed (last applied: .*/s2.xml; generation [0-9]*):$' "remove does not say what it did"
+	removed_gen=$(sed -n 's/^Removed everything .*; generation \([0-9]*\)):$/\1/p' "$tmp/out")
 	if nft list table inet ftpcfg >/dev/null 2>&1; then fail "the table is still there"; fi
 	nft list table inet host >"$tmp/host-after"
 	same "$tmp/host-before" "$tmp/host-after" "remove changed the host's own table"
@@ -213,6 +214,26 @@ standalone() {
 	nft list table inet ftpcfg >/dev/null || fail "rollback did not put the table back"
 	expect_rc 0 $F status
 	said '/etc/vsftpd.conf: as applied' "status after rolling back a removal"
+	echo "# the removal is a generation: history lists it, rollback --to it takes everything off again"
+	expect_rc 0 $F --json history
+	g=$(jq '[.generations[] | select(.command == "remove")] | last | .generation' "$tmp/out")
+	[ "$g" = "$removed_gen" ] || fail "history's last removal is generation $g, remove said $removed_gen"
+	jq -e --argjson g "$g" '.generations[] | select(.generation == $g) | .outcome == "removed"
+		and .summary == {"added": 0, "changed": 1, "deleted": 2} and (.site | endswith("/s2.xml"))' "$tmp/out" >/dev/null ||
+		{ cat "$tmp/out"; fail "history does not list the removal with its summary"; }
+	expect_rc 0 $F history
+	said "^ *$g  .*  remove  *removed" "history does not show the removal"
+	expect_rc 0 $F rollback --no-reload --to "$g"
+	! nft list table inet ftpcfg >/dev/null 2>&1 || fail "rollback --to the removal left the table"
+	check_original "rollback --to the removal"
+	[ ! -e "$root/etc/vsftpd-b.conf" ] || fail "rollback --to the removal left the file ftpcfg created"
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "rollback --to the removal is not what the removal left"
+	expect_rc 0 $F status
+	said "Nothing managed: 'ftpcfg remove' took everything off at " "status after rollback --to the removal"
+	expect_rc 0 $F rollback --no-reload
+	nft list table inet ftpcfg >/dev/null || fail "rollback did not undo the rollback --to the removal"
+
 	echo "# remove, the kernel's answers lost: the ruleset shows it went in; removed, not undone"
 	expect_rc 0 env FTPCFG_FAULT=lostreply $F remove --no-reload
 	grep -q 'the ruleset shows it was committed' "$tmp/err" || { cat "$tmp/err"; fail "no word of the lost answers"; }
