@@ -18,13 +18,14 @@
 #include "plan.h"
 #include "txn.h"
 
-/* What is there now of each file @last holds: the rollback's own journal. */
+/*
+ * What is there now of each file @last holds, and of the integrations
+ * @integ: the rollback's own journal.
+ */
 static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state *s,
-		       const struct state_journal *last,
-		       struct state_journal *now)
+		       const struct state_journal *last, const struct backend_ops *const *integ,
+		       size_t n_integ, struct state_journal *now)
 {
-	const struct backend_ops *integ[2];
-	size_t n_integ = 0;
 	int ret;
 
 	memset(now, 0, sizeof(*now));
@@ -55,13 +56,6 @@ static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state
 			return -ENOMEM;
 		memcpy(now->record, s->rec_raw, s->rec_raw_len);
 		now->record_len = s->rec_raw_len;
-	}
-	/* The integrations the last change touched, as they are now. */
-	for (size_t i = 0; i < last->n_integ && n_integ < 2; i++) {
-		const struct backend_ops *ops = backend_ops(last->integ[i].backend);
-
-		if (ops)
-			integ[n_integ++] = ops;
 	}
 	ret = apply_txn_save_integrations(c, nl, integ, n_integ, now);
 	if (ret < 0)
@@ -187,6 +181,9 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 	struct state_journal now = { 0 };
 	struct apply_progress p = { .files = true, .committed = true, .record = true, .integ = true };
 	struct state_record *target_rec = NULL;
+	const struct ruleset *cur = s->rec && !s->rec_damaged ? s->rec->ruleset : NULL;
+	const struct backend_ops *integ[2];
+	size_t n_integ = 0;
 	struct state_journal put;
 	struct state_confirm pending;
 	bool kept = false;
@@ -204,7 +201,22 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 		a->has_site_sha256 = true;
 		memcpy(a->site_sha256, target_rec->site_sha256, STATE_SHA256_LEN);
 	}
-	ret = journal_now(c, nl, s, target, &now);
+	/*
+	 * The integrations: a journal holds what the last change found, and
+	 * undo puts that back; a generation holds none, so rollback --to makes
+	 * them what its ruleset asks for, as an apply of it would.
+	 */
+	if (a->rolled_back_to) {
+		n_integ = backend_involved(cur, target->ruleset, integ);
+	} else {
+		for (size_t i = 0; i < target->n_integ && n_integ < 2; i++) {
+			const struct backend_ops *ops = backend_ops(target->integ[i].backend);
+
+			if (ops)
+				integ[n_integ++] = ops;
+		}
+	}
+	ret = journal_now(c, nl, s, target, integ, n_integ, &now);
 	if (ret == 0)
 		ret = reloads_between(s, target_rec, target, &now);
 	/* The target as put back: its files and ruleset, with those reloads. */
@@ -222,6 +234,10 @@ int apply_rollback_locked(struct ctx *c, struct state *s, struct nft_netlink *nl
 	a->step = "put back";
 	p.n_reloaded = flags & APPLY_NO_RELOAD ? 0 : put.n_reloads;
 	ret = apply_txn_undo(c, s, nl, &put, target->ruleset, &p);
+	if (ret == 0 && a->rolled_back_to && n_integ) {
+		a->step = "integration";
+		ret = apply_txn_integrate(c, nl, cur, target->ruleset);
+	}
 	if (ret == 0)
 		ret = name_journal(s, now.sha256);
 	if (ret == 0) {

@@ -322,6 +322,30 @@ inner() {
 	[ "$(sort "$tmp/reloads" | tr '\n' ' ')" = "a b " ] || { cat "$tmp/reloads"; fail "rollback --to 3 did not reload both servers (the one it took away too)"; }
 	expect_rc 0 $F2 diff "$tmp/r3.xml"
 
+	echo "# rollback --to a generation of another backend makes the integration what it applied"
+	r3=$tmp/ib
+	F3="$FTPCFG --root $r3"
+	mkdir -p "$r3"
+	site "$tmp/i1.xml" 10.200.0.0/25
+	sed -i 's|^<site name="t" version="1">$|&\n  <firewall backend="iptables"/>|' "$tmp/i1.xml"
+	grep -q 'backend="iptables"' "$tmp/i1.xml" || fail "the iptables site was not written"
+	PASV_MAX=40048 site "$tmp/i2.xml" 10.200.0.0/25
+	run iptables -P INPUT DROP
+	expect_rc 0 $F3 apply --no-reload "$tmp/i1.xml"
+	iptables -S INPUT | grep -q -- '-j ftpcfg-input' || { iptables -S; fail "the iptables backend added no jump"; }
+	expect_rc 0 $F3 --allow-conflicts apply --no-reload "$tmp/i2.xml"
+	! iptables -S | grep -q ftpcfg-input || { iptables -S; fail "leaving the iptables backend left its chain"; }
+	expect_rc 0 $F3 rollback --no-reload --to 1
+	iptables -S INPUT | grep -q -- '-j ftpcfg-input' || { iptables -S; fail "rollback --to 1 did not put the jump back"; }
+	iptables -S ftpcfg-input | grep -q -- '--mark' || { iptables -S; fail "rollback --to 1 did not put the chain back"; }
+	expect_rc 0 $F3 status --detailed-exitcode
+	expect_rc 0 $F3 rollback --no-reload --to 2
+	! iptables -S | grep -q ftpcfg-input || { iptables -S; fail "rollback --to 2 left the iptables chain"; }
+	expect_rc 0 $F3 rollback --no-reload
+	iptables -S INPUT | grep -q -- '-j ftpcfg-input' || { iptables -S; fail "rollback did not undo rollback --to 2's integration"; }
+	iptables-save >/dev/null || fail "iptables-save fails after the rollbacks"
+	run nft delete table ip filter
+
 	echo "# remove --check past a deadline rolls the unconfirmed change back first, as apply --check does"
 	snapshot "$tmp/snap.rc0"
 	expect_rc 0 $F --json apply --no-reload --confirm 3 "$tmp/c.xml"
