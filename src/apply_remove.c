@@ -462,6 +462,8 @@ int apply_remove(struct ctx *c, unsigned flags, struct apply_removal *out, struc
 	if (ret < 0)
 		goto out;
 	a->site = out->site;
+	a->has_site_sha256 = true;
+	memcpy(a->site_sha256, s.rec->site_sha256, STATE_SHA256_LEN);
 	if (flags & APPLY_CHECK) {
 		if (nft_netlink_batch_count(r.batch))
 			ret = nft_netlink_batch_send(nl, r.batch, NFT_NETLINK_CHECK, c->diag);

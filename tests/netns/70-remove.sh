@@ -219,7 +219,8 @@ standalone() {
 	g=$(jq '[.generations[] | select(.command == "remove")] | last | .generation' "$tmp/out")
 	[ "$g" = "$removed_gen" ] || fail "history's last removal is generation $g, remove said $removed_gen"
 	jq -e --argjson g "$g" '.generations[] | select(.generation == $g) | .outcome == "removed"
-		and .summary == {"added": 0, "changed": 1, "deleted": 2} and (.site | endswith("/s2.xml"))' "$tmp/out" >/dev/null ||
+		and .summary == {"added": 0, "changed": 1, "deleted": 2} and (.site | endswith("/s2.xml"))
+		and .site_sha256 == $sha' --arg sha "$(sha256sum "$tmp/s2.xml" | cut -d' ' -f1)" "$tmp/out" >/dev/null ||
 		{ cat "$tmp/out"; fail "history does not list the removal with its summary"; }
 	expect_rc 0 $F history
 	said "^ *$g  .*  remove  *removed" "history does not show the removal"
