@@ -56,7 +56,14 @@ void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
  */
 void diag_sort(struct diag *d, size_t from);
 
-/* Print every record as `ftpcfg: FILE:LINE: message`; warnings only if @warnings. */
+/* diag_print() shows this many records; a line counts the rest. */
+#define DIAG_PRINT_MAX 50
+
+/*
+ * Print each record as `ftpcfg: FILE:LINE: message`, warnings only if
+ * @warnings: the first DIAG_PRINT_MAX, then one line counting the others
+ * (--json lists every one).
+ */
 void diag_print(const struct diag *d, FILE *f, bool warnings);
 
 /*

@@ -100,12 +100,22 @@ void diag_sort(struct diag *d, size_t from)
 
 void diag_print(const struct diag *d, FILE *f, bool warnings)
 {
+	size_t shown = 0;
+	size_t more_errors = 0;
+	size_t more_warnings = 0;
+
 	for (size_t i = 0; i < d->n_recs; i++) {
 		const struct diag_rec *r = &d->recs[i];
 		const char *lvl = r->level == DIAG_WARNING ? "warning: " : "";
 
 		if (r->level == DIAG_WARNING && !warnings)
 			continue;
+		/* A site with thousands of bad networks: the first ones say what is wrong. */
+		if (shown == DIAG_PRINT_MAX) {
+			*(r->level == DIAG_ERROR ? &more_errors : &more_warnings) += 1;
+			continue;
+		}
+		shown++;
 		if (r->file && r->line)
 			fprintf(f, "ftpcfg: %s:%u: %s%s\n", r->file, r->line, lvl, r->msg);
 		else if (r->file)
@@ -113,6 +123,10 @@ void diag_print(const struct diag *d, FILE *f, bool warnings)
 		else
 			fprintf(f, "ftpcfg: %s%s\n", lvl, r->msg);
 	}
+	if (more_errors || more_warnings)
+		fprintf(f, "ftpcfg: %zu more error%s and %zu more warning%s not shown; --json lists "
+			"every one\n", more_errors, more_errors == 1 ? "" : "s", more_warnings,
+			more_warnings == 1 ? "" : "s");
 	if (d->oom)
 		fprintf(f, "ftpcfg: out of memory while recording errors; some are missing\n");
 }

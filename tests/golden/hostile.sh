@@ -42,6 +42,31 @@ for site in "$tmp"/*.xml; do
 		passed=$((passed + 1))
 	fi
 done
+# 300 bad networks: the first 50 errors, a line counting the others, and all of them in --json.
+awk 'BEGIN { print "<site name=\"t\" version=\"1\"><server name=\"a\" daemon=\"vsftpd\"><allow>";
+	for (i = 0; i < 300; i++) printf "<network>10.%d.%d.1/24</network>\n", int(i / 256), i % 256;
+	print "</allow></server></site>" }' >"$tmp/many-errors.xml"
+"$FTPCFG" validate "$tmp/many-errors.xml" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 65 ] && [ "$(wc -l <"$tmp/err")" = 51 ] &&
+	[ "$(grep -c 'has host bits set' "$tmp/err")" = 50 ] &&
+	tail -n 1 "$tmp/err" | grep -qx 'ftpcfg: 250 more errors and 0 more warnings not shown; --json lists every one'; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: many-errors.xml: exit $rc; stderr (want 50 errors and a count of 250 more):"
+	head -n 3 "$tmp/err"
+	tail -n 2 "$tmp/err"
+	failed=$((failed + 1))
+fi
+"$FTPCFG" --json validate "$tmp/many-errors.xml" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+n=$(python3 -c 'import json, sys; print(len(json.load(sys.stdin)["error"]["diagnostics"]))' <"$tmp/out" 2>/dev/null)
+if [ "$rc" = 65 ] && [ "$n" = 300 ]; then
+	passed=$((passed + 1))
+else
+	echo "FAIL: many-errors.xml --json: exit $rc, $n diagnostics (want 65 and 300)"
+	failed=$((failed + 1))
+fi
 echo "hostile: $passed passed, $failed failed"
 [ -n "${CHECK_COUNTS:-}" ] && echo "$passed $failed" >>"$CHECK_COUNTS"
 [ "$failed" = 0 ]
