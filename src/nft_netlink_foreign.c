@@ -167,16 +167,18 @@ static unsigned g_walk_chain(struct g_walk *w, const struct g_chain *c, unsigned
 }
 
 /*
- * iptables' own INPUT, with the iptables backend: its first rule jumps to
- * the chain that accepts ftpcfg's mark (backend_iptables.c puts it there
- * in the same apply, and status shows it as drift when it is gone).
+ * iptables' own INPUT and OUTPUT, with the iptables backend: the first
+ * rule of each that filters jumps to the chain that accepts ftpcfg's mark
+ * (backend_iptables.c puts it there in the same apply, and status shows
+ * it as drift when it is gone).
  */
 static bool g_is_integrated(const struct ruleset *want, const struct g_chain *c)
 {
 	return want->backend == SITE_BACKEND_IPTABLES &&
 	       (c->family == NFPROTO_IPV4 || c->family == NFPROTO_IPV6) &&
-	       c->hook == NF_INET_LOCAL_IN && !strcmp(c->table, "filter") &&
-	       !strcmp(c->name, "INPUT");
+	       !strcmp(c->table, "filter") &&
+	       ((c->hook == NF_INET_LOCAL_IN && !strcmp(c->name, "INPUT")) ||
+		(c->hook == NF_INET_LOCAL_OUT && !strcmp(c->name, "OUTPUT")));
 }
 
 static bool g_is_ours(const struct ruleset *want, const struct g_chain *c)
