@@ -62,6 +62,11 @@ struct apply_restore_result {
 	char *table;		/* owned */
 	char *attach_chain;	/* owned; NULL in standalone mode */
 	uint32_t genid;		/* the generation now (0: not ours to tell) */
+	/* The record's integration (<firewall backend>), NULL: none (static). */
+	const char *backend;
+	bool integ_restored;	/* what was missing of it was put back */
+	char **integ_changes;	/* owned: what was, as diff prints plan lines */
+	size_t n_integ_changes;
 };
 
 void apply_restore_result_release(struct apply_restore_result *res);
@@ -70,7 +75,9 @@ void apply_restore_result_release(struct apply_restore_result *res);
  * Commit the ruleset of the last apply again, from the record alone (no
  * site, no file touched), as one batch guarded by the generation; in
  * attach mode into the host's table as it is now.  Nothing is sent when
- * the kernel holds it already.  An interrupted run's journal is put back
+ * the kernel holds it already.  What is missing of the recorded
+ * integration (include/backend.h) is put back in the same journaled
+ * transaction; a failure undoes both.  An interrupted run's journal is put back
  * first.  After 'ftpcfg remove' there is nothing to restore: 0 with
  * res->removed.  0, or -errno with nothing committed: -ENOENT (no record,
  * unless APPLY_IF_APPLIED: then 0 with res->nothing_applied; or the

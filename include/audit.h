@@ -37,6 +37,7 @@ struct audit {
 	/* An expired confirmation this run found and reverted first (its generation). */
 	unsigned reverted_first;
 	long watcher_pid;		/* apply --confirm: the watcher started, 0: none */
+	const char *integration;	/* restore: the integration it put back, NULL: none */
 	char *site_owned;		/* owned: a site found by the run (rollback); site points here */
 };
 

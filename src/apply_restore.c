@@ -4,6 +4,14 @@
  * host's firewall took it away.  One batch, guarded by the generation it
  * was planned at: the kernel takes all of it or none.  Nothing is sent
  * when the kernel already holds the recorded ruleset.
+ *
+ * The recorded integration with another firewall manager (the record's
+ * <firewall backend>, include/backend.h) comes back with it where it is
+ * missing: after a reboot the manager's own rules come back from a save
+ * taken before ftpcfg's apply (netfilter-persistent, ufw's files) without
+ * the jump into ftpcfg-input.  The ruleset and the integration are one
+ * transaction, journaled as apply journals them: a failure at any step
+ * puts back both, and the record, as they were.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,7 +20,9 @@
 
 #include "apply.h"
 #include "apply_history.h"
+#include "apply_kernel.h"
 #include "apply_txn.h"
+#include "backend.h"
 #include "nft_netlink.h"
 #include "plan.h"
 #include "state.h"
@@ -67,18 +77,86 @@ static void rerecord(struct ctx *c, struct state *s, struct nft_netlink *nl, uin
 	diag_release(&why);
 }
 
+/*
+ * The change is complete: its journal goes.  A journal that stays is a
+ * warning (the next run puts back what it journaled, and the next restore
+ * puts it again), not a failure of this one.
+ */
+static void discard_or_warn(struct ctx *c, struct state *s)
+{
+	struct diag *d = s->d;
+	struct diag why;
+
+	diag_init(&why);
+	s->d = &why;
+	if (state_journal_discard(s) < 0)
+		diag_warn(c->diag, NULL, "restored, but %s; the next ftpcfg run puts back what it "
+			  "journaled, and the next restore puts it again",
+			  why.n_recs ? why.recs[0].msg : "the journal could not be removed");
+	s->d = d;
+	diag_release(&why);
+}
+
+/* The integration's plan items as the lines diff prints, into @res. */
+static int keep_integ_lines(const struct plan *ip, struct apply_restore_result *res)
+{
+	res->integ_changes = calloc(ip->n_items + 1, sizeof(*res->integ_changes));
+	if (!res->integ_changes)
+		return -ENOMEM;
+	for (size_t i = 0; i < ip->n_items; i++) {
+		int ret = plan_item_format(&ip->items[i], &res->integ_changes[i]);
+
+		if (ret < 0)
+			return ret;
+		res->n_integ_changes++;
+	}
+	return 0;
+}
+
+/*
+ * The journal of a restore: the target, the integration as it is now,
+ * the record as it is (rerecord rewrites it); written with @old (the
+ * live ruleset) as what undo puts back into the kernel.
+ */
+static int journal(struct ctx *c, struct state *s, struct nft_netlink *nl,
+		   const struct ruleset *rs, const struct ruleset *old,
+		   const struct backend_ops *ops, struct state_journal *j)
+{
+	int ret = apply_txn_shape_of(rs, &j->shape);
+
+	if (ret == 0 && ops)
+		ret = apply_txn_save_integrations(c, nl, &ops, 1, j);
+	if (ret == 0 && s->rec_raw) {
+		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
+		if (!j->record)
+			return -ENOMEM;
+		memcpy(j->record, s->rec_raw, s->rec_raw_len);
+		j->record_len = s->rec_raw_len;
+	}
+	if (ret == 0)
+		ret = state_journal_write(s, j, old);
+	return ret;
+}
+
 static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
-		    struct apply_restore_result *res)
+		    struct apply_restore_result *res, struct audit *a)
 {
 	const struct ruleset *rs = s->rec->ruleset;
+	const struct backend_ops *ops = backend_ops(rs->backend);
+	const struct backend_env env = { c->opts->root, nl, c->diag, c->opts->verbose };
 	struct nft_netlink_live *live = NULL;
 	struct nft_netlink_batch *b = NULL;
+	struct state_journal j = { 0 };
+	struct apply_progress prog = { 0 };
 	struct plan p;
+	struct plan ip;
 	char where[256];
 	uint32_t genid = 0;
+	bool send;
 	int ret;
 
 	plan_init(&p);
+	plan_init(&ip);
 	ret = nft_netlink_dump(nl, rs, &live, c->diag);
 	if (ret < 0)
 		goto out;
@@ -91,35 +169,90 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 		goto out;
 	}
 	ret = plan_ruleset(&p, rs, live->rs);
-	if (ret < 0 || (!p.n_ruleset_changes && !p.replace))
-		goto out;	/* the kernel holds the recorded ruleset: nothing to send */
-	ret = nft_netlink_batch_new(nl, live->genid, NULL, &b);
+	/* What of the recorded integration is missing on the host now. */
+	if (ret == 0 && ops) {
+		res->backend = site_backend_name(rs->backend);
+		ret = ops->plan(&env, rs, &ip);
+	}
+	send = p.n_ruleset_changes || p.replace;
+	if (ret < 0 || (!send && !ip.n_items))
+		goto out;	/* the kernel and the manager hold what was recorded: nothing to do */
+	a->step = "journal";
+	ret = state_create(s);
 	if (ret == 0)
-		ret = nft_netlink_batch_replace(b, rs, live, c->diag);
+		ret = journal(c, s, nl, rs, live->rs, ip.n_items ? ops : NULL, &j);
 	if (ret < 0)
-		goto out;
-	res->messages = nft_netlink_batch_count(b);
-	if (c->opts->verbose)
-		diag_progress("batch: %zu message%s", res->messages, res->messages == 1 ? "" : "s");
-	ret = nft_netlink_batch_send(nl, b, 0, c->diag);
-	if (ret == -ESTALE)
-		diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was reading it "
-		     "(generation %u is gone); nothing was committed: run ftpcfg restore again",
-		     live->genid);
-	else if (ret < 0)
-		/* The kernel refused the batch: it took none of it.  Not the site's fault (65). */
-		ret = diag(c->diag, NULL, -EREMOTEIO, "the kernel refused the recorded ruleset "
-			   "(%s); nothing was committed", strerror(-ret));
+		goto out;	/* nothing changed yet */
+	ret = apply_fault(c, "journal");
 	if (ret < 0)
-		goto out;
-	res->restored = true;
-	/* Our commit moved the generation by one; more is someone else's. */
-	if (nft_netlink_get_genid(nl, &genid) < 0 || genid != live->genid + 1)
+		goto fail;
+	a->step = "commit";
+	if (send) {
+		ret = nft_netlink_batch_new(nl, live->genid, NULL, &b);
+		if (ret == 0)
+			ret = nft_netlink_batch_replace(b, rs, live, c->diag);
+		if (ret < 0)
+			goto fail;
+		res->messages = nft_netlink_batch_count(b);
+		if (c->opts->verbose)
+			diag_progress("batch: %zu message%s", res->messages,
+				      res->messages == 1 ? "" : "s");
+		ret = nft_netlink_batch_send(nl, b, 0, c->diag);
+		if (ret == -ESTALE)
+			diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was reading "
+			     "it (generation %u is gone); nothing was committed: run ftpcfg restore "
+			     "again", live->genid);
+		else if (ret < 0)
+			/* The kernel refused the batch: it took none of it.  Not the site's fault (65). */
+			ret = diag(c->diag, NULL, -EREMOTEIO, "the kernel refused the recorded "
+				   "ruleset (%s); nothing was committed", strerror(-ret));
+		if (ret < 0)
+			goto fail;
+		prog.committed = true;
+		res->restored = true;
+		ret = apply_fault(c, "commit");
+		if (ret < 0)
+			goto fail;
+	}
+	if (ip.n_items) {
+		a->step = "integration";
+		prog.integ = true;
+		ret = keep_integ_lines(&ip, res);
+		if (ret == 0)
+			ret = ops->apply(&env, rs);
+		if (ret == 0)
+			ret = apply_fault(c, "integration");
+		if (ret < 0)
+			goto fail;
+		res->integ_restored = true;
+	}
+	/* Our commit moved the generation by one; the integration's (iptables-nft's) more. */
+	if (nft_netlink_get_genid(nl, &genid) < 0 || genid != live->genid + 1 || ip.n_items)
 		genid = 0;
 	res->genid = genid;
+	a->step = "record";
+	prog.record = true;
 	rerecord(c, s, nl, genid);
+	ret = apply_fault(c, "record");
+	if (ret < 0)
+		goto fail;
+	/* Nothing of a restore is a generation: its journal goes once the change is complete. */
+	discard_or_warn(c, s);
+	goto out;
+fail:
+	res->restored = false;
+	res->integ_restored = false;
+	res->messages = 0;
+	if (apply_txn_undo(c, s, nl, &j, live->rs, &prog) < 0)
+		diag(c->diag, NULL, -EIO, "could not put back everything this restore changed; "
+		     "the journal stays in '%s' and the next ftpcfg run puts it back first",
+		     s->dir);
+	else
+		state_journal_discard(s);
 out:
+	state_journal_release(&j);
 	plan_release(&p);
+	plan_release(&ip);
 	nft_netlink_batch_free(b);
 	nft_netlink_live_free(live);
 	return ret;
@@ -196,7 +329,7 @@ int apply_restore(struct ctx *c, unsigned flags, struct apply_restore_result *re
 	}
 	a->step = "commit";
 	if (ret == 0)
-		ret = put_back(c, &s, nl, res);
+		ret = put_back(c, &s, nl, res, a);
 out:
 	nft_netlink_close(nl);
 	state_close(&s);
@@ -207,5 +340,8 @@ void apply_restore_result_release(struct apply_restore_result *res)
 {
 	free(res->table);
 	free(res->attach_chain);
+	for (size_t i = 0; i < res->n_integ_changes; i++)
+		free(res->integ_changes[i]);
+	free(res->integ_changes);
 	memset(res, 0, sizeof(*res));
 }

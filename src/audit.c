@@ -75,6 +75,8 @@ void audit_log(const struct audit *a, const char *error)
 			(unsigned long long)a->changed, (unsigned long long)a->deleted);
 	if (a->reverted_first)
 		fprintf(f, " reverted_unconfirmed=%u", a->reverted_first);
+	if (a->integration)
+		fprintf(f, " integration=%s", a->integration);
 	if (error)
 		put_quoted(f, "error", error);
 	if (fclose(f) == 0 && line) {
