@@ -14,6 +14,7 @@ for t in systemd-analyze systemctl setpriv; do
 done
 [ -x /lib/systemd/systemd ] || { echo "FAIL: /lib/systemd/systemd missing (make deps installs systemd)"; exit 1; }
 [ -f /lib/systemd/system/nftables.service ] || { echo "FAIL: nftables.service missing (make deps installs nftables)"; exit 1; }
+[ -f /lib/systemd/system/netfilter-persistent.service ] || { echo "FAIL: netfilter-persistent.service missing (make deps installs netfilter-persistent)"; exit 1; }
 [ -f "systemd/$unit" ] || { echo "FAIL: systemd/$unit is missing"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -58,7 +59,7 @@ rm "$root/etc/systemd/system/broken.service"
 # [Install]: enabled, it is wanted at boot and by nftables.service (so a
 # start of nftables.service after a stop starts it again).
 systemctl --root="$root" enable "$unit" >"$tmp/enable" 2>&1 || { cat "$tmp/enable"; fail "systemctl --root enable $unit"; }
-for w in multi-user.target nftables.service; do
+for w in multi-user.target nftables.service netfilter-persistent.service; do
 	[ -L "$root/etc/systemd/system/$w.wants/$unit" ] || fail "enabling $unit does not make $w want it"
 done
 
@@ -88,11 +89,20 @@ has() {
 }
 has Type oneshot
 has RemainAfterExit yes
-has After nftables.service
+# After the host's firewall managers (each loads its own rules first), as ordering only.
+for d in nftables.service netfilter-persistent.service ufw.service firewalld.service; do
+	has After "$d"
+done
+for d in netfilter-persistent.service ufw.service firewalld.service; do
+	if grep -q -E "^[[:space:]]+(Requires|Wants|Requisite|BindsTo): $d( |\$)" "$tmp/unit"; then
+		fail "$unit: a hard dependency on $d (ordering only)"
+	fi
+done
 for d in vsftpd.service proftpd.service pure-ftpd.service; do
 	has Before "$d"
 done
 has PartOf nftables.service
+has PartOf netfilter-persistent.service
 has ReloadPropagatedFrom nftables.service
 # nftables.service, as systemd reads it with ours enabled: a reload
 # propagates to ours, a stop or restart reaches ours, a start wants it.
@@ -100,6 +110,14 @@ awk '$0 ~ /^\t?-> Unit / { on = (index($0, "-> Unit nftables.service:") > 0); ne
 	"$tmp/dump" >"$tmp/nft"
 for want in "PropagatesReloadTo: $unit" "ConsistsOf: $unit" "Wants: $unit" "Before: $unit"; do
 	grep -q -E "^[[:space:]]+$want( |\$)" "$tmp/nft" || fail "nftables.service: no '$want' in systemd's reading"
+done
+# netfilter-persistent.service: its stop or restart reaches ours (its
+# iptables-restore takes the iptables backend's jump away), its start
+# wants it, and it runs first.  It has no reload to propagate.
+awk '$0 ~ /^\t?-> Unit / { on = (index($0, "-> Unit netfilter-persistent.service:") > 0); next } on' \
+	"$tmp/dump" >"$tmp/nfp"
+for want in "ConsistsOf: $unit" "Wants: $unit" "Before: $unit"; do
+	grep -q -E "^[[:space:]]+$want( |\$)" "$tmp/nfp" || fail "netfilter-persistent.service: no '$want' in systemd's reading"
 done
 # Both ExecStart and ExecReload run the restore, for the unit's active
 # state to survive a first boot where nothing was applied yet.
