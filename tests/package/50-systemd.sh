@@ -14,7 +14,6 @@ for t in systemd-analyze systemctl setpriv; do
 done
 [ -x /lib/systemd/systemd ] || { echo "FAIL: /lib/systemd/systemd missing (make deps installs systemd)"; exit 1; }
 [ -f /lib/systemd/system/nftables.service ] || { echo "FAIL: nftables.service missing (make deps installs nftables)"; exit 1; }
-[ -f /lib/systemd/system/netfilter-persistent.service ] || { echo "FAIL: netfilter-persistent.service missing (make deps installs netfilter-persistent)"; exit 1; }
 [ -f "systemd/$unit" ] || { echo "FAIL: systemd/$unit is missing"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -24,6 +23,10 @@ root=$tmp/root
 # as the package installs them.
 mkdir -p "$root/lib/systemd/system" "$root/etc/systemd/system"
 cp -a /lib/systemd/system/. "$root/lib/systemd/system/"
+# netfilter-persistent.service, which ours follows: the host's, else
+# Debian's own copy (ufw, which the e2e tests need, Breaks the package).
+[ -f "$root/lib/systemd/system/netfilter-persistent.service" ] ||
+	cp "$(dirname "$0")/netfilter-persistent.service" "$root/lib/systemd/system/"
 make --no-print-directory -s install DESTDIR="$root" PREFIX=/usr \
 	SYSTEMDUNITDIR=/lib/systemd/system >"$tmp/install.log" 2>&1 ||
 	{ cat "$tmp/install.log"; echo "FAIL: make install"; exit 1; }
