@@ -8,10 +8,17 @@
 # as drift; an apply that fails after the integration step puts firewalld
 # back as it was; taking the backend away (the same site with
 # backend="nftables") leaves firewalld's runtime and permanent
-# configuration exactly as it was before; rollback brings the rules back.
+# configuration exactly as it was before; rollback brings the rules back;
+# a reboot (a fresh network namespace, a new private bus, firewalld started
+# from its permanent configuration), then ftpcfg restore: the table comes
+# back, a runtime rich rule taken away after the boot is put back, FTP
+# works.
 set -eu
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# fw_reboot; this script's own fw_site and cases below replace lib-fw.sh's.
+# shellcheck source=tests/e2e/lib-fw.sh
+. "$(dirname "$0")/lib-fw.sh"
 
 command -v firewalld >/dev/null 2>&1 || { echo "SKIP: firewalld is not installed"; exit 77; }
 command -v dbus-daemon >/dev/null 2>&1 || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
@@ -51,6 +58,12 @@ start_firewalld() {
 	cp -a /etc/firewalld "$tmp/fwetc"
 	sed -i 's/^FirewallBackend=.*/FirewallBackend=nftables/' "$tmp/fwetc/firewalld.conf"
 	grep -q '^FirewallBackend=nftables$' "$tmp/fwetc/firewalld.conf" || die "cannot set FirewallBackend"
+	boot_firewalld
+}
+
+# The private /etc/firewalld (its permanent configuration, kept across a
+# reboot), a private system bus, firewalld.
+boot_firewalld() {
 	fsrv mount --bind "$tmp/fwetc" /etc/firewalld || die "cannot put a private /etc/firewalld in place"
 	fsrv mkdir -p /run/dbus
 	fsrv dbus-daemon --system --nofork --nopidfile >"$tmp/log/dbus" 2>&1 &
@@ -158,10 +171,39 @@ m_rollback() {
 	m_taken_away
 }
 
-# remove, on the firewalld site (rolled back to once more): ftpcfg's rich
-# rules leave runtime and permanent configuration, its table goes.
-m_remove() {
+# Back to the firewalld site (rollback of the apply that took it away).
+m_back_to_firewalld() {
 	srv "$FTPCFG" --root "$R" rollback --no-reload
+	m_rich_rules
+}
+
+# After the boot firewalld's runtime holds ftpcfg's rules (built from the
+# permanent configuration); one is taken away from the runtime only, as
+# an administrator's --remove-rich-rule would.  ftpcfg's table is gone.
+m_boot_state() {
+	m_rich_rules
+	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "ftpcfg's table survived the reboot"
+	fsrv firewall-cmd --zone=public --remove-rich-rule='rule priority="4654" family="ipv4" source address="10.200.0.2/32" destination address="10.200.0.1" port port="21" protocol="tcp" accept'
+}
+
+# ftpcfg restore: the table, and the runtime rich rule that was missing.
+m_boot_restore_fwd() {
+	srv "$FTPCFG" --root "$R" --json restore --no-reload --if-applied >"$tmp/restore.json" ||
+		{ cat "$tmp/restore.json"; die "ftpcfg restore failed"; }
+	cat "$tmp/restore.json"
+	json_check 0 "$tmp/restore.json"
+	jq -e '.outcome == "restored" and .messages > 0 and .integration.backend == "firewalld" and
+		.integration.restored and .integration.changes == ["+ firewalld rich rule in zone public: rule priority=\"4654\" family=\"ipv4\" source address=\"10.200.0.2/32\" destination address=\"10.200.0.1\" port port=\"21\" protocol=\"tcp\" accept"]' \
+		"$tmp/restore.json" >/dev/null || die "restore did not put back the table and exactly the missing runtime rule"
+	m_rich_rules
+	srv "$FTPCFG" --root "$R" --json status >"$tmp/status.json" || die "status failed"
+	jq -e '(.drift | length) == 0 and (.conflicts | length) == 0' "$tmp/status.json" >/dev/null ||
+		{ cat "$tmp/status.json"; die "status shows drift or a conflict after restore"; }
+}
+
+# remove, on the firewalld site: ftpcfg's rich rules leave runtime and
+# permanent configuration, its table goes.
+m_remove() {
 	m_rich_rules
 	srv "$FTPCFG" --root "$R" remove --no-reload
 	fw_snapshot "$tmp/fw.removed"
@@ -215,6 +257,15 @@ t "firewall-cmd --reload keeps FTP working" m_reload
 t "status shows a rich rule taken away; an apply that fails after the integration puts firewalld back" m_fault_undone
 t "backend taken away: firewalld's configuration as it was" m_taken_away
 t "rollback brings ftpcfg's rich rules back; taken away again" m_rollback
+t "rollback to the firewalld site" m_back_to_firewalld
+fw_reboot
+t "after a reboot: firewalld starts from its permanent configuration" boot_firewalld
+t "after a reboot: ftpcfg's rules are in firewalld's runtime; one is taken away" m_boot_state
+t "after a reboot: ftpcfg restore puts back the table and the missing rich rule" m_boot_restore_fwd
+[ "$cfg_ok" != 1 ] || start_daemon vsftpd
+[ "$cfg_ok" != 1 ] || wait_for 50 listening 21 || { show_daemon_log; cfg_ok=0; }
+t "after a reboot and restore: a passive download" m_pasv fb2 10.200.0.1 $U
+t "after a reboot and restore: a source outside <allow> (10.200.0.3) cannot connect" expect_probe timeout 10.200.0.1 21 10.200.0.3
 t "remove takes ftpcfg's rich rules and table away; port 21 closed again" m_remove
 stop_vsftpd
 e2e_done firewalld

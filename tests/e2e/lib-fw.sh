@@ -200,3 +200,108 @@ fw_scenario() {
 	t "after the reload: status shows no drift" m_status_clean
 	fw_transfers "after the reload" r
 }
+
+# ---- a reboot ----------------------------------------------------------------
+
+# A reboot, for nf_tables and iptables: every process in the server's
+# namespaces stopped by PID (the daemon, the holder, whatever else runs
+# there), the network namespace deleted and a fresh one made under the
+# same name, the veth pair and addresses again, and a new holder with the
+# overlays and a fresh /run.  The --root ($R, ftpcfg's state) is on disk
+# and stays, as it does across a reboot.  Runs at the top level (it sets
+# $holder); a failure ends the script.  After it, fw_after_boot (when the
+# script defines one) puts its own bind mounts back.
+fw_reboot() {
+	echo "== reboot: a fresh network namespace over the same --root"
+	stop_daemon
+	stop_pids "$holder"
+	# shellcheck disable=SC2046 # one PID per line
+	stop_pids $(ip netns pids "$SRV" 2>/dev/null)
+	[ -z "$(ip netns pids "$SRV" 2>/dev/null)" ] || fail "processes still run in $SRV"
+	run ip netns del "$SRV" || fail "cannot delete namespace $SRV"
+	run ip netns add "$SRV" || fail "cannot add network namespace $SRV"
+	run ip -n "$SRV" link add veth0 type veth peer name veth0 netns "$CLI" ||
+		fail "cannot add the veth pair again"
+	run ip -n "$SRV" addr add 10.200.0.1/24 dev veth0
+	run ip -n "$SRV" addr add fd00:200::1/64 dev veth0 nodad
+	run ip -n "$CLI" addr add 10.200.0.2/24 dev veth0
+	run ip -n "$CLI" addr add 10.200.0.3/24 dev veth0
+	run ip -n "$CLI" addr add fd00:200::2/64 dev veth0 nodad
+	run ip -n "$SRV" link set lo up
+	run ip -n "$SRV" link set veth0 up
+	run ip -n "$CLI" link set veth0 up
+	wait_for 50 probe_is refused 10.200.0.1 9 || fail "no IPv4 between the namespaces after the reboot"
+	wait_for 50 probe_is refused fd00:200::1 9 || fail "no IPv6 between the namespaces after the reboot"
+	rm -f "$tmp/holder.ready"
+	start_holder
+	! command -v fw_after_boot >/dev/null 2>&1 || fw_after_boot
+	! srv nft list table inet ftpcfg >/dev/null 2>&1 || fail "ftpcfg's table survived the reboot"
+}
+
+# Before ftpcfg restore: the manager's rules are back, ftpcfg's jump is not.
+m_boot_without_jump() {
+	srv iptables -w -S INPUT
+	! srv iptables -w -C INPUT -j ftpcfg-input 2>/dev/null ||
+		die "the jump into ftpcfg-input came back without ftpcfg"
+}
+
+# ftpcfg restore, as ftpcfg-restore.service runs it: the table and the
+# integration come back in one run; --json says what it put back.
+m_boot_restore() {
+	srv "$FTPCFG" --root "$R" --json restore --no-reload --if-applied >"$tmp/restore.json" ||
+		{ cat "$tmp/restore.json"; die "ftpcfg restore failed"; }
+	cat "$tmp/restore.json"
+	json_check 0 "$tmp/restore.json"
+	jq -e '.outcome == "restored" and .messages > 0 and .integration.backend == "iptables" and
+		.integration.restored and
+		(.integration.changes | index("+ iptables rule in ip filter INPUT: -I INPUT 1 -j ftpcfg-input"))' \
+		"$tmp/restore.json" >/dev/null || die "restore did not put back the table and the jump"
+}
+
+# A second restore finds everything in place and changes nothing.
+m_restore_again_noop() {
+	fw_save "$tmp/r0"
+	srv "$FTPCFG" --root "$R" --json restore --no-reload >"$tmp/restore2.json" ||
+		{ cat "$tmp/restore2.json"; die "the second restore failed"; }
+	json_check 0 "$tmp/restore2.json"
+	jq -e '.outcome == "nothing to restore" and (.integration.restored | not)' \
+		"$tmp/restore2.json" >/dev/null || { cat "$tmp/restore2.json"; die "the second restore did something"; }
+	fw_save "$tmp/r1"
+	diff -u "$tmp/r0" "$tmp/r1" || die "iptables changed on a restore with nothing to do"
+}
+
+# A restore whose integration step fails (the test build's fault seam)
+# puts back the table and iptables as they were before it: nothing of
+# ftpcfg's in the kernel, iptables-save as the boot left it.
+m_boot_restore_fault() {
+	fw_save "$tmp/b0"
+	set +e
+	srv env FTPCFG_FAULT=integration "$FTPCFG" --root "$R" restore --no-reload >"$tmp/out" 2>&1
+	rc=$?
+	set -e
+	cat "$tmp/out"
+	[ "$rc" = 1 ] || die "restore exited $rc, expected 1"
+	grep -q "fault injected after step 'integration'" "$tmp/out" || die "the fault did not fire"
+	fw_save "$tmp/b1"
+	diff -u "$tmp/b0" "$tmp/b1" || die "iptables differs after the failed restore"
+	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "the failed restore left ftpcfg's table"
+}
+
+# fw_reboot_scenario BOOT: a reboot; BOOT brings the manager's own rules
+# back (as netfilter-persistent or ufw.service would, first); a restore
+# that fails after its integration step leaves nothing; ftpcfg restore;
+# then FTP works in every mode and iptables' tools read everything.
+fw_reboot_scenario() {
+	fw_reboot
+	t "after a reboot: the manager's own rules come back first" "$1"
+	t "after a reboot: the jump into ftpcfg-input is not there" m_boot_without_jump
+	t "after a reboot: a restore that fails after the integration step changes nothing" \
+		m_boot_restore_fault
+	t "after a reboot: ftpcfg restore puts back the table and the integration" m_boot_restore
+	[ "$cfg_ok" != 1 ] || start_daemon vsftpd
+	[ "$cfg_ok" != 1 ] || wait_for 50 listening 21 || { show_daemon_log; cfg_ok=0; }
+	t "after a reboot and restore: iptables-save and iptables -L work, the mark rule is there" m_ipt_tools
+	t "after a reboot and restore: status shows no drift" m_status_clean
+	fw_transfers "after a reboot and restore" b
+	t "a second restore has nothing to do" m_restore_again_noop
+}
