@@ -161,6 +161,7 @@ struct site_firewall {
 	char *attach_chain;
 	enum site_backend backend;
 	uint32_t mark;		/* the ct mark bits of accepted FTP connections (iptables) */
+	char *zone;		/* firewalld: the zone to open FTP in; NULL: the default zone */
 	unsigned line;
 	/* <firewall> failed the schema: these are defaults (only in a load that fails). */
 	bool unchecked;

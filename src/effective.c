@@ -80,6 +80,8 @@ static int write_firewall(xmlTextWriterPtr w, const struct site_firewall *fw)
 		snprintf(mark, sizeof(mark), "0x%08x", fw->mark);
 		ret = attr(w, "mark", mark);
 	}
+	if (!ret && fw->zone)
+		ret = attr(w, "zone", fw->zone);
 	if (!ret && fw->has_attach) {
 		char *spec = NULL;
 

@@ -321,6 +321,10 @@ static void check_backend(const struct site *s, struct diag *d)
 {
 	const struct site_firewall *fw = &s->firewall;
 
+	if (!fw->unchecked && fw->zone && fw->backend != SITE_BACKEND_FIREWALLD)
+		diag(d, AT(fw->line), -EINVAL, "zone '%s' is a firewalld zone, but the backend is "
+		     "'%s'; add backend=\"firewalld\", or remove zone", fw->zone,
+		     site_backend_name(fw->backend));
 	if (fw->unchecked || fw->backend == SITE_BACKEND_NFTABLES || !fw->has_attach)
 		return;
 	diag(d, AT(fw->line), -EINVAL, "backend '%s' and attach '%s %s %s' both given; the "

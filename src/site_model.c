@@ -153,6 +153,7 @@ void site_free(struct site *s)
 	free(s->file);
 	free(s->name);
 	free(s->firewall.table);
+	free(s->firewall.zone);
 	free(s->firewall.attach_family);
 	free(s->firewall.attach_table);
 	free(s->firewall.attach_chain);

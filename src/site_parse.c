@@ -159,6 +159,10 @@ static int parse_firewall(struct walk *w, const xmlNode *n, struct site_firewall
 	ret = attr_mark(w, n, fw);
 	if (ret < 0)
 		goto out;
+	/* The schema has restricted zone to firewalld's zone names. */
+	ret = attr_dup(n, "zone", &fw->zone);
+	if (ret < 0)
+		goto out;
 	ret = attr_dup(n, "table", &table);
 	if (ret < 0)
 		goto out;
