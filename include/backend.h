@@ -57,10 +57,18 @@ struct backend_ops {
 	int (*undo)(const struct backend_env *e, const struct backend_saved *saved);
 };
 
-/* firewalld: rich rules in the default zone, runtime and permanent (backend_firewalld.c). */
+/* firewalld: rich rules in one zone, runtime and permanent (backend_firewalld.c). */
 extern const struct backend_ops backend_firewalld;
 /* iptables-nft: one chain accepting ftpcfg's ct mark (backend_iptables.c). */
 extern const struct backend_ops backend_iptables_ops;
+
+/*
+ * The site's <firewall backend="firewalld" zone>: 0 when firewalld has
+ * zone @zone, else -EINVAL said at @at (the site's <firewall> line) with
+ * the zones it has; -errno when firewalld cannot be asked.
+ */
+int backend_firewalld_zone_check(const struct backend_env *e, const char *zone,
+				 const struct srcloc *at);
 
 /* The integration of @b, or NULL when it needs none (nftables). */
 const struct backend_ops *backend_ops(enum site_backend b);

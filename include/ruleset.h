@@ -169,6 +169,12 @@ struct ruleset {
 	 */
 	enum site_backend backend;
 	uint32_t mark;
+	/*
+	 * firewalld: the site's <firewall zone>, "" for firewalld's default
+	 * zone; NULL in a ruleset read back from the record, which does not
+	 * keep it (the backend then finds the zone holding its rules).
+	 */
+	char *zone;
 	bool attach;
 	char *attach_chain;	/* attach: the foreign base chain that jumps to ours */
 	char *jump_chain;	/* attach: our chain it jumps to */

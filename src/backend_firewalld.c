@@ -1,10 +1,13 @@
 /*
  * backend_firewalld: the firewalld integration.  ftpcfg's own table decides
  * (allowlists, limits, the ftp helper); firewalld is told to accept the
- * first packets that table accepts, as rich rules in its default zone,
- * each `rule priority="4654" [family=F source address=NET] [destination
- * address=A] port port=P protocol="tcp" accept`, in the runtime and the
- * permanent configuration alike (see the README for why rich rules).
+ * first packets that table accepts, as rich rules in one zone (the site's
+ * <firewall zone>, else firewalld's default zone), each `rule
+ * priority="4654" [family=F source address=NET] [destination address=A]
+ * port port=P protocol="tcp" accept`, in the runtime and the permanent
+ * configuration alike (see the README for why rich rules).  Every other
+ * zone holds none of them: a site that moves to another zone takes its
+ * rules along.
  * Data the helper relates passes firewalld's own `ct state related accept`.
  * Talks to firewalld only through firewall-cmd; never touches its table.
  */
@@ -33,6 +36,7 @@ extern char **environ;
  * network still wins.
  */
 #define FWD_PRIORITY "4654"
+#define FWD_RULE_HEAD "rule priority=\"" FWD_PRIORITY "\" "
 #define FWD_CMD "firewall-cmd"
 /* firewall-cmd's output we read: a zone's rich rules, one a line. */
 #define FWD_OUT_MAX (16U << 20)
@@ -178,36 +182,6 @@ static int default_zone(const struct backend_env *e, char *zone, size_t size)
 	zone[n] = '\0';
 	free(out);
 	return 0;
-}
-
-/* ftpcfg's rich rules in @zone now, runtime or (@permanent) permanent. */
-static int current_rules(const struct backend_env *e, const char *zone, bool permanent,
-			 struct fwd_rules *out)
-{
-	char zarg[96];
-	char *argv[5];
-	char *text = NULL;
-	size_t k = 0;
-	int ret;
-
-	snprintf(zarg, sizeof(zarg), "--zone=%s", zone);
-	argv[k++] = (char *)FWD_CMD;
-	if (permanent)
-		argv[k++] = (char *)"--permanent";
-	argv[k++] = zarg;
-	argv[k++] = (char *)"--list-rich-rules";
-	argv[k] = NULL;
-	ret = fwd_run(e, argv, &text);
-	for (char *l = text; ret == 0 && l && *l;) {
-		size_t n = strcspn(l, "\n");
-
-		if (n > 0 && !strncmp(l, "rule priority=\"" FWD_PRIORITY "\" ",
-				      strlen("rule priority=\"" FWD_PRIORITY "\" ")))
-			ret = rules_add(out, l, n);
-		l += n + (l[n] == '\n');
-	}
-	free(text);
-	return ret;
 }
 
 /* Every CIDR network of the range [lo, hi] of @af, each as one rule. */
@@ -389,159 +363,370 @@ static int change(const struct backend_env *e, const char *zone, bool permanent,
 	return ret;
 }
 
-/* Bring ftpcfg's rules in @zone (runtime or permanent) from what is there to @want. */
-static int converge(const struct backend_env *e, const char *zone, bool permanent,
-		    const struct fwd_rules *want)
+/* Every zone of one side (runtime or permanent), with ftpcfg's rich rules in each. */
+struct fwd_zone {
+	char *name;		/* owned */
+	struct fwd_rules rules;
+};
+
+struct fwd_zones {
+	struct fwd_zone *v;	/* owned */
+	size_t n;
+	size_t alloc;
+};
+
+static void zones_release(struct fwd_zones *z)
 {
-	struct fwd_rules have = { 0 };
+	for (size_t i = 0; i < z->n; i++) {
+		free(z->v[i].name);
+		rules_release(&z->v[i].rules);
+	}
+	free(z->v);
+	memset(z, 0, sizeof(*z));
+}
+
+static struct fwd_zone *zones_find(const struct fwd_zones *z, const char *name)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (!strcmp(z->v[i].name, name))
+			return &z->v[i];
+	return NULL;
+}
+
+static int zones_add(struct fwd_zones *z, const char *name, size_t len)
+{
+	if (z->n == z->alloc) {
+		size_t n = z->alloc ? z->alloc * 2 : 16;
+		struct fwd_zone *v = realloc(z->v, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		z->v = v;
+		z->alloc = n;
+	}
+	memset(&z->v[z->n], 0, sizeof(z->v[z->n]));
+	z->v[z->n].name = strndup(name, len);
+	if (!z->v[z->n].name)
+		return -ENOMEM;
+	z->n++;
+	return 0;
+}
+
+/*
+ * One `firewall-cmd [--permanent] --list-all-zones`: each zone starts at
+ * a line of its own at the left margin ("public (active)"), its
+ * settings are indented below it, its rich rules one an indented line.
+ * One call for every zone: firewall-cmd is a Python program, and a call
+ * per zone costs seconds.
+ */
+static int list_zones(const struct backend_env *e, bool permanent, struct fwd_zones *out)
+{
+	char *argv[4];
+	char *text = NULL;
+	size_t k = 0;
+	int ret;
+
+	argv[k++] = (char *)FWD_CMD;
+	if (permanent)
+		argv[k++] = (char *)"--permanent";
+	argv[k++] = (char *)"--list-all-zones";
+	argv[k] = NULL;
+	ret = fwd_run(e, argv, &text);
+	for (char *l = text; ret == 0 && l && *l;) {
+		size_t n = strcspn(l, "\n");
+		size_t ws = strspn(l, " \t");
+
+		if (n > 0 && ws == 0)
+			ret = zones_add(out, l, strcspn(l, " \n"));
+		else if (n > ws && out->n && !strncmp(l + ws, FWD_RULE_HEAD, strlen(FWD_RULE_HEAD)))
+			ret = rules_add(&out->v[out->n - 1].rules, l + ws, n - ws);
+		l += n + (l[n] == '\n');
+	}
+	free(text);
+	return ret;
+}
+
+/* @zone is one of @zones: 0; else -EINVAL said (at @at) with the zones there are. */
+static int zone_known(const struct backend_env *e, const struct fwd_zones *zones,
+		      const char *zone, const struct srcloc *at)
+{
+	char *names = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (zones_find(zones, zone))
+		return 0;
+	f = open_memstream(&names, &len);
+	for (size_t i = 0; f && i < zones->n; i++)
+		fprintf(f, "%s%s", i ? ", " : "", zones->v[i].name);
+	if (!f || fclose(f) != 0) {
+		free(names);
+		return -ENOMEM;
+	}
+	diag(e->d, at, -EINVAL, "firewalld has no zone '%s'; name one it has (%s), or create it "
+	     "first (firewall-cmd --permanent --new-zone=%s, then firewall-cmd --reload)", zone,
+	     names, zone);
+	free(names);
+	return -EINVAL;
+}
+
+int backend_firewalld_zone_check(const struct backend_env *e, const char *zone,
+				 const struct srcloc *at)
+{
+	struct fwd_zones pm = { 0 };
+	int ret = list_zones(e, true, &pm);
+
+	if (ret == 0)
+		ret = zone_known(e, &pm, zone, at);
+	zones_release(&pm);
+	return ret;
+}
+
+/*
+ * The zone ftpcfg's rules go into for @want: the site's zone="…" (which
+ * must exist), firewalld's default zone for a site without one ("" from
+ * ruleset.c), and for a ruleset read back from the record, which does not
+ * keep the zone (NULL), the zone whose permanent configuration holds
+ * ftpcfg's rules now, else the default zone.
+ */
+static int target_zone(const struct backend_env *e, const struct ruleset *want,
+		       const struct fwd_zones *perm, char *zone, size_t size)
+{
+	if (want && want->zone && *want->zone) {
+		int ret = zone_known(e, perm, want->zone, NULL);
+
+		if (ret == 0)
+			snprintf(zone, size, "%s", want->zone);
+		return ret;
+	}
+	if (want && !want->zone) {
+		for (size_t i = 0; i < perm->n; i++)
+			if (perm->v[i].rules.n) {
+				snprintf(zone, size, "%s", perm->v[i].name);
+				return 0;
+			}
+	}
+	return default_zone(e, zone, size);
+}
+
+/* Bring ftpcfg's rules in @zone from @have to @want. */
+static int converge(const struct backend_env *e, const char *zone, bool permanent,
+		    const struct fwd_rules *have, const struct fwd_rules *want)
+{
 	struct fwd_rules gone = { 0 };
 	struct fwd_rules add = { 0 };
-	int ret = current_rules(e, zone, permanent, &have);
+	int ret = 0;
 
-	for (size_t i = 0; ret == 0 && i < have.n; i++)
-		if (!rules_has(want, have.v[i]))
-			ret = rules_add(&gone, have.v[i], strlen(have.v[i]));
+	for (size_t i = 0; ret == 0 && i < have->n; i++)
+		if (!rules_has(want, have->v[i]))
+			ret = rules_add(&gone, have->v[i], strlen(have->v[i]));
 	for (size_t i = 0; ret == 0 && i < want->n; i++)
-		if (!rules_has(&have, want->v[i]))
+		if (!rules_has(have, want->v[i]))
 			ret = rules_add(&add, want->v[i], strlen(want->v[i]));
 	if (ret == 0 && gone.n)
 		ret = change(e, zone, permanent, false, gone.v, gone.n);
 	if (ret == 0 && add.n)
 		ret = change(e, zone, permanent, true, add.v, add.n);
-	rules_release(&have);
 	rules_release(&gone);
 	rules_release(&add);
 	return ret;
 }
 
-static int fwd_apply(const struct backend_env *e, const struct ruleset *want)
+/*
+ * What each zone of one side should hold: @want's rules in @target, none
+ * anywhere else (a zone the site moved away from, or everything on
+ * remove).  Either does it (@p NULL) or plans it.
+ */
+static int side(const struct backend_env *e, const struct fwd_zones *zones, bool permanent,
+		const char *target, const struct fwd_rules *want, struct plan *p)
 {
-	struct fwd_rules w = { 0 };
-	char zone[64];
-	int ret = default_zone(e, zone, sizeof(zone));
+	const struct fwd_rules none = { 0 };
+	int ret = 0;
 
+	for (size_t i = 0; i < zones->n && ret == 0; i++) {
+		const struct fwd_zone *z = &zones->v[i];
+		const struct fwd_rules *w = target && !strcmp(z->name, target) ? want : &none;
+		char where[96];
+
+		if (!p) {
+			ret = converge(e, z->name, permanent, &z->rules, w);
+			continue;
+		}
+		snprintf(where, sizeof(where), "zone %s%s", z->name, permanent ? " (permanent)" : "");
+		for (size_t k = 0; ret == 0 && k < z->rules.n; k++)
+			if (!rules_has(w, z->rules.v[k]))
+				ret = plan_integration(p, PLAN_DELETE, "firewalld rich rule", where,
+						       z->rules.v[k]);
+		for (size_t k = 0; ret == 0 && k < w->n; k++)
+			if (!rules_has(&z->rules, w->v[k]))
+				ret = plan_integration(p, PLAN_ADD, "firewalld rich rule", where,
+						       w->v[k]);
+	}
+	return ret;
+}
+
+/* Plan (@p) or make so (@p NULL) what @want needs of firewalld. */
+static int run(const struct backend_env *e, const struct ruleset *want, struct plan *p)
+{
+	struct fwd_zones rt = { 0 };
+	struct fwd_zones pm = { 0 };
+	struct fwd_rules w = { 0 };
+	char zone[64] = "";
+	int ret = list_zones(e, true, &pm);
+
+	if (ret == 0)
+		ret = list_zones(e, false, &rt);
+	if (ret == 0 && want)
+		ret = target_zone(e, want, &pm, zone, sizeof(zone));
 	if (ret == 0 && want)
 		ret = wanted_rules(want, &w);
 	/* Runtime first: it is what filters now; permanent keeps it across reloads. */
 	if (ret == 0)
-		ret = converge(e, zone, false, &w);
+		ret = side(e, &rt, false, want ? zone : NULL, &w, p);
 	if (ret == 0)
-		ret = converge(e, zone, true, &w);
+		ret = side(e, &pm, true, want ? zone : NULL, &w, p);
 	rules_release(&w);
+	zones_release(&rt);
+	zones_release(&pm);
 	return ret;
 }
 
-static int plan_side(const struct backend_env *e, const char *zone, bool permanent,
-		     const struct fwd_rules *want, struct plan *p)
+static int fwd_apply(const struct backend_env *e, const struct ruleset *want)
 {
-	struct fwd_rules have = { 0 };
-	char where[96];
-	int ret = current_rules(e, zone, permanent, &have);
-
-	snprintf(where, sizeof(where), "zone %s%s", zone, permanent ? " (permanent)" : "");
-	for (size_t i = 0; ret == 0 && i < have.n; i++)
-		if (!rules_has(want, have.v[i]))
-			ret = plan_integration(p, PLAN_DELETE, "firewalld rich rule", where,
-					       have.v[i]);
-	for (size_t i = 0; ret == 0 && i < want->n; i++)
-		if (!rules_has(&have, want->v[i]))
-			ret = plan_integration(p, PLAN_ADD, "firewalld rich rule", where,
-					       want->v[i]);
-	rules_release(&have);
-	return ret;
+	return run(e, want, NULL);
 }
 
 static int fwd_plan(const struct backend_env *e, const struct ruleset *want, struct plan *p)
 {
-	struct fwd_rules w = { 0 };
-	char zone[64];
-	int ret = default_zone(e, zone, sizeof(zone));
-
-	if (ret == 0 && want)
-		ret = wanted_rules(want, &w);
-	if (ret == 0)
-		ret = plan_side(e, zone, false, &w, p);
-	if (ret == 0)
-		ret = plan_side(e, zone, true, &w, p);
-	rules_release(&w);
-	return ret;
+	return run(e, want, p);
 }
 
 /*
- * Saved: the zone, then ftpcfg's rules of each side, one a line, "R " for
- * runtime and "P " for permanent.  Rich rules hold no newline.
+ * Saved: ftpcfg's rules in every zone, one a line: "r ZONE RULE" for
+ * runtime, "p ZONE RULE" for permanent.  A journal written when only the
+ * default zone was used has that zone on its first line, then "R RULE"
+ * and "P RULE" lines of that zone; undo reads both.  Rich rules hold no
+ * newline, zone names no space.
  */
 static int fwd_save(const struct backend_env *e, struct backend_saved *out)
 {
-	struct fwd_rules rt = { 0 };
-	struct fwd_rules pm = { 0 };
+	struct fwd_zones rt = { 0 };
+	struct fwd_zones pm = { 0 };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = NULL;
-	char zone[64];
-	int ret = default_zone(e, zone, sizeof(zone));
+	int ret = list_zones(e, false, &rt);
 
 	if (ret == 0)
-		ret = current_rules(e, zone, false, &rt);
-	if (ret == 0)
-		ret = current_rules(e, zone, true, &pm);
+		ret = list_zones(e, true, &pm);
 	if (ret == 0) {
 		f = open_memstream(&buf, &len);
 		if (!f)
 			ret = -ENOMEM;
 	}
 	if (ret == 0) {
-		fprintf(f, "%s\n", zone);
 		for (size_t i = 0; i < rt.n; i++)
-			fprintf(f, "R %s\n", rt.v[i]);
+			for (size_t k = 0; k < rt.v[i].rules.n; k++)
+				fprintf(f, "r %s %s\n", rt.v[i].name, rt.v[i].rules.v[k]);
 		for (size_t i = 0; i < pm.n; i++)
-			fprintf(f, "P %s\n", pm.v[i]);
+			for (size_t k = 0; k < pm.v[i].rules.n; k++)
+				fprintf(f, "p %s %s\n", pm.v[i].name, pm.v[i].rules.v[k]);
 		if (fclose(f) != 0)
 			ret = -ENOMEM;
-		f = NULL;
 	}
 	if (ret == 0) {
-		out->data = (uint8_t *)buf;
+		/* An empty entry still says "nothing of ftpcfg's in firewalld". */
+		out->data = (uint8_t *)(buf ? buf : strdup(""));
 		out->len = len;
 		buf = NULL;
+		if (!out->data)
+			ret = -ENOMEM;
 	}
 	free(buf);
-	rules_release(&rt);
-	rules_release(&pm);
+	zones_release(&rt);
+	zones_release(&pm);
+	return ret;
+}
+
+/* Add @rule (@len bytes) to @zone's rules in @z, adding the zone when new. */
+static int saved_add(struct fwd_zones *z, const char *zone, size_t zlen, const char *rule,
+		     size_t len)
+{
+	struct fwd_zone *x = NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < z->n && !x; i++)
+		if (strlen(z->v[i].name) == zlen && !memcmp(z->v[i].name, zone, zlen))
+			x = &z->v[i];
+	if (!x) {
+		ret = zones_add(z, zone, zlen);
+		x = ret == 0 ? &z->v[z->n - 1] : NULL;
+	}
+	return ret == 0 ? rules_add(&x->rules, rule, len) : ret;
+}
+
+/* Each zone of @now to what @saved had in it (nothing when @saved does not name it). */
+static int undo_side(const struct backend_env *e, const struct fwd_zones *now,
+		     const struct fwd_zones *saved, bool permanent)
+{
+	const struct fwd_rules none = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < now->n; i++) {
+		const struct fwd_zone *s = zones_find(saved, now->v[i].name);
+		int r = converge(e, now->v[i].name, permanent, &now->v[i].rules,
+				 s ? &s->rules : &none);
+
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+	for (size_t i = 0; i < saved->n && ret == 0; i++)
+		if (!zones_find(now, saved->v[i].name) && saved->v[i].rules.n)
+			ret = diag(e->d, NULL, -ENOENT, "firewalld: zone '%s', which held ftpcfg's "
+				   "rules before, is gone; its rules cannot be put back",
+				   saved->v[i].name);
 	return ret;
 }
 
 static int fwd_undo(const struct backend_env *e, const struct backend_saved *saved)
 {
-	struct fwd_rules rt = { 0 };
-	struct fwd_rules pm = { 0 };
+	struct fwd_zones srt = { 0 };
+	struct fwd_zones spm = { 0 };
+	struct fwd_zones rt = { 0 };
+	struct fwd_zones pm = { 0 };
 	const char *p = (const char *)saved->data;
 	const char *end = p + saved->len;
-	char zone[64] = "";
+	char old_zone[64] = "";
 	int ret = 0;
 
 	for (bool first = true; p && p < end && ret == 0; first = false) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		size_t zl = n > 2 ? strcspn(p + 2, " \n") : 0;
 
-		if (first) {
-			if (n == 0 || n >= sizeof(zone))
-				return diag(e->d, NULL, -EINVAL, "the journal's firewalld entry "
-					    "names no zone");
-			memcpy(zone, p, n);
-		} else if (n > 2 && (p[0] == 'R' || p[0] == 'P') && p[1] == ' ') {
-			ret = rules_add(p[0] == 'R' ? &rt : &pm, p + 2, n - 2);
-		}
+		if (n > 2 && (p[0] == 'r' || p[0] == 'p') && p[1] == ' ' && zl + 3 < n)
+			ret = saved_add(p[0] == 'r' ? &srt : &spm, p + 2, zl, p + 3 + zl, n - 3 - zl);
+		else if (n > 2 && (p[0] == 'R' || p[0] == 'P') && p[1] == ' ' && old_zone[0])
+			ret = saved_add(p[0] == 'R' ? &srt : &spm, old_zone, strlen(old_zone), p + 2,
+					n - 2);
+		else if (first && n > 0 && n < sizeof(old_zone))
+			memcpy(old_zone, p, n);
+		else
+			ret = diag(e->d, NULL, -EINVAL, "the journal's firewalld entry cannot be read");
 		p = nl ? nl + 1 : end;
 	}
-	if (ret == 0 && !zone[0])
-		ret = diag(e->d, NULL, -EINVAL, "the journal's firewalld entry is empty");
 	if (ret == 0)
-		ret = converge(e, zone, false, &rt);
+		ret = list_zones(e, false, &rt);
 	if (ret == 0)
-		ret = converge(e, zone, true, &pm);
-	rules_release(&rt);
-	rules_release(&pm);
+		ret = list_zones(e, true, &pm);
+	if (ret == 0)
+		ret = undo_side(e, &rt, &srt, false);
+	if (ret == 0)
+		ret = undo_side(e, &pm, &spm, true);
+	zones_release(&srt);
+	zones_release(&spm);
+	zones_release(&rt);
+	zones_release(&pm);
 	return ret;
 }
 

@@ -502,6 +502,11 @@ static int setup(struct build *b)
 	rs->attach = fw->has_attach;
 	rs->backend = fw->backend;
 	rs->mark = fw->backend == SITE_BACKEND_IPTABLES ? fw->mark : 0;
+	if (fw->backend == SITE_BACKEND_FIREWALLD) {
+		rs->zone = strdup(fw->zone ? fw->zone : "");
+		if (!rs->zone)
+			return -ENOMEM;
+	}
 	if (rs->attach) {
 		ret = parse_family(fw->attach_family, &rs->family);
 		if (ret < 0)

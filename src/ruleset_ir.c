@@ -390,5 +390,6 @@ void ruleset_free(struct ruleset *rs)
 	free(rs->table);
 	free(rs->attach_chain);
 	free(rs->jump_chain);
+	free(rs->zone);
 	free(rs);
 }

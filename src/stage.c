@@ -390,6 +390,7 @@ static int plan_all(struct stage *st)
 static int plan_integrations(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 			     struct stage *st)
 {
+	const struct srcloc at = { st->site->file, st->site->firewall.line };
 	const struct backend_env env = { c->opts->root, nl, c->diag, c->opts->verbose };
 	const struct ruleset *old = s->rec ? s->rec->ruleset : NULL;
 	const struct backend_ops *ops[2];
@@ -401,6 +402,9 @@ static int plan_integrations(struct ctx *c, const struct state *s, struct nft_ne
 			    -ENOTSUP, "backend '%s' is not available in this ftpcfg; use "
 			    "backend=\"nftables\" (the default)",
 			    site_backend_name(st->want->backend));
+	/* A zone firewalld does not have is the site's to fix: said at its line. */
+	if (st->want->backend == SITE_BACKEND_FIREWALLD && st->want->zone && *st->want->zone)
+		ret = backend_firewalld_zone_check(&env, st->want->zone, &at);
 	for (size_t i = 0; i < n && ret == 0; i++)
 		ret = ops[i]->plan(&env, ops[i]->backend == st->want->backend ? st->want : NULL,
 				   &st->plan);

@@ -12,7 +12,9 @@
 # a reboot (a fresh network namespace, a new private bus, firewalld started
 # from its permanent configuration), then ftpcfg restore: the table comes
 # back, a runtime rich rule taken away after the boot is put back, FTP
-# works.
+# works; a zone it lacks is refused at the site's line; zone="internal"
+# bound to the client's source gets the rules instead of the default
+# zone, and a site back on the default zone moves them.
 set -eu
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -76,10 +78,13 @@ boot_firewalld() {
 	echo "firewalld is running (pid $fwpid), default zone $(fsrv firewall-cmd --get-default-zone)"
 }
 
+# fw_site FILE BACKEND [ZONE]
 fw_site() {
+	zone=
+	[ -z "${3:-}" ] || zone=" zone=\"$3\""
 	cat >"$1" <<-EOF
 	<site name="e2e" version="1">
-	  <firewall backend="$2"/>
+	  <firewall backend="$2"$zone/>
 	  <server name="ftp" daemon="vsftpd" mode="passive">
 	    <listen address="10.200.0.1"/>
 	    <passive min-port="40000" max-port="40019"/>
@@ -214,8 +219,77 @@ m_remove() {
 	m_closed
 }
 
+# A zone firewalld does not have: exit 65 naming the site's line and the
+# zones there are; nothing changed (no table, firewalld as it was).
+m_zone_missing() {
+	fw_snapshot "$tmp/fw.z0"
+	set +e
+	srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/nozone.xml" >"$tmp/out" 2>&1
+	rc=$?
+	set -e
+	cat "$tmp/out"
+	[ "$rc" = 65 ] || die "apply with a zone firewalld lacks exited $rc, not 65"
+	grep -q "nozone.xml:2: firewalld has no zone 'nosuchzone'; name one it has (.*internal.*)" "$tmp/out" ||
+		die "the error does not name the site's line, the zone and the zones there are"
+	fw_snapshot "$tmp/fw.z1"
+	cmp -s "$tmp/fw.z0" "$tmp/fw.z1" || { diff -u "$tmp/fw.z0" "$tmp/fw.z1"; die "firewalld changed"; }
+	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "ftpcfg's table is there"
+}
+
+# zone="internal", the client's source bound to that zone (as an
+# administrator binds a network to a zone): closed before, ftpcfg's rules
+# go into internal and nowhere else, a passive download works; status and
+# restore find them there (the record does not keep the zone).
+m_zone_internal() {
+	fsrv firewall-cmd --zone=internal --add-source=10.200.0.2/32
+	m_closed
+	srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/zone.xml"
+	for side in "" --permanent; do
+		# shellcheck disable=SC2086
+		fsrv firewall-cmd $side --zone=internal --list-rich-rules >"$tmp/rich"
+		cat "$tmp/rich"
+		[ "$(grep -c 'priority="4654"' "$tmp/rich")" = 3 ] || die "not 3 rich rules in internal (${side:-runtime})"
+		# shellcheck disable=SC2086
+		fsrv firewall-cmd $side --zone=public --list-rich-rules >"$tmp/rich"
+		! grep -q 'priority="4654"' "$tmp/rich" || die "ftpcfg's rules in public too (${side:-runtime})"
+	done
+	m_pasv fz 10.200.0.1 $U
+	srv "$FTPCFG" --root "$R" --json status >"$tmp/status.json" || die "status failed"
+	jq -e '(.drift | length) == 0' "$tmp/status.json" >/dev/null ||
+		{ cat "$tmp/status.json"; die "status shows drift with zone internal"; }
+	srv "$FTPCFG" --root "$R" --json restore --no-reload >"$tmp/restore.json"
+	jq -e '.outcome == "nothing to restore"' "$tmp/restore.json" >/dev/null ||
+		{ cat "$tmp/restore.json"; die "restore changed something with zone internal"; }
+}
+
+# The site back to the default zone: its rules move from internal to
+# public (diff plans both); remove then leaves firewalld as it was.
+m_zone_moves() {
+	set +e
+	srv "$FTPCFG" --root "$R" diff "$tmp/fwd.xml" >"$tmp/diff.out"
+	set -e
+	cat "$tmp/diff.out"
+	grep -q -- '- firewalld rich rule in zone internal: rule priority="4654"' "$tmp/diff.out" ||
+		die "diff does not plan the rules out of internal"
+	grep -q -- '+ firewalld rich rule in zone public: rule priority="4654"' "$tmp/diff.out" ||
+		die "diff does not plan the rules into public"
+	srv "$FTPCFG" --root "$R" apply --no-reload "$tmp/fwd.xml"
+	# shellcheck disable=SC2016
+	[ "$(fsrv firewall-cmd --permanent --zone=internal --list-rich-rules | grep -c 'priority="4654"')" = 0 ] ||
+		die "rules left in internal"
+	m_rich_rules
+	fsrv firewall-cmd --zone=internal --remove-source=10.200.0.2/32
+	srv "$FTPCFG" --root "$R" remove --no-reload
+	fw_snapshot "$tmp/fw.zend"
+	cmp -s "$tmp/fw.before" "$tmp/fw.zend" ||
+		{ diff -u "$tmp/fw.before" "$tmp/fw.zend"; die "firewalld's configuration is not as it was"; }
+	fw_files_clean
+}
+
 start_firewalld
 fw_snapshot "$tmp/fw.before"
+fw_site "$tmp/zone.xml" firewalld internal
+fw_site "$tmp/nozone.xml" firewalld nosuchzone
 fw_site "$tmp/fwd.xml" firewalld
 fw_site "$tmp/nft.xml" nftables
 mkdir -p "$R"
@@ -267,5 +341,8 @@ t "after a reboot: ftpcfg restore puts back the table and the missing rich rule"
 t "after a reboot and restore: a passive download" m_pasv fb2 10.200.0.1 $U
 t "after a reboot and restore: a source outside <allow> (10.200.0.3) cannot connect" expect_probe timeout 10.200.0.1 21 10.200.0.3
 t "remove takes ftpcfg's rich rules and table away; port 21 closed again" m_remove
+t "zone=\"nosuchzone\": exit 65 at the site's line, nothing changed" m_zone_missing
+t "zone=\"internal\" bound to the client's source: rules there only, a download works" m_zone_internal
+t "back to the default zone: the rules move; remove leaves firewalld as it was" m_zone_moves
 stop_vsftpd
 e2e_done firewalld
