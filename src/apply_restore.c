@@ -97,6 +97,33 @@ static void discard_or_warn(struct ctx *c, struct state *s)
 	diag_release(&why);
 }
 
+/*
+ * What of the recorded integration is missing, into @ip.  A manager that
+ * cannot be asked (firewalld not running, iptables gone) must not keep the
+ * table from coming back: without it a host whose firewalld is down has
+ * nothing guarding FTP.  Then *why says what went wrong (owned), @ip stays
+ * empty and 0 is returned: the restore goes on with the ruleset alone and
+ * fails at the end.
+ */
+static int plan_integ(struct ctx *c, struct nft_netlink *nl, const struct backend_ops *ops,
+		      const struct ruleset *rs, struct plan *ip, char **why)
+{
+	struct diag d;
+	const struct backend_env env = { c->opts->root, nl, &d, c->opts->verbose };
+	int ret;
+
+	diag_init(&d);
+	ret = ops->plan(&env, rs, ip);
+	if (ret < 0 && ret != -ENOMEM) {
+		*why = strdup(d.n_recs ? d.recs[0].msg : strerror(-ret));
+		plan_release(ip);
+		plan_init(ip);
+		ret = *why ? 0 : -ENOMEM;
+	}
+	diag_release(&d);
+	return ret;
+}
+
 /* The integration's plan items as the lines diff prints, into @res. */
 static int keep_integ_lines(const struct plan *ip, struct apply_restore_result *res)
 {
@@ -151,6 +178,7 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	struct plan p;
 	struct plan ip;
 	char where[256];
+	char *why = NULL;
 	uint32_t genid = 0;
 	bool send;
 	int ret;
@@ -172,7 +200,7 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	/* What of the recorded integration is missing on the host now. */
 	if (ret == 0 && ops) {
 		res->backend = site_backend_name(rs->backend);
-		ret = ops->plan(&env, rs, &ip);
+		ret = plan_integ(c, nl, ops, rs, &ip, &why);
 	}
 	send = p.n_ruleset_changes || p.replace;
 	if (ret < 0 || (!send && !ip.n_items))
@@ -226,8 +254,12 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 			goto fail;
 		res->integ_restored = true;
 	}
-	/* Our commit moved the generation by one; the integration's (iptables-nft's) more. */
-	if (nft_netlink_get_genid(nl, &genid) < 0 || genid != live->genid + 1 || ip.n_items)
+	/*
+	 * Our commit moved the generation by one; the integration's (iptables-nft's)
+	 * more.  An integration not checked must be checked by the next restore:
+	 * no generation for it to trust.
+	 */
+	if (nft_netlink_get_genid(nl, &genid) < 0 || genid != live->genid + 1 || ip.n_items || why)
 		genid = 0;
 	res->genid = genid;
 	a->step = "record";
@@ -250,6 +282,12 @@ fail:
 	else
 		state_journal_discard(s);
 out:
+	if (ret == 0 && why)
+		ret = diag(c->diag, NULL, -EIO, "%s; the %s integration could not be checked (%s): "
+			   "run ftpcfg restore again once it can be",
+			   res->restored ? "the recorded ruleset is back" : "the kernel holds the "
+			   "recorded ruleset", res->backend, why);
+	free(why);
 	state_journal_release(&j);
 	plan_release(&p);
 	plan_release(&ip);
