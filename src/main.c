@@ -156,6 +156,8 @@ static const struct cli_command cmds[] = {
 	  "record: no site is read and no file is touched.  One batch guarded by the\n"
 	  "generation; in attach mode into the host's table as it is now (its chain\n"
 	  "must be there).  Sends nothing when the kernel holds that ruleset already.\n"
+	  "With <firewall backend=\"iptables\"> or \"firewalld\", also puts back what is\n"
+	  "missing of that integration, in the same transaction.\n"
 	  "ftpcfg-restore.service runs it at boot and after nftables reloads." },
 	{ "rollback", cmd_rollback, "", 0, 0, rollback_options,
 	  "return to the state before the last change, or to generation N",
