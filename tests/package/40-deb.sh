@@ -30,7 +30,10 @@ tar -C . --exclude=./build --exclude=./tests/cache --exclude=./ftpcfg --exclude-
 	-cf - . | tar -C "$src" -xf - || { fail "cannot copy the tree"; finish; }
 
 echo "building the package (log: dpkg-buildpackage.log on failure)"
-if ! (cd "$src" && DEB_BUILD_OPTIONS=parallel=2 dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
+# Built as a Debian builder would, not with the flags of the make that runs
+# this test (make -s would hide the commands the log is read for).
+if ! (cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL DEB_BUILD_OPTIONS=parallel=2 \
+	dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
 	tail -40 "$tmp/build.log"
 	fail "dpkg-buildpackage -us -uc -b failed"
 	finish
