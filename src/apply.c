@@ -520,7 +520,12 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 
 	a->site = site_path;
 	a->step = "lock";
-	ret = state_open(c, STATE_LOCK, &s);
+	/*
+	 * The record's ruleset is decoded only past the no-op check, which
+	 * reads none of it.  Recovery and the revert of an unconfirmed change
+	 * read the record's other fields, and read it whole again after.
+	 */
+	ret = state_open(c, STATE_LOCK | STATE_RECORD_HEAD, &s);
 	if (ret == 0)
 		ret = apply_txn_open_netlink(c, &nl);
 	if (ret == 0) {
@@ -550,6 +555,9 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 			diag_progress("input and ruleset generation unchanged since the last apply");
 		goto out;
 	}
+	ret = state_record_complete(&s);
+	if (ret < 0)
+		goto out;
 	if (s.rec_damaged)
 		diag_warn(c->diag, NULL, "the record '%s/record' is damaged and cannot be trusted; "
 			  "this apply reads the live state instead and writes the record anew", s.dir);

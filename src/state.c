@@ -308,6 +308,9 @@ int state_create(struct state *s)
 	return ret;
 }
 
+static int decode_record(const struct state *s, const uint8_t *data, size_t len, bool head_only,
+			 struct state_record **out, struct sread *r);
+
 /* The marker of a removal, into s->removed_*: 0, or -EUCLEAN when it is not one. */
 static int decode_removed(struct state *s, const uint8_t *data, size_t len)
 {
@@ -324,14 +327,18 @@ static int decode_removed(struct state *s, const uint8_t *data, size_t len)
 	return 0;
 }
 
-static int read_record(struct state *s)
+static int read_record(struct state *s, bool head_only)
 {
+	struct sread r = { 0 };
 	int ret = state_read_file(s, RECORD, &s->rec_raw, &s->rec_raw_len);
 
 	if (ret == -ENOENT)
 		return 0;
 	if (ret == 0)
-		ret = state_record_decode(s, s->rec_raw, s->rec_raw_len, &s->rec);
+		ret = decode_record(s, s->rec_raw, s->rec_raw_len, head_only, &s->rec, &r);
+	if (ret == 0 && head_only)
+		s->rec_rest = (struct state_rest){ .pending = true, .off = r.off, .len = r.len,
+						   .ir_marks = r.ir_marks };
 	if (ret == -EUCLEAN && decode_removed(s, s->rec_raw, s->rec_raw_len) == 0)
 		return 0;
 	if (ret == -EUCLEAN) {
@@ -353,7 +360,8 @@ int state_reread_record(struct state *s)
 	s->rec_raw_len = 0;
 	s->rec_damaged = false;
 	s->removed = false;
-	return read_record(s);
+	s->rec_rest = (struct state_rest){ 0 };
+	return read_record(s, false);
 }
 
 /*
@@ -441,7 +449,7 @@ int state_open(const struct ctx *c, unsigned flags, struct state *s)
 	else if (errno != ENOENT)
 		return diag(s->d, NULL, -errno, "cannot look for a journal in '%s': %s", s->dir,
 			    strerror(errno));
-	return read_record(s);
+	return read_record(s, flags & STATE_RECORD_HEAD);
 }
 
 void state_close(struct state *s)
@@ -481,83 +489,132 @@ bool state_binding_ok(const struct state *s, struct sread *r)
 	return !r->bad && dev == s->dir_dev && ino == s->dir_ino;
 }
 
-int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
-			struct state_record **out)
+/*
+ * Everything of a record but its ruleset into @rec, leaving @r at the
+ * ruleset.  0, -ENOMEM or -EUCLEAN.
+ */
+static int decode_head(const struct state *s, const uint8_t *data, size_t len,
+		       struct state_record *rec, struct sread *r)
 {
-	struct state_record *rec = calloc(1, sizeof(*rec));
-	struct sread r;
 	uint32_t version = 0;
 	size_t n;
-	int ret = -ENOMEM;
+
+	if (state_unseal_upto(data, len, RECORD_MAGIC, RECORD_VERSION_MIN, RECORD_VERSION, r,
+			      &version) < 0 || !state_binding_ok(s, r))
+		return -EUCLEAN;
+	r->ir_marks = version >= 4;
+	rec->time = (int64_t)sread_u64(r);
+	if (sread_str(r, &rec->site) < 0 || sread_str(r, &rec->site_name) < 0)
+		return -ENOMEM;
+	sread_get(r, rec->site_sha256, STATE_SHA256_LEN);
+	sread_get(r, rec->input_sha256, STATE_SHA256_LEN);
+	rec->genid = sread_u32(r);
+	if (sread_str(r, &rec->instance) < 0)
+		return -ENOMEM;
+	/* Version 2 kept no verdict: the next run checks, and writes the current version. */
+	if (version >= 3) {
+		rec->guard = (enum state_guard)sread_u8(r);
+		if (rec->guard != STATE_GUARD_UNKNOWN && rec->guard != STATE_GUARD_NO_FOREIGN)
+			r->bad = true;
+	}
+	sread_get(r, rec->journal_sha256, STATE_SHA256_LEN);
+	n = (size_t)sread_u64(r);
+	if (n > r->len / (4 + STATE_SHA256_LEN))
+		r->bad = true;
+	if (!r->bad && n && !(rec->files = calloc(n, sizeof(*rec->files))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		rec->n_files++;
+		if (sread_str(r, &rec->files[i].path) < 0)
+			return -ENOMEM;
+		sread_get(r, rec->files[i].sha256, STATE_SHA256_LEN);
+		if (version >= 5 && sread_str(r, &rec->files[i].reload) < 0)
+			return -ENOMEM;
+		if (!rec->files[i].path)
+			r->bad = true;
+	}
+	n = (size_t)sread_u64(r);
+	if (n > r->len / 12)
+		r->bad = true;
+	if (!r->bad && n && !(rec->warnings = calloc(n, sizeof(*rec->warnings))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		struct state_warning *w = &rec->warnings[i];
+
+		rec->n_warnings++;
+		if (sread_str(r, &w->file) < 0)
+			return -ENOMEM;
+		w->line = sread_u32(r);
+		if (sread_str(r, &w->message) < 0)
+			return -ENOMEM;
+		if (!w->message)
+			r->bad = true;
+	}
+	return r->bad ? -EUCLEAN : 0;
+}
+
+/* The ruleset that ends a record, from @r (left by decode_head()).  0, -ENOMEM or -EUCLEAN. */
+static int decode_ruleset(struct state_record *rec, struct sread *r)
+{
+	int ret = state_ir_get(r, &rec->ruleset);
+
+	if (ret == 0 && (!rec->ruleset || r->bad || r->off != r->len))
+		ret = -EUCLEAN;
+	return ret;
+}
+
+/* Decode a record, whole or (@head_only) but its ruleset; @r is left at the ruleset. */
+static int decode_record(const struct state *s, const uint8_t *data, size_t len, bool head_only,
+			 struct state_record **out, struct sread *r)
+{
+	struct state_record *rec = calloc(1, sizeof(*rec));
+	int ret;
 
 	*out = NULL;
 	if (!rec)
 		return -ENOMEM;
-	ret = state_unseal_upto(data, len, RECORD_MAGIC, RECORD_VERSION_MIN, RECORD_VERSION, &r,
-				&version);
-	if (ret < 0 || !state_binding_ok(s, &r)) {
-		ret = -EUCLEAN;
-		goto out;
+	ret = decode_head(s, data, len, rec, r);
+	if (ret == 0 && !head_only)
+		ret = decode_ruleset(rec, r);
+	if (ret == 0) {
+		*out = rec;
+		rec = NULL;
 	}
-	ret = -ENOMEM;
-	r.ir_marks = version >= 4;
-	rec->time = (int64_t)sread_u64(&r);
-	if (sread_str(&r, &rec->site) < 0 || sread_str(&r, &rec->site_name) < 0)
-		goto out;
-	sread_get(&r, rec->site_sha256, STATE_SHA256_LEN);
-	sread_get(&r, rec->input_sha256, STATE_SHA256_LEN);
-	rec->genid = sread_u32(&r);
-	if (sread_str(&r, &rec->instance) < 0)
-		goto out;
-	/* Version 2 kept no verdict: the next run checks, and writes the current version. */
-	if (version >= 3) {
-		rec->guard = (enum state_guard)sread_u8(&r);
-		if (rec->guard != STATE_GUARD_UNKNOWN && rec->guard != STATE_GUARD_NO_FOREIGN)
-			r.bad = true;
-	}
-	sread_get(&r, rec->journal_sha256, STATE_SHA256_LEN);
-	n = (size_t)sread_u64(&r);
-	if (n > r.len / (4 + STATE_SHA256_LEN))
-		r.bad = true;
-	if (!r.bad && n && !(rec->files = calloc(n, sizeof(*rec->files))))
-		goto out;
-	for (size_t i = 0; i < n && !r.bad; i++) {
-		rec->n_files++;
-		if (sread_str(&r, &rec->files[i].path) < 0)
-			goto out;
-		sread_get(&r, rec->files[i].sha256, STATE_SHA256_LEN);
-		if (version >= 5 && sread_str(&r, &rec->files[i].reload) < 0)
-			goto out;
-		if (!rec->files[i].path)
-			r.bad = true;
-	}
-	n = (size_t)sread_u64(&r);
-	if (n > r.len / 12)
-		r.bad = true;
-	if (!r.bad && n && !(rec->warnings = calloc(n, sizeof(*rec->warnings))))
-		goto out;
-	for (size_t i = 0; i < n && !r.bad; i++) {
-		struct state_warning *w = &rec->warnings[i];
-
-		rec->n_warnings++;
-		if (sread_str(&r, &w->file) < 0)
-			goto out;
-		w->line = sread_u32(&r);
-		if (sread_str(&r, &w->message) < 0)
-			goto out;
-		if (!w->message)
-			r.bad = true;
-	}
-	ret = r.bad ? -EUCLEAN : state_ir_get(&r, &rec->ruleset);
-	if (ret == 0 && (!rec->ruleset || r.bad || r.off != r.len))
-		ret = -EUCLEAN;
-	if (ret < 0)
-		goto out;
-	*out = rec;
-	rec = NULL;
-out:
 	state_record_free(rec);
 	return ret;
+}
+
+int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
+			struct state_record **out)
+{
+	struct sread r;
+
+	return decode_record(s, data, len, false, out, &r);
+}
+
+int state_record_complete(struct state *s)
+{
+	struct sread r = { 0 };
+	int ret;
+
+	if (!s->rec || !s->rec_rest.pending)
+		return 0;
+	/* The seal was checked over the whole record at open; rec_raw is unchanged since. */
+	r = (struct sread){ .p = s->rec_raw + STATE_HEAD, .len = s->rec_rest.len,
+			    .off = s->rec_rest.off, .ir_marks = s->rec_rest.ir_marks };
+	s->rec_rest = (struct state_rest){ 0 };
+	ret = decode_ruleset(s->rec, &r);
+	if (ret == -EUCLEAN) {
+		/* As if read whole at open: a record that cannot be believed. */
+		state_record_free(s->rec);
+		s->rec = NULL;
+		s->rec_damaged = true;
+		return 0;
+	}
+	if (ret < 0)
+		return diag(s->d, NULL, ret, "cannot read the record '%s/" RECORD "': %s", s->dir,
+			    strerror(-ret));
+	return 0;
 }
 
 int state_record_write(struct state *s, struct state_record *r)

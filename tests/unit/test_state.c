@@ -123,6 +123,22 @@ static void record_round_trip(struct fixture *f, struct ruleset *rs)
 	assert_int_equal(nft_text_render(rs, 0, &a), 0);
 	assert_int_equal(nft_text_render(s.rec->ruleset, 0, &b), 0);
 	assert_string_equal(a, b);
+	free(b);
+	b = NULL;
+	state_close(&s);
+	/* The head alone, then the ruleset: the same record. */
+	assert_int_equal(state_open(&f->c, STATE_RECORD_HEAD, &s), 0);
+	assert_non_null(s.rec);
+	assert_null(s.rec->ruleset);
+	assert_int_equal(s.rec->genid, 7);
+	assert_string_equal(s.rec->files[0].path, "/etc/vsftpd.conf");
+	assert_int_equal(state_record_complete(&s), 0);
+	assert_false(s.rec_damaged);
+	assert_non_null(s.rec->ruleset);
+	assert_int_equal(nft_text_render(s.rec->ruleset, 0, &b), 0);
+	assert_string_equal(a, b);
+	/* Complete already: nothing more to do. */
+	assert_int_equal(state_record_complete(&s), 0);
 	free(a);
 	free(b);
 	state_close(&s);
