@@ -29,10 +29,15 @@ static const char *const template_files[] = {
 	"site.xsd", "vsftpd.conf.xsl", "proftpd.conf.xsl", "pure-ftpd.xsl",
 };
 
-/* Read @fd to its end, at most @max bytes (more: -EFBIG).  Works for pipes and FIFOs. */
+/*
+ * Read @fd to its end, at most @max bytes (more: -EFBIG).  Works for pipes
+ * and FIFOs.  @hint is the size expected: room for it, the read that finds
+ * the end and the NUL, so that a file of that size is read into one
+ * buffer that never grows (a 4 MB site doubled at its end otherwise).
+ */
 static int read_fd(int fd, size_t max, size_t hint, char **out, size_t *len)
 {
-	size_t cap = hint + 1;
+	size_t cap = hint + 2;
 	size_t used = 0;
 	char *buf = malloc(cap);
 
