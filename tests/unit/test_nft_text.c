@@ -79,6 +79,59 @@ static void assert_range(const char *lo, const char *hi, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* What nft prints for lo..hi (lo <= hi), through inet_ntop() and snprintf(). */
+static void v4_reference(uint32_t lo, uint32_t hi, char *out, size_t size)
+{
+	uint8_t a[4] = { lo >> 24, lo >> 16, lo >> 8, lo };
+	uint8_t b[4] = { hi >> 24, hi >> 16, hi >> 8, hi };
+	char x[INET_ADDRSTRLEN];
+	char y[INET_ADDRSTRLEN];
+	uint32_t span = lo ^ hi;
+	unsigned bits = 0;
+
+	assert_non_null(inet_ntop(AF_INET, a, x, sizeof(x)));
+	assert_non_null(inet_ntop(AF_INET, b, y, sizeof(y)));
+	while (bits < 32 && span >> bits)
+		bits++;
+	if (!span)
+		snprintf(out, size, "%s", x);
+	else if (!(span & (span + 1)) && !(lo & span))
+		snprintf(out, size, "%s/%u", x, 32 - bits);
+	else
+		snprintf(out, size, "%s-%s", x, y);
+}
+
+/* IPv4 elements are formatted by hand: the same text as inet_ntop() and printf. */
+static void test_nft_text_range_ipv4_as_inet_ntop(void **state)
+{
+	uint32_t x = 2463534242u;	/* xorshift32: the same sequence every run */
+
+	(void)state;
+	for (unsigned i = 0; i < 30000; i++) {
+		char want[NFT_TEXT_RANGE_MAX];
+		char got[NFT_TEXT_RANGE_MAX];
+		struct ir_range r = { 0 };
+		unsigned host = i % 33;
+		uint32_t mask = host == 32 ? ~0u : (1u << host) - 1;
+		uint32_t lo;
+		uint32_t hi;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		lo = x & ~mask;
+		/* A prefix, one address, or lo with some of the bits under it set. */
+		hi = i % 3 == 0 ? lo | mask : i % 3 == 1 ? lo : lo | (x & mask) | (x >> 29);
+		for (int k = 0; k < 4; k++) {
+			r.lo[k] = (uint8_t)(lo >> (24 - 8 * k));
+			r.hi[k] = (uint8_t)(hi >> (24 - 8 * k));
+		}
+		v4_reference(lo, hi, want, sizeof(want));
+		assert_int_equal(nft_text_range(AF_INET, &r, got, sizeof(got)), 0);
+		assert_string_equal(got, want);
+	}
+}
+
 static void test_nft_text_range_prints_address_prefix_or_range(void **state)
 {
 	struct ir_range r;
@@ -97,6 +150,12 @@ static void test_nft_text_range_prints_address_prefix_or_range(void **state)
 	assert_range("fd00:200::", "fd00:200::ffff:ffff:ffff:ffff", "fd00:200::/64");
 	assert_range("fd00:200::5", "fd00:200::9", "fd00:200::5-fd00:200::9");
 	assert_range("::ffff:10.0.0.1", "::ffff:10.0.0.1", "::ffff:10.0.0.1");
+
+	assert_range("1.20.255.0", "1.20.255.255", "1.20.255.0/24");
+	assert_range("100.9.10.99", "100.9.10.99", "100.9.10.99");
+	assert_range("0.0.0.0", "0.0.0.1", "0.0.0.0/31");
+	assert_range("0.0.0.1", "255.255.255.254", "0.0.0.1-255.255.255.254");
+	assert_range("255.255.255.255", "255.255.255.255", "255.255.255.255");
 
 	range_of(&r, "10.200.0.1", "10.200.0.5");
 	assert_int_equal(nft_text_range(AF_INET, &r, small, sizeof(small)), -ENOSPC);
@@ -448,6 +507,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nft_text_range_prints_address_prefix_or_range),
+		cmocka_unit_test(test_nft_text_range_ipv4_as_inet_ntop),
 		cmocka_unit_test_setup_teardown(test_nft_text_wraps_elements_as_nft, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nft_text_prints_dynamic_set_and_helper, setup,
