@@ -411,6 +411,38 @@ static int nfn_key_cmp(const void *a, const void *b, void *klen)
 	return r ? r : (int)x->end - (int)y->end;
 }
 
+/*
+ * Sort the keys as nfn_key_cmp() orders them.  The kernel lists an
+ * interval set's elements from its tree, in descending order: keys that
+ * are strictly ascending or strictly descending are sorted, or reversed,
+ * in one pass; anything else is sorted.  Strictly: with no two keys equal
+ * the order is unique, the same as the sort's.
+ */
+static void nfn_sort_keys(struct nfn_key *keys, size_t n, size_t klen)
+{
+	bool up = true;
+	bool down = true;
+
+	for (size_t i = 1; i < n && (up || down); i++) {
+		int r = nfn_key_cmp(&keys[i - 1], &keys[i], &klen);
+
+		up = up && r < 0;
+		down = down && r > 0;
+	}
+	if (up)
+		return;
+	if (down) {
+		for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+			struct nfn_key t = keys[i];
+
+			keys[i] = keys[j];
+			keys[j] = t;
+		}
+		return;
+	}
+	qsort_r(keys, n, sizeof(*keys), nfn_key_cmp, &klen);
+}
+
 static int nfn_read_elems(struct nft_netlink *nl, struct nfn_dump *c, const char *set,
 			  size_t klen)
 {
@@ -434,8 +466,7 @@ static int nfn_keys_to_ranges(struct nfn_dump *c, struct ir_set *s)
 	size_t j;
 	int ret;
 
-	if (c->n_keys)
-		qsort_r(c->keys, c->n_keys, sizeof(*c->keys), nfn_key_cmp, &kl);
+	nfn_sort_keys(c->keys, c->n_keys, kl);
 	ret = ir_set_reserve(s, c->n_keys);
 	for (i = 0; ret == 0 && i < c->n_keys; i++) {
 		if (c->keys[i].end)
@@ -485,8 +516,7 @@ static int nfn_read_sets(struct nft_netlink *nl, struct nfn_dump *c)
 		struct nfn_anon *a = &c->anon[i];
 
 		ret = nfn_read_elems(nl, c, a->name, 2);
-		if (c->n_keys)
-			qsort_r(c->keys, c->n_keys, sizeof(*c->keys), nfn_key_cmp, &c->klen);
+		nfn_sort_keys(c->keys, c->n_keys, c->klen);
 		a->too_many = c->n_keys > IR_MAX_PORTS;
 		for (k = 0; ret == 0 && k < c->n_keys && k < IR_MAX_PORTS; k++)
 			a->ports[a->n_ports++] = (uint16_t)(c->keys[k].k[0] << 8 | c->keys[k].k[1]);
