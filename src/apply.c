@@ -275,7 +275,7 @@ static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
 			r.warnings[r.n_warnings++] = (struct state_warning){ d->file, d->line, d->msg };
 	}
 	/* Without the site's own bytes the no-op check never matches it. */
-	if (!in->site)
+	if (!in->have_site)
 		memset(r.site_sha256, 0, STATE_SHA256_LEN);
 	ret = state_record_write(s, &r);
 out:
@@ -546,7 +546,7 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 		txn_remove_temps(c->opts->root, s.rec->files[i].path);
 	apply_input_read_templates(c, &in);
 	apply_input_read_site(site_path, &in);
-	if (in.site) {
+	if (in.have_site) {
 		a->has_site_sha256 = true;
 		memcpy(a->site_sha256, in.site_sha256, STATE_SHA256_LEN);
 	}
@@ -564,6 +564,13 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 	warn_from = c->diag->n_recs;
 	ret = stage_prepare(c, &s, nl, site_path, in.site, in.site_len, &st);
 	warn_to = c->diag->n_recs;
+	/*
+	 * The model holds its own copies and the hash is kept: the site's
+	 * bytes (up to 16 MiB) go before the batch, the journal and the
+	 * record are built, which is when memory peaks.
+	 */
+	free(in.site);
+	in.site = NULL;
 	if (ret == 0)
 		ret = refuse_conflicts(c, &st, flags);
 	if (ret < 0)

@@ -94,8 +94,10 @@ void apply_input_read_site(const char *path, struct input *in)
 		return;
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode) &&
 	    read_fd(fd, SITE_MAX_BYTES, S_ISREG(st.st_mode) ? (size_t)st.st_size : 65536,
-		    &in->site, &in->site_len) == 0)
+		    &in->site, &in->site_len) == 0) {
 		state_sha256(in->site, in->site_len, in->site_sha256);
+		in->have_site = true;
+	}
 	close(fd);
 }
 
@@ -152,7 +154,7 @@ bool apply_input_unchanged(struct ctx *c, const struct state *s, struct nft_netl
 	bool vouches = false;
 	bool same = true;
 
-	if (!r || !in->site || !in->have_input ||
+	if (!r || !in->have_site || !in->have_input ||
 	    memcmp(r->site_sha256, in->site_sha256, STATE_SHA256_LEN) ||
 	    memcmp(r->input_sha256, in->input_sha256, STATE_SHA256_LEN) ||
 	    state_record_vouches(s, nl, &vouches) < 0 || !vouches)

@@ -17,6 +17,8 @@
 struct input {
 	char *site;		/* the site's bytes; NULL: the loader opens it and says why */
 	size_t site_len;
+	/* site_sha256 is the site's: set with site, kept when site is freed after the parse. */
+	bool have_site;
 	uint8_t site_sha256[STATE_SHA256_LEN];
 	uint8_t input_sha256[STATE_SHA256_LEN];	/* this ftpcfg and its templates */
 	bool have_input;
