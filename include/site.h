@@ -142,6 +142,13 @@ struct site_server {
 	bool has_allow;		/* false: any source */
 	struct site_net *allow;
 	size_t n_allow;
+	/*
+	 * Owned: allow's indices by family, address and prefix, then by line,
+	 * sorted once as the site is read for the duplicate check and the
+	 * ruleset's sets.  NULL when not made (fewer than 2 networks, memory
+	 * short): then each sorts as it needs.
+	 */
+	uint32_t *allow_order;
 	unsigned allow_line;
 
 	char *banner;		/* NULL: the daemon's own greeting */

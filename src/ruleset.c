@@ -200,7 +200,10 @@ static int add_allow_set(struct build *b, struct srv_ctx *sc, int fam)
 	ret = ir_set_reserve(set, n);
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < srv->n_allow; i++) {
+	/* In the site's sorted order the ranges come sorted, and normalizing skips its sort. */
+	for (size_t k = 0; k < srv->n_allow; k++) {
+		size_t i = srv->allow_order ? srv->allow_order[k] : k;
+
 		if (srv->allow[i].addr.family != fam_af[fam])
 			continue;
 		ir_range_from_net(&set->elems[set->n_elems++], &srv->allow[i]);

@@ -63,79 +63,17 @@ static bool same_net(const struct site_net *a, const struct site_net *b)
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
 }
 
-/*
- * The byte @p of a network's sort key: its family, its address bytes, its
- * prefix length.  Sorted on these, equal networks are adjacent, and a
- * stable sort keeps them in the list's order, which is their lines' order.
- */
-#define NET_KEY_BYTES 18
-static unsigned net_key_byte(const struct site_net *n, unsigned p)
-{
-	if (p == 0)
-		return n->addr.family == AF_INET ? 0 : 1;
-	if (p <= 16)
-		return n->addr.bytes[p - 1];
-	return n->prefix & 0xff;
-}
-
-/*
- * The networks' indices by network, then by line: a radix sort (stable
- * counting sorts, least significant byte first), n + 256 per pass and
- * nothing compared; a byte the same in every network (the twelve unused
- * bytes of an IPv4 address) costs one counting pass and no move.  NULL
- * when memory is short.
- */
-static uint32_t *sort_by_net(const struct site_net *v, size_t n)
-{
-	uint32_t *a = n <= UINT32_MAX ? malloc(n * sizeof(*a)) : NULL;
-	uint32_t *b = a ? malloc(n * sizeof(*b)) : NULL;
-
-	if (!b) {
-		free(a);
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		a[i] = (uint32_t)i;
-	for (unsigned p = NET_KEY_BYTES; p-- > 0;) {
-		size_t at[256] = { 0 };
-		size_t sum = 0;
-		bool one = false;
-		uint32_t *t;
-
-		for (size_t i = 0; i < n; i++)
-			at[net_key_byte(&v[i], p)]++;
-		for (size_t d = 0; d < 256; d++) {
-			size_t c = at[d];
-
-			one |= c == n;
-			at[d] = sum;
-			sum += c;
-		}
-		if (one)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			b[at[net_key_byte(&v[a[i]], p)]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
-	free(b);
-	return a;
-}
-
-/* Duplicates, found by sorting: an allowlist may hold 100 000 networks. */
+/* Duplicates, found in the sorted order: an allowlist may hold 100 000 networks. */
 static void check_duplicates(const struct site *s, const struct site_server *srv,
 			     struct diag *d)
 {
 	const struct site_net *v = srv->allow;
-	uint32_t *sorted;
+	const uint32_t *sorted = srv->allow_order;
 	unsigned n_warned = 0;
 
-	if (srv->n_allow < 2)
+	/* Not sorted when memory was short: a warning is not worth failing for. */
+	if (srv->n_allow < 2 || !sorted)
 		return;
-	sorted = sort_by_net(v, srv->n_allow);
-	if (!sorted)
-		return;		/* a warning is not worth failing for */
 	for (size_t i = 1, first = 0; i < srv->n_allow; i++) {
 		const struct site_net *x = &v[sorted[i]];
 		char text[INET6_ADDRSTRLEN + 5];
@@ -153,7 +91,6 @@ static void check_duplicates(const struct site *s, const struct site_server *srv
 	if (n_warned > MAX_SAME_WARNINGS)
 		diag_warn(d, AT(srv->allow_line), "%u more networks of server '%s' are listed "
 			  "twice; remove the copies", n_warned - MAX_SAME_WARNINGS, srv->name);
-	free(sorted);
 }
 
 void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d)

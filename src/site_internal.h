@@ -98,6 +98,11 @@ void site_xmlerr_stray_element(const struct walk *w, const struct site_xsd *x, c
 
 /* The checks no schema can express; every problem goes to @d. */
 void site_check(const struct site *s, struct diag *d);
+/*
+ * The order of @n networks by family, address and prefix, then by index
+ * (their lines' order), into *out (owned; NULL when n < 2).  0 or -ENOMEM.
+ */
+int site_allow_order(const struct site_net *v, size_t n, uint32_t **out);
 /* Warnings about @srv's allowlist (site_check_allow.c). */
 void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d);
 

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -135,6 +136,7 @@ void site_server_release(struct site_server *srv)
 	free(srv->tls.key);
 	free(srv->users.anonymous_root);
 	free(srv->allow);
+	free(srv->allow_order);
 	free(srv->banner);
 	for (size_t i = 0; i < srv->n_directives; i++) {
 		free(srv->directives[i].name);
@@ -158,4 +160,139 @@ void site_free(struct site *s)
 	free(s->firewall.attach_table);
 	free(s->firewall.attach_chain);
 	free(s);
+}
+
+/* ---- the allowlist's order ---------------------------------------------- */
+
+/*
+ * The byte @p of a network's sort key: its family, its address bytes, its
+ * prefix length.  Sorted on these, equal networks are adjacent, and a
+ * stable sort keeps them in the list's order, which is their lines' order.
+ */
+#define NET_KEY_BYTES 18
+static unsigned net_key_byte(const struct site_net *n, unsigned p)
+{
+	if (p == 0)
+		return n->addr.family == AF_INET ? 0 : 1;
+	if (p <= 16)
+		return n->addr.bytes[p - 1];
+	return n->prefix & 0xff;
+}
+
+/*
+ * Any list: a radix sort of the indices (stable counting sorts, least
+ * significant byte first), n + 256 per pass and nothing compared; a byte
+ * the same in every network costs one counting pass and no move.
+ */
+static int order_any(const struct site_net *v, size_t n, uint32_t **out)
+{
+	uint32_t *a = malloc(n * sizeof(*a));
+	uint32_t *b = a ? malloc(n * sizeof(*b)) : NULL;
+
+	if (!b) {
+		free(a);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		a[i] = (uint32_t)i;
+	for (unsigned p = NET_KEY_BYTES; p-- > 0;) {
+		size_t at[256] = { 0 };
+		size_t sum = 0;
+		bool one = false;
+		uint32_t *t;
+
+		for (size_t i = 0; i < n; i++)
+			at[net_key_byte(&v[i], p)]++;
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = at[d];
+
+			one |= c == n;
+			at[d] = sum;
+			sum += c;
+		}
+		if (one)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			b[at[net_key_byte(&v[a[i]], p)]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	*out = a;
+	return 0;
+}
+
+/*
+ * The index in the low bits of an IPv4 network's 64-bit key: 24 bits, far
+ * more networks than a site under the 16 MiB limit can hold.
+ */
+#define V4_INDEX_BITS 24
+
+/*
+ * An all-IPv4 list (the large ones): address, prefix and index in one
+ * 64-bit key, sorted on the five bytes above the index.  The same order as
+ * order_any(), read from a key array of 8 bytes a network instead of the
+ * model's 28 on each of 18 passes.
+ */
+static int order_v4(const struct site_net *v, size_t n, uint32_t **out)
+{
+	uint64_t *a = malloc(n * sizeof(*a));
+	uint64_t *b = a ? malloc(n * sizeof(*b)) : NULL;
+	uint32_t *idx = b ? malloc(n * sizeof(*idx)) : NULL;
+
+	if (!idx) {
+		free(a);
+		free(b);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *k = v[i].addr.bytes;
+
+		a[i] = ((uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 |
+			(uint64_t)k[3] << 32) | (uint64_t)(v[i].prefix & 0xff) << V4_INDEX_BITS | i;
+	}
+	for (unsigned shift = V4_INDEX_BITS; shift < 64; shift += 8) {
+		size_t at[256] = { 0 };
+		size_t sum = 0;
+		bool one = false;
+		uint64_t *t;
+
+		for (size_t i = 0; i < n; i++)
+			at[(a[i] >> shift) & 0xff]++;
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = at[d];
+
+			one |= c == n;
+			at[d] = sum;
+			sum += c;
+		}
+		if (one)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			b[at[(a[i] >> shift) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = (uint32_t)(a[i] & ((1U << V4_INDEX_BITS) - 1));
+	free(a);
+	free(b);
+	*out = idx;
+	return 0;
+}
+
+int site_allow_order(const struct site_net *v, size_t n, uint32_t **out)
+{
+	bool v4 = n < (1U << V4_INDEX_BITS);
+
+	*out = NULL;
+	if (n < 2)
+		return 0;
+	if (n > UINT32_MAX)
+		return -ENOMEM;
+	for (size_t i = 0; v4 && i < n; i++)
+		v4 = v[i].addr.family == AF_INET;
+	return v4 ? order_v4(v, n, out) : order_any(v, n, out);
 }

@@ -262,6 +262,8 @@ static int parse_allow(struct walk *w, const xmlNode *n, struct site_server *srv
 	srv->n_allow = l->n;
 	l->nets = NULL;
 	l->n = 0;
+	/* Memory short: no order, and the check and the ruleset do without it. */
+	(void)site_allow_order(srv->allow, srv->n_allow, &srv->allow_order);
 	return 0;
 }
 

@@ -232,6 +232,42 @@ static void test_site_allow_lists_per_server(void **state)
 	free(xml);
 }
 
+/* The allowlist's order, made once as it is read: by network, then by line. */
+static void test_site_allow_order_by_network_then_line(void **state)
+{
+	static const char *const want_v4[] = { "10.0.0.0/8", "10.0.0.0/16", "10.0.0.0/16",
+					       "10.1.0.0/16", "192.0.2.0/24", "192.0.2.7/32" };
+	static const unsigned lines_v4[] = { 5, 3, 7, 4, 6, 8 };
+	static const char *const want_mixed[] = { "192.0.2.0/24", "2001:db8::/32",
+						   "2001:db8::/48", "2001:db8:1::/48" };
+	char buf[INET6_ADDRSTRLEN + 5];
+	struct site *s;
+
+	s = expect_ok(state, VSFTPD("<allow>\n<network>10.0.0.0/16</network>\n"
+				    "<network>10.1.0.0/16</network>\n<network>10.0.0.0/8</network>\n"
+				    "<network>192.0.2.0/24</network>\n<network>10.0.0.0/16</network>\n"
+				    "<network>192.0.2.7/32</network></allow>"));
+	assert_non_null(s->servers[0].allow_order);
+	for (size_t k = 0; k < 6; k++) {
+		const struct site_net *n = &s->servers[0].allow[s->servers[0].allow_order[k]];
+
+		assert_int_equal(site_net_format(n, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, want_v4[k]);
+		assert_int_equal(n->line, lines_v4[k]);
+	}
+	site_free(s);
+	s = expect_ok(state, VSFTPD("<allow><network>2001:db8:1::/48</network>"
+				    "<network>2001:db8::/48</network><network>192.0.2.0/24</network>"
+				    "<network>2001:db8::/32</network></allow>"));
+	for (size_t k = 0; k < 4; k++) {
+		const struct site_net *n = &s->servers[0].allow[s->servers[0].allow_order[k]];
+
+		assert_int_equal(site_net_format(n, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, want_mixed[k]);
+	}
+	site_free(s);
+}
+
 static void test_site_names_of_enums(void **state)
 {
 	(void)state;
@@ -581,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_site_defaults_tls),
 		cmocka_unit_test(test_site_values_copied),
 		cmocka_unit_test(test_site_allow_lists_per_server),
+		cmocka_unit_test(test_site_allow_order_by_network_then_line),
 		cmocka_unit_test(test_site_names_of_enums),
 		cmocka_unit_test(test_site_format_small_buffer),
 		cmocka_unit_test(test_site_cases),
