@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "mem.h"
+#include "radix.h"
 #include "ruleset.h"
 
 const char *ir_family_name(enum ir_family f)
@@ -258,25 +259,7 @@ static bool radix_sort4(struct ir_set *set)
 		a[i] = ((uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 |
 			(uint64_t)k[3] << 32) | i;
 	}
-	for (unsigned shift = 32; shift < 64; shift += 8) {
-		size_t at[256] = { 0 };
-		size_t sum = 0;
-		uint64_t *t;
-
-		for (size_t i = 0; i < n; i++)
-			at[(a[i] >> shift) & 0xff]++;
-		for (size_t d = 0; d < 256; d++) {
-			size_t c = at[d];
-
-			at[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			b[at[(a[i] >> shift) & 0xff]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
+	radix_sort_u64(&a, &b, n, 32);
 	for (size_t i = 0; i < n; i++)
 		out[i] = set->elems[(uint32_t)a[i]];
 	free(set->elems);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "radix.h"
 #include "site.h"
 #include "site_internal.h"
 
@@ -197,20 +198,11 @@ static int order_any(const struct site_net *v, size_t n, uint32_t **out)
 		a[i] = (uint32_t)i;
 	for (unsigned p = NET_KEY_BYTES; p-- > 0;) {
 		size_t at[256] = { 0 };
-		size_t sum = 0;
-		bool one = false;
 		uint32_t *t;
 
 		for (size_t i = 0; i < n; i++)
 			at[net_key_byte(&v[i], p)]++;
-		for (size_t d = 0; d < 256; d++) {
-			size_t c = at[d];
-
-			one |= c == n;
-			at[d] = sum;
-			sum += c;
-		}
-		if (one)
+		if (radix_offsets(at, n))
 			continue;
 		for (size_t i = 0; i < n; i++)
 			b[at[net_key_byte(&v[a[i]], p)]++] = a[i];
@@ -252,29 +244,7 @@ static int order_v4(const struct site_net *v, size_t n, uint32_t **out)
 		a[i] = ((uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 |
 			(uint64_t)k[3] << 32) | (uint64_t)(v[i].prefix & 0xff) << V4_INDEX_BITS | i;
 	}
-	for (unsigned shift = V4_INDEX_BITS; shift < 64; shift += 8) {
-		size_t at[256] = { 0 };
-		size_t sum = 0;
-		bool one = false;
-		uint64_t *t;
-
-		for (size_t i = 0; i < n; i++)
-			at[(a[i] >> shift) & 0xff]++;
-		for (size_t d = 0; d < 256; d++) {
-			size_t c = at[d];
-
-			one |= c == n;
-			at[d] = sum;
-			sum += c;
-		}
-		if (one)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			b[at[(a[i] >> shift) & 0xff]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
-	}
+	radix_sort_u64(&a, &b, n, V4_INDEX_BITS);
 	for (size_t i = 0; i < n; i++)
 		idx[i] = (uint32_t)(a[i] & ((1U << V4_INDEX_BITS) - 1));
 	free(a);
