@@ -113,21 +113,26 @@ m_diff_plans() {
 		"$tmp/plan" || die "no IPv6 rule planned"
 }
 
-# A failure injected right after the integration step: apply exits 1 and
-# iptables, the table and the files are as before.  (The test build's seam.)
-m_fault_undone() {
+# fault_at_integration COMMAND...: ftpcfg COMMAND with a failure injected
+# right after its integration step (the test build's seam) exits 1 and
+# leaves iptables as it was and no table of ftpcfg's.
+fault_at_integration() {
 	fw_save "$tmp/f0"
 	set +e
-	srv env FTPCFG_FAULT=integration "$FTPCFG" --root "$R" apply --no-reload "$tmp/site.xml" \
-		>"$tmp/out" 2>&1
+	srv env FTPCFG_FAULT=integration "$FTPCFG" --root "$R" "$@" >"$tmp/out" 2>&1
 	rc=$?
 	set -e
 	cat "$tmp/out"
-	[ "$rc" = 1 ] || die "apply exited $rc, expected 1"
+	[ "$rc" = 1 ] || die "$1 exited $rc, expected 1"
 	grep -q "fault injected after step 'integration'" "$tmp/out" || die "the fault did not fire"
 	fw_save "$tmp/f1"
-	diff -u "$tmp/f0" "$tmp/f1" || die "iptables differs after the undo"
-	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "ftpcfg's table is still there"
+	diff -u "$tmp/f0" "$tmp/f1" || die "iptables differs after the failed $1"
+	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "the failed $1 left ftpcfg's table"
+}
+
+# A first apply that fails after the integration: iptables, the table and the files as before.
+m_fault_undone() {
+	fault_at_integration apply --no-reload "$tmp/site.xml"
 }
 
 # ftpcfg apply of the site, then vsftpd on the file it wrote.  fw_apply
@@ -220,18 +225,7 @@ fw_reboot() {
 	[ -z "$(ip netns pids "$SRV" 2>/dev/null)" ] || fail "processes still run in $SRV"
 	run ip netns del "$SRV" || fail "cannot delete namespace $SRV"
 	run ip netns add "$SRV" || fail "cannot add network namespace $SRV"
-	run ip -n "$SRV" link add veth0 type veth peer name veth0 netns "$CLI" ||
-		fail "cannot add the veth pair again"
-	run ip -n "$SRV" addr add 10.200.0.1/24 dev veth0
-	run ip -n "$SRV" addr add fd00:200::1/64 dev veth0 nodad
-	run ip -n "$CLI" addr add 10.200.0.2/24 dev veth0
-	run ip -n "$CLI" addr add 10.200.0.3/24 dev veth0
-	run ip -n "$CLI" addr add fd00:200::2/64 dev veth0 nodad
-	run ip -n "$SRV" link set lo up
-	run ip -n "$SRV" link set veth0 up
-	run ip -n "$CLI" link set veth0 up
-	wait_for 50 probe_is refused 10.200.0.1 9 || fail "no IPv4 between the namespaces after the reboot"
-	wait_for 50 probe_is refused fd00:200::1 9 || fail "no IPv6 between the namespaces after the reboot"
+	link_topology
 	rm -f "$tmp/holder.ready"
 	start_holder
 	! command -v fw_after_boot >/dev/null 2>&1 || fw_after_boot
@@ -270,21 +264,11 @@ m_restore_again_noop() {
 	diff -u "$tmp/r0" "$tmp/r1" || die "iptables changed on a restore with nothing to do"
 }
 
-# A restore whose integration step fails (the test build's fault seam)
-# puts back the table and iptables as they were before it: nothing of
-# ftpcfg's in the kernel, iptables-save as the boot left it.
+# A restore whose integration step fails puts back the table and iptables
+# as they were before it: nothing of ftpcfg's in the kernel, iptables-save
+# as the boot left it.
 m_boot_restore_fault() {
-	fw_save "$tmp/b0"
-	set +e
-	srv env FTPCFG_FAULT=integration "$FTPCFG" --root "$R" restore --no-reload >"$tmp/out" 2>&1
-	rc=$?
-	set -e
-	cat "$tmp/out"
-	[ "$rc" = 1 ] || die "restore exited $rc, expected 1"
-	grep -q "fault injected after step 'integration'" "$tmp/out" || die "the fault did not fire"
-	fw_save "$tmp/b1"
-	diff -u "$tmp/b0" "$tmp/b1" || die "iptables differs after the failed restore"
-	! srv nft list table inet ftpcfg >/dev/null 2>&1 || die "the failed restore left ftpcfg's table"
+	fault_at_integration restore --no-reload
 }
 
 # fw_reboot_scenario BOOT: a reboot; BOOT brings the manager's own rules

@@ -216,6 +216,13 @@ make_overlays() {
 make_topology() {
 	run ip netns add "$SRV" || fail "cannot add network namespace $SRV"
 	run ip netns add "$CLI" || fail "cannot add network namespace $CLI"
+	run ip -n "$CLI" link set lo up
+	link_topology
+}
+
+# The veth pair from a fresh $SRV into $CLI, its addresses, and the links up
+# (also after a simulated reboot, which gives the server a new namespace).
+link_topology() {
 	run ip -n "$SRV" link add veth0 type veth peer name veth0 netns "$CLI" ||
 		fail "cannot add the veth pair"
 	run ip -n "$SRV" addr add 10.200.0.1/24 dev veth0
@@ -223,10 +230,9 @@ make_topology() {
 	run ip -n "$CLI" addr add 10.200.0.2/24 dev veth0
 	run ip -n "$CLI" addr add 10.200.0.3/24 dev veth0
 	run ip -n "$CLI" addr add fd00:200::2/64 dev veth0 nodad
-	for ns in "$SRV" "$CLI"; do
-		run ip -n "$ns" link set lo up
-		run ip -n "$ns" link set veth0 up
-	done
+	run ip -n "$SRV" link set lo up
+	run ip -n "$SRV" link set veth0 up
+	run ip -n "$CLI" link set veth0 up
 	# No ruleset yet: a closed port answers with a reset once the link is up.
 	wait_for 50 probe_is refused 10.200.0.1 9 || fail "no IPv4 between the namespaces"
 	wait_for 50 probe_is refused fd00:200::1 9 || fail "no IPv6 between the namespaces"
