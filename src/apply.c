@@ -104,13 +104,8 @@ static int build_journal(const struct ctx *c, struct nft_netlink *nl, const stru
 
 		ret = apply_txn_save_integrations(c, nl, ops, n_ops, j);
 	}
-	if (ret == 0 && s->rec_raw && !s->rec_damaged) {
-		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
-		if (!j->record)
-			return -ENOMEM;
-		memcpy(j->record, s->rec_raw, s->rec_raw_len);
-		j->record_len = s->rec_raw_len;
-	}
+	if (ret == 0)
+		ret = apply_txn_save_record(s, j);
 	return ret;
 }
 

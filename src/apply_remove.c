@@ -240,13 +240,8 @@ static int survey(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		ret = nft_netlink_batch_new(nl, r->live->genid, NULL, &r->batch);
 	if (ret == 0)
 		ret = nft_netlink_batch_delete(r->batch, r->live, c->diag);
-	if (ret == 0 && s->rec_raw) {
-		r->j.record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
-		if (!r->j.record)
-			return -ENOMEM;
-		memcpy(r->j.record, s->rec_raw, s->rec_raw_len);
-		r->j.record_len = s->rec_raw_len;
-	}
+	if (ret == 0)
+		ret = apply_txn_save_record(s, &r->j);
 	return ret;
 }
 

@@ -153,13 +153,8 @@ static int journal(struct ctx *c, struct state *s, struct nft_netlink *nl,
 
 	if (ret == 0 && ops)
 		ret = apply_txn_save_integrations(c, nl, &ops, 1, j);
-	if (ret == 0 && s->rec_raw) {
-		j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
-		if (!j->record)
-			return -ENOMEM;
-		memcpy(j->record, s->rec_raw, s->rec_raw_len);
-		j->record_len = s->rec_raw_len;
-	}
+	if (ret == 0)
+		ret = apply_txn_save_record(s, j);
 	if (ret == 0)
 		ret = state_journal_write(s, j, old);
 	return ret;

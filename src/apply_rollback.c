@@ -50,14 +50,9 @@ static int journal_now(struct ctx *c, struct nft_netlink *nl, const struct state
 		if (ret < 0)
 			return ret;
 	}
-	if (s->rec_raw && !s->rec_damaged) {
-		now->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
-		if (!now->record)
-			return -ENOMEM;
-		memcpy(now->record, s->rec_raw, s->rec_raw_len);
-		now->record_len = s->rec_raw_len;
-	}
-	ret = apply_txn_save_integrations(c, nl, integ, n_integ, now);
+	ret = apply_txn_save_record(s, now);
+	if (ret == 0)
+		ret = apply_txn_save_integrations(c, nl, integ, n_integ, now);
 	if (ret < 0)
 		return ret;
 	return apply_txn_shape_of(last->shape, &now->shape);

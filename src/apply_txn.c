@@ -70,6 +70,18 @@ int apply_txn_integrate(const struct ctx *c, struct nft_netlink *nl, const struc
 	return ret;
 }
 
+int apply_txn_save_record(const struct state *s, struct state_journal *j)
+{
+	if (!s->rec_raw || s->rec_damaged)
+		return 0;
+	j->record = malloc(s->rec_raw_len ? s->rec_raw_len : 1);
+	if (!j->record)
+		return -ENOMEM;
+	memcpy(j->record, s->rec_raw, s->rec_raw_len);
+	j->record_len = s->rec_raw_len;
+	return 0;
+}
+
 int apply_txn_shape_of(const struct ruleset *rs, struct ruleset **out)
 {
 	struct ruleset *x = calloc(1, sizeof(*x));

@@ -35,6 +35,12 @@ struct apply_progress {
 int apply_txn_save(struct state_saved *f, const char *path, const char *content, size_t len,
 		   const struct stage_meta *m);
 
+/*
+ * Into @j: a copy of the record as it is now, for undo to put back (none
+ * when there is no record or it is damaged).  0 or -ENOMEM.
+ */
+int apply_txn_save_record(const struct state *s, struct state_journal *j);
+
 /* *out: a copy of @rs's target (family, table, attach point) without its objects. */
 int apply_txn_shape_of(const struct ruleset *rs, struct ruleset **out);
 
