@@ -56,6 +56,9 @@ void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
  */
 void diag_sort(struct diag *d, size_t from);
 
+/* Append every record of @from to @to, in order (a run's records kept apart until they stand). */
+void diag_append(struct diag *to, const struct diag *from);
+
 /* diag_print() shows this many records; a line counts the rest. */
 #define DIAG_PRINT_MAX 50
 

@@ -205,20 +205,6 @@ static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags,
 	return 0;
 }
 
-/* Move the records of @from into c->diag (a failure that stands). */
-static void diag_take(struct ctx *c, const struct diag *from)
-{
-	for (size_t i = 0; i < from->n_recs; i++) {
-		const struct diag_rec *r = &from->recs[i];
-		struct srcloc loc = { r->file, r->line };
-
-		if (r->level == DIAG_ERROR)
-			diag(c->diag, r->file ? &loc : NULL, -EIO, "%s", r->msg);
-		else
-			diag_warn(c->diag, r->file ? &loc : NULL, "%s", r->msg);
-	}
-}
-
 /*
  * The record of what is managed now: the site's ruleset and files as
  * @st has them, the input's hashes, the generation @genid (0: not ours to
@@ -422,7 +408,7 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		}
 	}
 	if (ret < 0)
-		diag_take(c, &sd);
+		diag_append(c->diag, &sd);
 	if (ret == 0)
 		ret = apply_fault(c, "commit");
 	if (ret < 0)

@@ -264,14 +264,8 @@ int apply_kernel_send_removal(struct ctx *c, struct nft_netlink *nl,
 			  "the ruleset shows it was committed");
 		ret = 0;
 	}
-	for (size_t i = 0; ret < 0 && i < sd.n_recs; i++) {
-		const struct diag_rec *r = &sd.recs[i];
-
-		if (r->level == DIAG_ERROR)
-			diag(c->diag, NULL, -EIO, "%s", r->msg);
-		else
-			diag_warn(c->diag, NULL, "%s", r->msg);
-	}
+	if (ret < 0)
+		diag_append(c->diag, &sd);
 out:
 	diag_release(&sd);
 	return ret;

@@ -85,6 +85,19 @@ void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
 	va_end(ap);
 }
 
+void diag_append(struct diag *to, const struct diag *from)
+{
+	for (size_t i = 0; i < from->n_recs; i++) {
+		const struct diag_rec *r = &from->recs[i];
+		struct srcloc loc = { r->file, r->line };
+
+		if (r->level == DIAG_ERROR)
+			diag(to, r->file ? &loc : NULL, -EIO, "%s", r->msg);
+		else
+			diag_warn(to, r->file ? &loc : NULL, "%s", r->msg);
+	}
+}
+
 void diag_sort(struct diag *d, size_t from)
 {
 	/* Insertion sort: stable, and the records of one site are few. */
