@@ -1,6 +1,7 @@
 /*
  * state_private: shared by the state module's own files (state.c,
- * state_journal.c, state_history.c, state_codec.c) and nothing else.
+ * state_io.c, state_record.c, state_journal.c, state_history.c,
+ * state_codec.c) and nothing else.
  */
 #ifndef FTPCFG_STATE_PRIVATE_H
 #define FTPCFG_STATE_PRIVATE_H
@@ -19,6 +20,13 @@ int state_read_file(const struct state *s, const char *name, uint8_t **out, size
 int state_write_file(struct state *s, const char *name, const void *data, size_t len);
 /* Remove a state file, durably.  0 or -errno. */
 int state_remove_file(struct state *s, const char *name);
+
+/*
+ * Read the record at open (@head_only: all but its ruleset, until
+ * state_record_complete()); a damaged one sets s->rec_damaged, a removal's
+ * marker s->removed.  0 or -errno after a diag.
+ */
+int state_read_record(struct state *s, bool head_only);
 
 void state_put_binding(const struct state *s, struct sbuf *b);
 bool state_binding_ok(const struct state *s, struct sread *r);
