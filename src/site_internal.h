@@ -1,6 +1,7 @@
 /*
- * Private to the site module (site.c, site_parse.c, site_check.c): the
- * steps of site_load() after libxml2 has parsed and the schema has passed.
+ * Private to the site module (site.c, site_parse.c, site_parse_server.c,
+ * site_attr.c, site_check.c): the steps of site_load() after libxml2 has
+ * parsed and the schema has passed.
  */
 #ifndef FTPCFG_SITE_INTERNAL_H
 #define FTPCFG_SITE_INTERNAL_H
@@ -137,6 +138,30 @@ int site_check_line(struct walk *w, unsigned line, const char *what, const char 
 int site_check_path(struct walk *w, unsigned line, const char *what, const char *s);
 int site_parse_net(struct walk *w, unsigned line, const char *text, size_t len,
 		   struct site_net *net);
+
+/*
+ * The attributes of a schema-valid element (site_attr.c); an absent one
+ * gives the default.  site_attr_dup: an owned string, *out NULL when
+ * absent, 0 or -ENOMEM.  site_attr_uint and site_attr_addr: 0 or -EINVAL
+ * after a diag.
+ */
+int site_attr_dup(const xmlNode *n, const char *name, char **out);
+bool site_attr_is(const xmlNode *n, const char *name, const char *value, bool dflt);
+bool site_attr_yes(const xmlNode *n, const char *name, bool dflt);
+int site_attr_uint(struct walk *w, const xmlNode *n, const char *name, unsigned long max,
+		   unsigned dflt, unsigned *out);
+int site_attr_addr(struct walk *w, const xmlNode *n, const char *name, struct site_addr *a,
+		   bool *present);
+
+/*
+ * One <server> (site_parse_server.c): its defaults that depend on no other
+ * field (init), the element @c copied into @srv (0, -EINVAL after a diag,
+ * or -ENOMEM), and the defaults that depend on other fields (finish: 0 or
+ * -ENOMEM).
+ */
+void site_server_init(struct site_server *srv, unsigned line);
+int site_parse_child(struct walk *w, const xmlNode *c, struct site_server *srv);
+int site_server_finish(struct site_server *srv);
 
 /*
  * The <directive> elements (site_directive.c): names against the table
