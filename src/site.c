@@ -1,7 +1,8 @@
 /*
  * site: reads a site description into struct site.  libxml2 parses it (no
  * DTD, no entities, no network), the schema checks its shape, and every
- * default is filled here, in site_server_init() and site_server_finish().
+ * default is filled in site_parse_server.c (site_server_init() and
+ * site_server_finish()).
  * It never writes, resolves or executes anything.
  */
 #include <errno.h>
