@@ -146,6 +146,58 @@ struct nfn_map {
 int nfn_fold_shards(struct nft_netlink_live *live, const struct nfn_map *maps, size_t n_maps);
 
 /*
+ * A table dump under way: nft_netlink_dump.c sends the requests, the
+ * callbacks of nft_netlink_dobj.c and nft_netlink_delem.c decode the
+ * replies into it.
+ */
+struct nfn_key {
+	uint8_t k[16];
+	bool end;
+};
+
+struct nfn_dump {
+	const struct ruleset *want;
+	struct nft_netlink_live *live;
+	struct ruleset *rs;
+	size_t cap_chains;
+	size_t cap_sets;
+	size_t cap_helpers;
+	struct nfn_anon *anon;
+	size_t n_anon;
+	size_t cap_anon;
+	struct nfn_key *keys;
+	size_t n_keys;
+	size_t cap_keys;
+	size_t klen;
+	struct nfn_map *maps;	/* verdict maps: sharded sets' dispatch */
+	size_t n_maps;
+	size_t cap_maps;
+	struct nfn_map *map;	/* the one whose elements are being read */
+	int err;
+};
+
+/* nft_netlink_dobj.c: one chain, ct helper, set or rule of a dump (@data: struct nfn_dump). */
+int nfn_chain_cb(const struct nlmsghdr *nlh, void *data);
+int nfn_obj_cb(const struct nlmsghdr *nlh, void *data);
+int nfn_set_cb(const struct nlmsghdr *nlh, void *data);
+int nfn_rule_cb(const struct nlmsghdr *nlh, void *data);
+
+/* nft_netlink_delem.c: grow *@arr (of @size-byte items) to hold @n + 1.  0 or -ENOMEM. */
+int nfn_grow(void **arr, size_t *cap, size_t n, size_t size);
+
+/*
+ * nft_netlink_delem.c: one set's elements into c->keys, or into c->map's
+ * chains while c->map is set (@data: struct nfn_dump).
+ */
+int nfn_elems_cb(const struct nlmsghdr *nlh, void *data);
+
+/* Sort @n keys of @klen bytes, interval ends after starts of the same key. */
+void nfn_sort_keys(struct nfn_key *keys, size_t n, size_t klen);
+
+/* c->keys (starts, and interval ends) into @s as merged closed ranges.  0 or -ENOMEM. */
+int nfn_keys_to_ranges(struct nfn_dump *c, struct ir_set *s);
+
+/*
  * Give each rule of @rs that nfn_rule_decode() found to be someone else's
  * (IR_VERDICT_FOREIGN, no target yet) its text as nft prints it, read with
  * libnftables (nft_netlink_libnftables.c) by handle; a rule nft cannot
