@@ -20,7 +20,7 @@
  *             changed: what they were before, to put back
  *   last      the journal of the last completed change, for rollback
  *   gen.N     generation N of the history: one completed change (apply,
- *             rollback, restore, remove), its journal and what it left,
+ *             rollback, remove), its journal's seal and what it left,
  *             for `history` and `rollback --to N` (src/state_history.c)
  *   confirm   an apply --confirm awaiting `ftpcfg confirm`: its deadline
  *   origins   each managed file as it was before ftpcfg first wrote it,
@@ -270,6 +270,15 @@ struct state_journal {
 	/* The target (family, table, attach point) and nothing else: what to put back into. */
 	struct ruleset *shape;		/* owned */
 	struct ruleset *ruleset;	/* owned: ftpcfg's ruleset before, NULL = none */
+	/*
+	 * @ruleset is the one @record holds: it is written once, inside the
+	 * record, and a read takes it from there.  A record is the largest
+	 * part of a change's state at 100 000 networks, and a journal and a
+	 * generation each keep one anyway.  Set by a caller that knows it
+	 * (the kernel was vouched to hold the record's ruleset, or the record
+	 * was written from that very ruleset), and by a read.
+	 */
+	bool ruleset_in_record;
 	char **reloads;			/* owned: commands of the servers whose files change */
 	size_t n_reloads;
 	uint8_t *record;		/* owned: the record before, verbatim; NULL = none */
@@ -285,8 +294,9 @@ void state_journal_release(struct state_journal *j);
 /*
  * Write @j as the journal, atomically: a crash leaves either none or a
  * whole one; @old (may be NULL) is written as its ruleset (j->ruleset is
- * what a read gives back, unused here).  Sets j->sha256.  0 or -errno
- * with a diag.
+ * what a read gives back, unused here), or, with j->ruleset_in_record,
+ * named as the one j->record holds, which must then be @old.  Sets
+ * j->sha256.  0 or -errno with a diag.
  */
 int state_journal_write(struct state *s, struct state_journal *j, const struct ruleset *old);
 
@@ -337,11 +347,12 @@ void state_gen_release(struct state_gen *g);
 
 /*
  * Keep the change in progress as the next generation (the highest number
- * there plus one, into g->number; g->time set now): @g, the journal file
- * as it is now (the change must have written it), and @after, what the
- * change leaves (files with their content, owner and mode or absent, the
- * target, the ruleset in after->ruleset, the reload commands, the record
- * as written), which `rollback --to` puts back.  0 or -errno with a diag.
+ * there plus one, into g->number; g->time set now): @g (which names the
+ * change's journal by its seal) and @after, what the change leaves (files
+ * with their content, owner and mode or absent, the target, the ruleset in
+ * after->ruleset, the reload commands, the record as written), which
+ * `rollback --to` puts back.  With after->ruleset_in_record the ruleset is
+ * kept once, inside the record.  0 or -errno with a diag.
  */
 int state_gen_write(struct state *s, struct state_gen *g, const struct state_journal *after);
 

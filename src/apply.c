@@ -377,6 +377,8 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	ret = state_create(s);
 	if (ret == 0)
 		ret = build_journal(c, nl, s, st, &j);
+	/* What the kernel holds is the record's ruleset: the journal keeps it once. */
+	j.ruleset_in_record = st->live_from_record && j.record;
 	if (ret == 0)
 		ret = state_journal_write(s, &j, st->live_rs);
 	if (ret < 0)

@@ -61,6 +61,8 @@ int apply_history_after_apply(struct ctx *c, const struct state *s, const struct
 	after->ruleset = st->want;
 	after->record = s->rec_written;
 	after->record_len = s->rec_written_len;
+	/* The record just written holds st->want: the generation keeps it once. */
+	after->ruleset_in_record = after->record != NULL;
 	return ret;
 }
 

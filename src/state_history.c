@@ -17,7 +17,13 @@
 #include "state_private.h"
 
 #define GEN_MAGIC "FTPCFGH\n"
-#define GEN_VERSION 1
+/*
+ * 2: no copy of the change's journal (nothing read it; the generation
+ * before holds what it saved), and what the change left names its
+ * record's ruleset instead of a second copy.  1 is still read.
+ */
+#define GEN_VERSION 2
+#define GEN_VERSION_MIN 1
 #define GEN_PREFIX "gen."
 #define CONFIRM "confirm"
 #define CONFIRM_MAGIC "FTPCFGC\n"
@@ -114,8 +120,6 @@ int state_gen_write(struct state *s, struct state_gen *g, const struct state_jou
 	char name[GEN_NAME_MAX];
 	struct sbuf b = { 0 };
 	struct sbuf a = { 0 };
-	uint8_t *journal = NULL;
-	size_t journal_len = 0;
 	unsigned *nums = NULL;
 	size_t n = 0;
 	int ret;
@@ -123,8 +127,6 @@ int state_gen_write(struct state *s, struct state_gen *g, const struct state_jou
 	ret = gen_numbers(s, &nums, &n);
 	if (ret == 0 && n && nums[n - 1] == 0xffffffffU)
 		ret = -EOVERFLOW;
-	if (ret == 0)
-		ret = state_read_file(s, STATE_JOURNAL, &journal, &journal_len);
 	if (ret < 0)
 		goto out;
 	g->number = n ? nums[n - 1] + 1 : 1;
@@ -145,7 +147,6 @@ int state_gen_write(struct state *s, struct state_gen *g, const struct state_jou
 	sbuf_u64(&b, g->changed);
 	sbuf_u64(&b, g->deleted);
 	sbuf_put(&b, g->journal_sha256, STATE_SHA256_LEN);
-	sbuf_blob(&b, journal, journal_len);
 	sbuf_blob(&b, a.p, a.len);
 	state_seal(&b, GEN_MAGIC, GEN_VERSION);
 	if (a.oom || b.oom) {
@@ -159,7 +160,6 @@ out:
 		diag(s->d, NULL, ret, "cannot keep the change as a generation in '%s': %s", s->dir,
 		     strerror(-ret));
 	free(nums);
-	free(journal);
 	free(a.p);
 	free(b.p);
 	return ret;
@@ -175,9 +175,11 @@ static int gen_decode(const struct state *s, unsigned number, const uint8_t *dat
 	struct sread r;
 	const uint8_t *blob;
 	size_t blen;
+	uint32_t version;
 
 	memset(g, 0, sizeof(*g));
-	if (state_unseal(data, len, GEN_MAGIC, GEN_VERSION, &r) < 0 || !state_binding_ok(s, &r))
+	if (state_unseal_upto(data, len, GEN_MAGIC, GEN_VERSION_MIN, GEN_VERSION, &r,
+			      &version) < 0 || !state_binding_ok(s, &r))
 		return -EUCLEAN;
 	/* A generation renamed or copied to another number is not that generation. */
 	g->number = sread_u32(&r);
@@ -194,7 +196,8 @@ static int gen_decode(const struct state *s, unsigned number, const uint8_t *dat
 	g->changed = sread_u64(&r);
 	g->deleted = sread_u64(&r);
 	sread_get(&r, g->journal_sha256, STATE_SHA256_LEN);
-	sread_blob(&r, &blen);		/* the journal: kept, read by hand if ever */
+	if (version == 1)
+		sread_blob(&r, &blen);	/* a copy of the change's journal, never read */
 	blob = sread_blob(&r, &blen);
 	if (r.bad || r.off != r.len || !g->user || !g->command || !g->outcome)
 		return -EUCLEAN;

@@ -15,7 +15,14 @@
 #include "state_private.h"
 
 #define JOURNAL_MAGIC "FTPCFGJ\n"
-#define JOURNAL_VERSION 3
+/* 4: the ruleset may be named as the record's (JOURNAL_RULESET_IN_RECORD); 3 is still read. */
+#define JOURNAL_VERSION 4
+#define JOURNAL_VERSION_MIN 3
+/*
+ * In place of the ruleset (whose first byte is 0, none, or 1, one): it is
+ * the one the journal's copy of a record holds.
+ */
+#define JOURNAL_RULESET_IN_RECORD 2
 
 void state_journal_release(struct state_journal *j)
 {
@@ -53,7 +60,10 @@ void state_journal_encode(const struct state *s, const struct state_journal *j,
 		sbuf_blob(b, f->content, f->existed ? f->len : 0);
 	}
 	state_ir_put(b, j->shape);
-	state_ir_put(b, old);
+	if (old && j->ruleset_in_record && j->record)
+		sbuf_u8(b, JOURNAL_RULESET_IN_RECORD);
+	else
+		state_ir_put(b, old);
 	sbuf_u64(b, j->n_reloads);
 	for (size_t i = 0; i < j->n_reloads; i++)
 		sbuf_str(b, j->reloads[i]);
@@ -93,6 +103,28 @@ int state_journal_write(struct state *s, struct state_journal *j, const struct r
 	return ret;
 }
 
+/* j->ruleset, from the record the journal holds.  0, -ENOMEM or -EUCLEAN. */
+static int ruleset_from_record(const struct state *s, struct state_journal *j)
+{
+	struct state_record *rec = NULL;
+	int ret;
+
+	if (!j->record)
+		return -EUCLEAN;	/* named, but not there */
+	ret = state_record_decode(s, j->record, j->record_len, &rec);
+	if (ret < 0)
+		return ret;
+	if (!rec->ruleset) {
+		state_record_free(rec);
+		return -EUCLEAN;
+	}
+	j->ruleset = rec->ruleset;
+	rec->ruleset = NULL;
+	state_record_free(rec);
+	j->ruleset_in_record = true;
+	return 0;
+}
+
 int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 			 struct state_journal *j)
 {
@@ -100,9 +132,12 @@ int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 	size_t n;
 	size_t blen;
 	const uint8_t *blob;
+	uint32_t version;
+	bool in_record = false;
 	int ret;
 
-	ret = state_unseal(data, len, JOURNAL_MAGIC, JOURNAL_VERSION, &r);
+	ret = state_unseal_upto(data, len, JOURNAL_MAGIC, JOURNAL_VERSION_MIN, JOURNAL_VERSION,
+				&r, &version);
 	if (ret < 0 || !state_binding_ok(s, &r))
 		return -EUCLEAN;
 	r.ir_marks = true;
@@ -136,8 +171,13 @@ int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 	if (r.bad)
 		return -EUCLEAN;
 	ret = state_ir_get(&r, &j->shape);
-	if (ret == 0)
+	if (ret == 0 && version >= 4 && r.off < r.len &&
+	    r.p[r.off] == JOURNAL_RULESET_IN_RECORD) {
+		r.off++;
+		in_record = true;
+	} else if (ret == 0) {
 		ret = state_ir_get(&r, &j->ruleset);
+	}
 	if (ret < 0)
 		return ret;
 	if (!j->shape)
@@ -184,7 +224,9 @@ int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 		memcpy(g->data, blob, blen);
 		g->len = blen;
 	}
-	return r.bad || r.off != r.len ? -EUCLEAN : 0;
+	if (r.bad || r.off != r.len)
+		return -EUCLEAN;
+	return in_record ? ruleset_from_record(s, j) : 0;
 }
 
 int state_journal_read(struct state *s, bool last, struct state_journal *j)

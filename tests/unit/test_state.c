@@ -252,7 +252,8 @@ static void test_state_record_refuses_damage(void **state)
  * verdict byte in a version 3 one is damage.  Both made from a version 3
  * record: the byte after the instance taken out (or changed), sealed again.
  */
-static void reseal(const char *path, const uint8_t *p, size_t len, uint32_t version)
+static void reseal_as(const char *path, const char magic[8], const uint8_t *p, size_t len,
+		      uint32_t version)
 {
 	uint8_t head[20];
 	uint8_t sum[STATE_SHA256_LEN];
@@ -261,7 +262,7 @@ static void reseal(const char *path, const uint8_t *p, size_t len, uint32_t vers
 	uint8_t *all = malloc(len);
 
 	assert_non_null(all);
-	memcpy(head, "FTPCFGR\n", 8);
+	memcpy(head, magic, 8);
 	for (int i = 0; i < 4; i++)
 		head[8 + i] = (uint8_t)(version >> (8 * i));
 	for (int i = 0; i < 8; i++)
@@ -277,6 +278,24 @@ static void reseal(const char *path, const uint8_t *p, size_t len, uint32_t vers
 	free(all);
 }
 
+static void reseal(const char *path, const uint8_t *p, size_t len, uint32_t version)
+{
+	reseal_as(path, "FTPCFGR\n", p, len, version);
+}
+
+/* A state file, whole, into @buf (of @cap bytes); its length without the seal. */
+static size_t slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *in = fopen(path, "rb");
+	size_t len;
+
+	assert_non_null(in);
+	len = fread(buf, 1, cap, in);
+	fclose(in);
+	assert_true(len > 20 + STATE_SHA256_LEN && len < cap);
+	return len - STATE_SHA256_LEN;
+}
+
 static void test_state_record_reads_version_2(void **state)
 {
 	struct fixture *f = *state;
@@ -290,19 +309,13 @@ static void test_state_record_reads_version_2(void **state)
 	size_t len;
 	size_t off;
 	struct state s;
-	FILE *in;
 
 	assert_int_equal(state_open(&f->c, STATE_LOCK, &s), 0);
 	assert_int_equal(state_create(&s), 0);
 	assert_int_equal(state_record_write(&s, &r), 0);
 	state_close(&s);
 	snprintf(path, sizeof(path), "%s/record", f->dir);
-	in = fopen(path, "rb");
-	assert_non_null(in);
-	len = fread(buf, 1, sizeof(buf), in);
-	fclose(in);
-	assert_true(len > 20 + STATE_SHA256_LEN && len < sizeof(buf));
-	len -= STATE_SHA256_LEN;
+	len = slurp(path, buf, sizeof(buf));
 	at = memmem(buf, len, "boot/v1-test", 12);
 	assert_non_null(at);
 	off = (size_t)(at - buf) + 12;
@@ -458,6 +471,175 @@ static void test_state_journal_round_trip_and_binding(void **state)
 	state_close(&s);
 }
 
+/* The ruleset of the vsftpd-passive example (an allowlist): the caller frees it. */
+static struct ruleset *example_ruleset(struct fixture *f)
+{
+	char *schema = schema_path();
+	struct site *site = NULL;
+	struct ruleset *rs = NULL;
+
+	assert_int_equal(site_load("examples/vsftpd-passive.xml", schema, &f->d, &site), 0);
+	assert_int_equal(ruleset_build(site, &rs), 0);
+	assert_true(rs->n_sets > 0);
+	site_free(site);
+	free(schema);
+	return rs;
+}
+
+static off_t file_size(const struct fixture *f, const char *name)
+{
+	char path[PATH_MAX + 64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/*
+ * A journal whose ruleset is the one its copy of the record holds keeps
+ * it once: smaller than the journal that writes it out, and read back the
+ * same.  A journal of version 3 (before) is still read.
+ */
+static void test_state_journal_ruleset_in_record(void **state)
+{
+	struct fixture *f = *state;
+	struct ruleset *rs = example_ruleset(f);
+	struct state_record r = { .site = (char *)"/s.xml", .ruleset = rs };
+	struct ruleset shape = { .family = rs->family, .table = rs->table };
+	struct state_journal j = { .shape = &shape };
+	struct state_journal back;
+	char path[PATH_MAX + 64];
+	static uint8_t buf[1 << 16];
+	off_t inline_size;
+	size_t len;
+	char *a = NULL;
+	char *b = NULL;
+	struct state s;
+
+	assert_int_equal(state_open(&f->c, STATE_LOCK, &s), 0);
+	assert_int_equal(state_create(&s), 0);
+	assert_int_equal(state_record_write(&s, &r), 0);
+	j.record = s.rec_written;
+	j.record_len = s.rec_written_len;
+	assert_int_equal(state_journal_write(&s, &j, rs), 0);
+	inline_size = file_size(f, "journal");
+	j.ruleset_in_record = true;
+	assert_int_equal(state_journal_write(&s, &j, rs), 0);
+	assert_true(file_size(f, "journal") < inline_size - 64);
+	assert_int_equal(state_journal_read(&s, false, &back), 0);
+	assert_true(back.ruleset_in_record);
+	assert_non_null(back.ruleset);
+	assert_int_equal(nft_text_render(rs, 0, &a), 0);
+	assert_int_equal(nft_text_render(back.ruleset, 0, &b), 0);
+	assert_string_equal(a, b);
+	free(b);
+	b = NULL;
+	state_journal_release(&back);
+
+	/* Named in a record that is not there: the journal writes the ruleset out. */
+	j.record = NULL;
+	j.record_len = 0;
+	assert_int_equal(state_journal_write(&s, &j, rs), 0);
+	assert_int_equal(state_journal_read(&s, false, &back), 0);
+	assert_false(back.ruleset_in_record);
+	assert_int_equal(nft_text_render(back.ruleset, 0, &b), 0);
+	assert_string_equal(a, b);
+	free(b);
+	b = NULL;
+	state_journal_release(&back);
+
+	/* Version 3 wrote the ruleset out as this one does without the record: still read. */
+	snprintf(path, sizeof(path), "%s/journal", f->dir);
+	len = slurp(path, buf, sizeof(buf));
+	reseal_as(path, "FTPCFGJ\n", buf, len, 3);
+	assert_int_equal(state_journal_read(&s, false, &back), 0);
+	assert_int_equal(nft_text_render(back.ruleset, 0, &b), 0);
+	assert_string_equal(a, b);
+	state_journal_release(&back);
+	/* ... and a journal of a version this ftpcfg does not know is refused. */
+	reseal_as(path, "FTPCFGJ\n", buf, len, 5);
+	assert_int_equal(state_journal_read(&s, false, &back), -EUCLEAN);
+	state_close(&s);
+	free(a);
+	free(b);
+	ruleset_free(rs);
+}
+
+/*
+ * A generation keeps what the change left with the ruleset once, inside
+ * its record, and no copy of the journal; one written by the version
+ * before (a copy of the journal first) is still read.
+ */
+static void test_state_generation_keeps_the_ruleset_once(void **state)
+{
+	struct fixture *f = *state;
+	struct ruleset *rs = example_ruleset(f);
+	struct state_record r = { .site = (char *)"/s.xml", .ruleset = rs };
+	struct ruleset shape = { .family = rs->family, .table = rs->table };
+	struct state_journal j = { .shape = &shape };
+	struct state_journal after = { .shape = &shape, .ruleset = rs };
+	struct state_gen g = { .user = (char *)"root", .command = (char *)"apply",
+			       .outcome = (char *)"applied" };
+	struct state_gen back;
+	struct state_journal left;
+	char path[PATH_MAX + 64];
+	static uint8_t buf[1 << 16];
+	static uint8_t v1[(1 << 16) + 8];
+	uint8_t *at;
+	size_t len;
+	size_t off;
+	char *a = NULL;
+	char *b = NULL;
+	struct state s;
+
+	assert_int_equal(state_open(&f->c, STATE_LOCK, &s), 0);
+	assert_int_equal(state_create(&s), 0);
+	assert_int_equal(state_journal_write(&s, &j, NULL), 0);
+	assert_int_equal(state_record_write(&s, &r), 0);
+	after.record = s.rec_written;
+	after.record_len = s.rec_written_len;
+	after.ruleset_in_record = true;
+	memcpy(g.journal_sha256, j.sha256, STATE_SHA256_LEN);
+	assert_int_equal(state_gen_write(&s, &g, &after), 0);
+	assert_int_equal(g.number, 1);
+	/* The record, the header and the target: not a second ruleset. */
+	assert_true(file_size(f, "gen.1") < file_size(f, "record") + 512);
+	assert_int_equal(state_gen_read(&s, 1, &back, &left), 0);
+	assert_true(left.ruleset_in_record);
+	assert_int_equal(nft_text_render(rs, 0, &a), 0);
+	assert_int_equal(nft_text_render(left.ruleset, 0, &b), 0);
+	assert_string_equal(a, b);
+	free(b);
+	b = NULL;
+	assert_memory_equal(back.journal_sha256, j.sha256, STATE_SHA256_LEN);
+	state_gen_release(&back);
+	state_journal_release(&left);
+
+	/* Version 1: the same, with a copy of the journal (here empty) before what it left. */
+	snprintf(path, sizeof(path), "%s/gen.1", f->dir);
+	len = slurp(path, buf, sizeof(buf));
+	at = memmem(buf, len, j.sha256, STATE_SHA256_LEN);
+	assert_non_null(at);
+	off = (size_t)(at - buf) + STATE_SHA256_LEN;
+	memcpy(v1, buf, off);
+	memset(v1 + off, 0, 8);
+	memcpy(v1 + off + 8, buf + off, len - off);
+	reseal_as(path, "FTPCFGH\n", v1, len + 8, 1);
+	assert_int_equal(state_gen_read(&s, 1, &back, &left), 0);
+	assert_int_equal(nft_text_render(left.ruleset, 0, &b), 0);
+	assert_string_equal(a, b);
+	state_gen_release(&back);
+	state_journal_release(&left);
+	/* The version 2 layout sealed as 1 is not a generation. */
+	reseal_as(path, "FTPCFGH\n", buf, len, 1);
+	assert_int_equal(state_gen_read(&s, 1, &back, &left), -EUCLEAN);
+	state_close(&s);
+	free(a);
+	free(b);
+	ruleset_free(rs);
+}
+
 /* The hashes are SHA-256, printed as sha256sum prints them. */
 static void test_state_sha256_is_sha256sum(void **state)
 {
@@ -521,6 +703,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_state_never_follows_symlinks_inside, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_state_journal_round_trip_and_binding, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_state_journal_ruleset_in_record, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_state_generation_keeps_the_ruleset_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_state_sha256_is_sha256sum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_lock_covers_the_root, setup, teardown),
