@@ -357,6 +357,7 @@ static int get_rule(struct sread *r, struct ir_rule *x)
 
 static int get_set(struct sread *r, struct ir_set *s)
 {
+	const uint8_t *p;
 	size_t klen;
 	size_t n;
 
@@ -376,13 +377,25 @@ static int get_set(struct sread *r, struct ir_set *s)
 	}
 	if (ir_set_reserve(s, n) < 0)
 		return -ENOMEM;
-	for (size_t e = 0; e < n && !r->bad; e++) {
-		struct ir_range *x = &s->elems[s->n_elems++];
-
-		memset(x, 0, sizeof(*x));
-		sread_get(r, x->lo, klen);
-		sread_get(r, x->hi, klen);
+	/*
+	 * get_count() checked that n ranges of 2 * klen bytes are there: one
+	 * bounds check for all of them (100 000 at a time), not two each.
+	 */
+	p = r->p + r->off;
+	memset(s->elems, 0, n * sizeof(*s->elems));
+	if (klen == 4) {
+		for (size_t e = 0; e < n; e++, p += 8) {
+			memcpy(s->elems[e].lo, p, 4);
+			memcpy(s->elems[e].hi, p + 4, 4);
+		}
+	} else {
+		for (size_t e = 0; e < n; e++, p += 2 * klen) {
+			memcpy(s->elems[e].lo, p, klen);
+			memcpy(s->elems[e].hi, p + klen, klen);
+		}
 	}
+	s->n_elems = n;
+	r->off += n * 2 * klen;
 	return 0;
 }
 
