@@ -4,6 +4,12 @@
  * number of lines; a part of the input that would take more than
  * MAX_COST edit steps to compare is shown as replaced: still a correct
  * diff, only a less economical one.
+ *
+ * A caller may leave out of both texts runs of lines it knows to be the
+ * same in both (struct diff_gap): the parts between gaps are compared
+ * pair by pair, and the gaps only count in the line numbers, so a large
+ * text with a few changes costs what its changed parts and their context
+ * cost.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,12 +42,15 @@ enum op {
 	OP_SAME,
 	OP_DEL,
 	OP_ADD,
+	OP_GAP,		/* lines the caller left out of both texts */
 };
 
 struct edit {
 	enum op op;
-	size_t a;	/* line index in old (SAME, DEL) */
+	size_t a;	/* line index in old (SAME, DEL); the gap's index (GAP) */
 	size_t b;	/* line index in new (SAME, ADD) */
+	size_t la;	/* lines of the whole old text before this edit, gaps included */
+	size_t lb;	/* the same in the new text */
 };
 
 static void buf_add(struct buf *b, const char *s, size_t len)
@@ -217,31 +226,61 @@ static void compare(struct lcs *c, long a0, long a1, long b0, long b1)
 	compare(c, a0 + s.u, a1, b0 + s.v, b1);
 }
 
-/* The edit script: for each stretch, a's removed lines, then b's added ones. */
-static int myers(const struct lines *a, const struct lines *b, struct edit **out, size_t *n_out)
+/*
+ * The edit script: for each stretch, a's removed lines, then b's added
+ * ones; each part between two gaps compared on its own, each gap one edit.
+ */
+static int myers(const struct lines *a, const struct lines *b, const struct diff_gap *gaps,
+		 size_t n_gaps, struct edit **out, size_t *n_out)
 {
 	struct lcs c = { .a = a, .b = b, .off = MAX_COST + 2 };
 	struct edit *ed = NULL;
 	size_t count = 0;
 	size_t i = 0;
 	size_t j = 0;
+	size_t k = 0;
+	size_t la = 0;
+	size_t lb = 0;
 	int ret = -ENOMEM;
 
 	c.del = calloc(a->n + 1, sizeof(*c.del));
 	c.add = calloc(b->n + 1, sizeof(*c.add));
 	c.fv = calloc((size_t)(2 * c.off + 1), sizeof(*c.fv));
 	c.bv = calloc((size_t)(2 * c.off + 1), sizeof(*c.bv));
-	ed = calloc(a->n + b->n + 1, sizeof(*ed));
+	ed = calloc(a->n + b->n + n_gaps + 1, sizeof(*ed));
 	if (!c.del || !c.add || !c.fv || !c.bv || !ed)
 		goto out;
-	compare(&c, 0, (long)a->n, 0, (long)b->n);
-	while (i < a->n || j < b->n) {
-		if (i < a->n && c.del[i])
-			ed[count++] = (struct edit){ OP_DEL, i++, 0 };
-		else if (j < b->n && c.add[j])
-			ed[count++] = (struct edit){ OP_ADD, 0, j++ };
-		else
-			ed[count++] = (struct edit){ OP_SAME, i++, j++ };
+	ret = -EINVAL;
+	for (size_t g = 0; g <= n_gaps; g++) {
+		size_t a1 = g < n_gaps ? gaps[g].old_at : a->n;
+		size_t b1 = g < n_gaps ? gaps[g].new_at : b->n;
+
+		if (a1 < i || a1 > a->n || b1 < j || b1 > b->n)
+			goto out;
+		compare(&c, (long)i, (long)a1, (long)j, (long)b1);
+		i = a1;
+		j = b1;
+	}
+	i = j = 0;
+	while (i < a->n || j < b->n || k < n_gaps) {
+		size_t a1 = k < n_gaps ? gaps[k].old_at : a->n;
+		size_t b1 = k < n_gaps ? gaps[k].new_at : b->n;
+
+		if (i == a1 && j == b1) {
+			ed[count++] = (struct edit){ OP_GAP, k, 0, la, lb };
+			la += gaps[k].n;
+			lb += gaps[k].n;
+			k++;
+		} else if (i < a1 && c.del[i]) {
+			ed[count++] = (struct edit){ OP_DEL, i++, j, la++, lb };
+		} else if (j < b1 && c.add[j]) {
+			ed[count++] = (struct edit){ OP_ADD, i, j++, la, lb++ };
+		} else if (i < a1 && j < b1) {
+			ed[count++] = (struct edit){ OP_SAME, i++, j++, la++, lb++ };
+		} else {
+			/* Each part keeps as many lines on both sides: never here. */
+			goto out;
+		}
 	}
 	*out = ed;
 	*n_out = count;
@@ -281,37 +320,28 @@ static void emit_hunk(struct buf *b, const struct edit *ed, size_t from, size_t 
 	bool b_set = false;
 	char head[96];
 
+	/* Numbered in the whole texts: the lines before, gaps included. */
 	for (size_t i = from; i < to; i++) {
 		if (ed[i].op != OP_ADD) {
 			if (!a_set)
-				a0 = ed[i].a, a_set = true;
+				a0 = ed[i].la, a_set = true;
 			na++;
 		}
 		if (ed[i].op != OP_DEL) {
 			if (!b_set)
-				b0 = ed[i].b, b_set = true;
+				b0 = ed[i].lb, b_set = true;
 			nb++;
 		}
 	}
 	/* An empty side is numbered by the line before it, as diff -u does. */
-	if (!a_set) {
-		for (size_t i = from; i-- > 0;)
-			if (ed[i].op != OP_ADD) {
-				a0 = ed[i].a + 1;
-				break;
-			}
-	} else {
+	if (!a_set)
+		a0 = ed[from].la;
+	else
 		a0++;
-	}
-	if (!b_set) {
-		for (size_t i = from; i-- > 0;)
-			if (ed[i].op != OP_DEL) {
-				b0 = ed[i].b + 1;
-				break;
-			}
-	} else {
+	if (!b_set)
+		b0 = ed[from].lb;
+	else
 		b0++;
-	}
 	snprintf(head, sizeof(head), "@@ -%zu,%zu +%zu,%zu @@", a0, na, b0, nb);
 	if (color)
 		buf_str(b, "\033[36m");
@@ -332,6 +362,13 @@ static void emit_hunk(struct buf *b, const struct edit *ed, size_t from, size_t 
 int diff_unified(const char *old_name, const char *old, const char *new_name, const char *new,
 		 unsigned context, bool color, char **out, struct diff_stat *stat)
 {
+	return diff_unified_gaps(old_name, old, new_name, new, NULL, 0, context, color, out, stat);
+}
+
+int diff_unified_gaps(const char *old_name, const char *old, const char *new_name,
+		      const char *new, const struct diff_gap *gaps, size_t n_gaps,
+		      unsigned context, bool color, char **out, struct diff_stat *stat)
+{
 	struct lines a;
 	struct lines b;
 	struct edit *ed = NULL;
@@ -341,13 +378,15 @@ int diff_unified(const char *old_name, const char *old, const char *new_name, co
 	int ret;
 
 	memset(stat, 0, sizeof(*stat));
+	if (n_gaps && (!old || !new))
+		return -EINVAL;
 	ret = split_lines(old, &a);
 	if (ret == 0)
 		ret = split_lines(new, &b);
 	else
 		memset(&b, 0, sizeof(b));
 	if (ret == 0)
-		ret = myers(&a, &b, &ed, &n_ed);
+		ret = myers(&a, &b, gaps, n_gaps, &ed, &n_ed);
 	if (ret < 0)
 		goto out;
 	for (size_t k = 0; k < n_ed; k++) {
@@ -364,20 +403,20 @@ int diff_unified(const char *old_name, const char *old, const char *new_name, co
 		buf_str(&o, new ? new_name : "/dev/null");
 		buf_str(&o, color ? "\033[m\n" : "\n");
 	}
-	/* Group changes whose contexts touch into one hunk. */
+	/* Group changes whose contexts touch into one hunk; a gap ends a hunk. */
 	while (i < n_ed) {
 		size_t first;
 		size_t last;
 		size_t from;
 		size_t to;
 
-		while (i < n_ed && ed[i].op == OP_SAME)
+		while (i < n_ed && (ed[i].op == OP_SAME || ed[i].op == OP_GAP))
 			i++;
 		if (i == n_ed)
 			break;
 		first = i;
 		last = i;
-		for (size_t k = i + 1; k < n_ed; k++) {
+		for (size_t k = i + 1; k < n_ed && ed[k].op != OP_GAP; k++) {
 			if (ed[k].op == OP_SAME)
 				continue;
 			if (k - last - 1 > 2 * (size_t)context)
@@ -386,6 +425,14 @@ int diff_unified(const char *old_name, const char *old, const char *new_name, co
 		}
 		from = first > context ? first - context : 0;
 		to = last + 1 + context < n_ed ? last + 1 + context : n_ed;
+		for (size_t k = from; k < first; k++)
+			if (ed[k].op == OP_GAP)
+				from = k + 1;
+		for (size_t k = last + 1; k < to; k++)
+			if (ed[k].op == OP_GAP) {
+				to = k;
+				break;
+			}
 		emit_hunk(&o, ed, from, to, &a, &b, color);
 		i = last + 1;
 	}
