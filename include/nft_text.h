@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diff.h"
 #include "ruleset.h"
 
 enum nft_text_flags {
@@ -46,6 +47,27 @@ enum nft_text_flags {
  * AF_INET and AF_INET6 (a bug in whoever built it).
  */
 int nft_text_render(const struct ruleset *rs, unsigned flags, char **out);
+
+/*
+ * The diff view (NFT_TEXT_DIFF) of two rulesets, made for
+ * diff_unified_gaps(): where both have a set of the same name and family,
+ * each run of elements both hold alike is left out of both texts (a gap),
+ * all but the @context elements at each of its ends, which a diff with
+ * @context lines of context is the most it could show of the run.  A
+ * changed network thus costs a few lines of text, whatever the size of
+ * its set.  @old or @new NULL: "" and no gaps.
+ */
+struct nft_text_pair {
+	char *old;		/* owned */
+	char *new;		/* owned */
+	struct diff_gap *gaps;	/* owned; in both texts' order */
+	size_t n_gaps;
+};
+
+/* 0, -ENOMEM or -EINVAL as nft_text_render(); @out is empty on failure. */
+int nft_text_render_pair(const struct ruleset *old, const struct ruleset *new, unsigned context,
+			 struct nft_text_pair *out);
+void nft_text_pair_release(struct nft_text_pair *p);
 
 /* "10.0.0.0/24", "10.0.0.1-10.0.0.5" or "10.0.0.7": two addresses and a dash fit. */
 #define NFT_TEXT_RANGE_MAX (2 * 46 + 2)

@@ -82,9 +82,14 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 void stage_release(struct stage *st);
 
 /*
- * The ruleset as `diff` shows it: each set one set of networks (sharded or
- * not), one element a line.  NULL gives "".  *out owned.
+ * The unified diff of the ruleset `diff` shows, @live (NULL: there is
+ * none) against @want: each set one set of networks (sharded or not), one
+ * element a line, so that a changed network is one line out and one in;
+ * what both sets hold alike is left out of the comparison (never further
+ * than @context lines from a change: nothing shows of it).  *out owned,
+ * "" when they are the same.  0, -ENOMEM or -EINVAL.
  */
-int stage_ruleset_text(const struct ruleset *rs, char **out);
+int stage_ruleset_diff(const struct ruleset *live, const struct ruleset *want, unsigned context,
+		       bool color, char **out, struct diff_stat *stat);
 
 #endif

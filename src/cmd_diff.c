@@ -61,8 +61,6 @@ static const char *obj_name(enum plan_obj obj)
 static int all_diffs(const struct ctx *c, const struct stage *st, bool color, json_t *list,
 		     char **out)
 {
-	char *live = NULL;
-	char *want = NULL;
 	char *d = NULL;
 	char *acc = NULL;
 	size_t acc_len = 0;
@@ -94,12 +92,7 @@ static int all_diffs(const struct ctx *c, const struct stage *st, bool color, js
 		free(d);
 		d = NULL;
 	}
-	ret = stage_ruleset_text(st->live_rs, &live);
-	if (ret == 0)
-		ret = stage_ruleset_text(st->want, &want);
-	if (ret == 0)
-		ret = diff_unified("ruleset (live)", st->live_rs ? live : NULL, "ruleset (site)",
-				   want, CONTEXT, color, &d, &ds);
+	ret = stage_ruleset_diff(st->live_rs, st->want, CONTEXT, color, &d, &ds);
 	if (ret < 0)
 		goto out;
 	if (*d) {
@@ -119,8 +112,6 @@ out:
 	else
 		free(acc);
 	free(d);
-	free(live);
-	free(want);
 	return ret;
 }
 

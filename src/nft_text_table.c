@@ -15,7 +15,8 @@
  * nft's continuation between set elements (src/expression.c
  * calculate_delim()): three tabs and five spaces line up under "{ ".
  */
-#define ELEM_NEWLINE ",\n\t\t\t     "
+#define ELEM_INDENT "\t\t\t     "
+#define ELEM_NEWLINE ",\n" ELEM_INDENT
 
 static void print_helper(struct sbuf *sb, const struct ir_helper *h)
 {
@@ -44,6 +45,95 @@ static void print_elements(struct sbuf *sb, int af, const struct ir_range *elems
 		}
 		if (i)
 			sb_add(sb, i % per_line ? ", " : ELEM_NEWLINE);
+		sb_add(sb, buf);
+	}
+	sb_add(sb, " }\n");
+}
+
+/*
+ * A run of elements that a set of the old ruleset and its namesake in the
+ * new one both hold, at old index @a and new index @b: the diff view
+ * leaves it out of both texts (nft_text_render_pair()).
+ */
+struct elision {
+	size_t a;
+	size_t b;
+	size_t n;
+};
+
+/*
+ * One side of a pair as print_table() renders it: set i of this side
+ * leaves out runs[lo[i]..hi[i]), and each one's place in the text goes
+ * into gaps[] (old_at or new_at: the line the run stood before).
+ */
+struct view {
+	const struct elision *runs;
+	const size_t *lo;
+	const size_t *hi;
+	bool new_side;
+	struct diff_gap *gaps;
+	size_t lines;		/* newlines in sb->buf[0, scanned) */
+	size_t scanned;
+};
+
+/* Lines the text holds so far: counted once, as far as it has grown. */
+static size_t view_lines(struct view *v, const struct sbuf *sb)
+{
+	const char *p;
+	const char *end;
+
+	if (!sb->buf)
+		return v->lines;
+	p = sb->buf + v->scanned;
+	end = sb->buf + sb->len;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		v->lines++;
+		p++;
+	}
+	v->scanned = sb->len;
+	return v->lines;
+}
+
+/*
+ * The diff view's elements of set @si, one a line, leaving out the runs
+ * @v holds for it.  A run never holds the first or the last element, so
+ * "elements = { " and " }" stay where they are.
+ */
+static void print_elements_view(struct sbuf *sb, const struct ir_set *set, size_t si,
+				struct view *v)
+{
+	size_t k = v->lo[si];
+	bool after_gap = false;
+	char buf[NFT_TEXT_RANGE_MAX];
+
+	sb_add(sb, "\t\telements = { ");
+	for (size_t i = 0; i < set->n_elems; i++) {
+		const struct elision *e = k < v->hi[si] ? &v->runs[k] : NULL;
+		int ret;
+
+		if (e && i == (v->new_side ? e->b : e->a)) {
+			struct diff_gap *g = &v->gaps[k++];
+			size_t at;
+
+			sb_add(sb, ",\n");
+			at = view_lines(v, sb);
+			if (v->new_side)
+				g->new_at = at;
+			else
+				g->old_at = at;
+			g->n = e->n;
+			i += e->n - 1;
+			after_gap = true;
+			continue;
+		}
+		ret = nft_text_range(set->addr_family, &set->elems[i], buf, sizeof(buf));
+		if (ret < 0) {
+			sb->err = sb->err ? sb->err : ret;
+			return;
+		}
+		if (i)
+			sb_add(sb, after_gap ? ELEM_INDENT : ELEM_NEWLINE);
+		after_gap = false;
 		sb_add(sb, buf);
 	}
 	sb_add(sb, " }\n");
@@ -145,11 +235,17 @@ static void print_sharded_set(struct sbuf *sb, const struct ruleset *rs, const s
 	ir_shards_release(&sh);
 }
 
-/* @one_per_line: the diff view (NFT_TEXT_DIFF), else as nft lists it. */
-static void print_set(struct sbuf *sb, const struct ir_set *set, bool one_per_line)
+/*
+ * @one_per_line: the diff view (NFT_TEXT_DIFF), else as nft lists it.
+ * @v: the diff view with runs left out (set @si of its side), or NULL.
+ */
+static void print_set(struct sbuf *sb, const struct ir_set *set, bool one_per_line, size_t si,
+		      struct view *v)
 {
 	print_set_head(sb, set->name, set);
-	if (set->n_elems)
+	if (set->n_elems && v && v->lo[si] < v->hi[si])
+		print_elements_view(sb, set, si, v);
+	else if (set->n_elems)
 		print_elements(sb, set->addr_family, set->elems, NULL, set->n_elems,
 			       one_per_line);
 	sb_add(sb, "\t}\n");
@@ -234,9 +330,11 @@ static void print_chain(struct sbuf *sb, const struct ruleset *rs, const struct 
  * The table block; @foreign adds the attach chain as ftpcfg sees it (the
  * jump only).  Without NFT_TEXT_DIFF in @flags, sharded sets print as the
  * kernel holds them, in the order it lists them (creation order: the maps
- * and shard sets in place of the set, the shard chains after ours).
+ * and shard sets in place of the set, the shard chains after ours).  @v:
+ * one side of nft_text_render_pair(), or NULL.
  */
-static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign, unsigned flags)
+static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign, unsigned flags,
+			struct view *v)
 {
 	bool logical = flags & NFT_TEXT_DIFF;
 	const char *sep = "";
@@ -252,7 +350,7 @@ static void print_table(struct sbuf *sb, const struct ruleset *rs, bool foreign,
 			continue;
 		}
 		sb_add(sb, sep);
-		print_set(sb, &rs->sets[i], logical);
+		print_set(sb, &rs->sets[i], logical, i, v);
 		sep = "\n";
 	}
 	/* A dump that found no jump of ours has no jump to show (and no name for it). */
@@ -353,7 +451,7 @@ static void print_attach_file(struct sbuf *sb, const struct ruleset *rs)
 		else if (!(set->flags & IR_SET_DYNAMIC))
 			attach_set(sb, rs, set, set->name);
 	}
-	print_table(sb, rs, false, 0);
+	print_table(sb, rs, false, 0, NULL);
 	sb_addf(sb, "insert rule %s %s %s jump %s\n", fam, rs->table, rs->attach_chain,
 		rs->jump_chain);
 }
@@ -363,14 +461,180 @@ int nft_text_render(const struct ruleset *rs, unsigned flags, char **out)
 	struct sbuf sb = { 0 };
 
 	if (!(flags & NFT_TEXT_LOADABLE)) {
-		print_table(&sb, rs, true, flags);
+		print_table(&sb, rs, true, flags, NULL);
 	} else if (rs->attach) {
 		print_attach_file(&sb, rs);
 	} else {
 		/* "table" creates it when missing, so that "delete" cannot fail. */
 		sb_addf(&sb, "table %s %s\ndelete table %s %s\n", ir_family_name(rs->family),
 			rs->table, ir_family_name(rs->family), rs->table);
-		print_table(&sb, rs, false, flags);
+		print_table(&sb, rs, false, flags, NULL);
 	}
 	return sb_finish(&sb, out);
+}
+
+/* The runs of elements @a and @b share: what their diff view leaves out. */
+struct elisions {
+	struct elision *runs;
+	size_t n;
+	size_t alloc;
+};
+
+/* Keep @keep elements at each end of a shared run of @n; leave out the rest. */
+static int elide(struct elisions *e, size_t a, size_t b, size_t n, size_t keep)
+{
+	if (n <= 2 * keep)
+		return 0;
+	if (e->n == e->alloc) {
+		size_t alloc = e->alloc ? e->alloc * 2 : 16;
+		struct elision *runs = realloc(e->runs, alloc * sizeof(*runs));
+
+		if (!runs)
+			return -ENOMEM;
+		e->runs = runs;
+		e->alloc = alloc;
+	}
+	e->runs[e->n++] = (struct elision){ a + keep, b + keep, n - 2 * keep };
+	return 0;
+}
+
+/*
+ * A run of @n elements both sets hold, from @i in @a and @j in @b.  The
+ * first element prints after "elements = { " and the last before " }":
+ * one that is first (or last) in one set only prints as another line in
+ * each text, so it is no part of what the texts share.
+ */
+static int elide_run(struct elisions *e, const struct ir_set *a, const struct ir_set *b, size_t i,
+		     size_t j, size_t n, size_t keep)
+{
+	if (n && (i == 0) != (j == 0)) {
+		i++;
+		j++;
+		n--;
+	}
+	if (n && (i + n == a->n_elems) != (j + n == b->n_elems))
+		n--;
+	return elide(e, i, j, n, keep);
+}
+
+static int range_cmp(const struct ir_range *x, const struct ir_range *y, size_t len)
+{
+	int c = memcmp(x->lo, y->lo, len);
+
+	return c ? c : memcmp(x->hi, y->hi, len);
+}
+
+/*
+ * Both sorted (ir_set_normalize()): one merge walk finds the runs the two
+ * hold alike, as plan_elements() finds what differs.
+ */
+static int elide_set(struct elisions *e, const struct ir_set *a, const struct ir_set *b,
+		     size_t keep)
+{
+	size_t len = ir_addr_len(a->addr_family);
+	size_t i = 0;
+	size_t j = 0;
+	size_t run = 0;
+	int ret = 0;
+
+	while (ret == 0 && i < a->n_elems && j < b->n_elems) {
+		int c = range_cmp(&a->elems[i], &b->elems[j], len);
+
+		if (c == 0) {
+			run++;
+			i++;
+			j++;
+			continue;
+		}
+		ret = elide_run(e, a, b, i - run, j - run, run, keep);
+		run = 0;
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	return ret ? ret : elide_run(e, a, b, i - run, j - run, run, keep);
+}
+
+void nft_text_pair_release(struct nft_text_pair *p)
+{
+	free(p->old);
+	free(p->new);
+	free(p->gaps);
+	memset(p, 0, sizeof(*p));
+}
+
+int nft_text_render_pair(const struct ruleset *old, const struct ruleset *new, unsigned context,
+			 struct nft_text_pair *out)
+{
+	/* Keep at least one: the first and last lines of a set's elements differ. */
+	size_t keep = context ? context : 1;
+	struct elisions e = { 0 };
+	struct view vo;
+	struct view vn;
+	struct sbuf so = { 0 };
+	struct sbuf sn = { 0 };
+	size_t *lo_o = NULL;
+	size_t *lo_n = NULL;
+	size_t no = old ? old->n_sets : 0;
+	size_t nn = new ? new->n_sets : 0;
+	int ret = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	/* lo[i], hi[i] side by side: [0, n) and [n, 2n); one more so that none is empty. */
+	lo_o = calloc(2 * no + 1, sizeof(*lo_o));
+	lo_n = calloc(2 * nn + 1, sizeof(*lo_n));
+	if (!lo_o || !lo_n)
+		goto out;
+	/*
+	 * Pair each old set with the next new set of its name, in order, so
+	 * that the runs (and so the gaps) come in the same order in both
+	 * texts.  A set of another family prints other elements: not paired.
+	 */
+	for (size_t i = 0, j = 0; i < no; i++) {
+		size_t k = j;
+
+		while (k < nn && strcmp(old->sets[i].name, new->sets[k].name))
+			k++;
+		lo_o[i] = lo_o[no + i] = e.n;
+		if (k == nn)
+			continue;
+		lo_n[k] = e.n;
+		if (old->sets[i].addr_family == new->sets[k].addr_family) {
+			ret = elide_set(&e, &old->sets[i], &new->sets[k], keep);
+			if (ret < 0)
+				goto out;
+		}
+		lo_o[no + i] = lo_n[nn + k] = e.n;
+		j = k + 1;
+	}
+	ret = -ENOMEM;
+	if (e.n && !(out->gaps = calloc(e.n, sizeof(*out->gaps))))
+		goto out;
+	out->n_gaps = e.n;
+	vo = (struct view){ e.runs, lo_o, lo_o + no, false, out->gaps, 0, 0 };
+	vn = (struct view){ e.runs, lo_n, lo_n + nn, true, out->gaps, 0, 0 };
+	if (old)
+		print_table(&so, old, true, NFT_TEXT_DIFF, &vo);
+	else
+		sb_add(&so, "");
+	if (new)
+		print_table(&sn, new, true, NFT_TEXT_DIFF, &vn);
+	else
+		sb_add(&sn, "");
+	ret = sb_finish(&so, &out->old);
+	if (ret == 0)
+		ret = sb_finish(&sn, &out->new);
+	else
+		free(sn.buf);
+	so.buf = sn.buf = NULL;	/* handed over or freed */
+out:
+	free(so.buf);
+	free(sn.buf);
+	free(e.runs);
+	free(lo_o);
+	free(lo_n);
+	if (ret < 0)
+		nft_text_pair_release(out);
+	return ret;
 }

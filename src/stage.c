@@ -17,13 +17,17 @@
 #include "stage.h"
 #include "txn.h"
 
-int stage_ruleset_text(const struct ruleset *rs, char **out)
+int stage_ruleset_diff(const struct ruleset *live, const struct ruleset *want, unsigned context,
+		       bool color, char **out, struct diff_stat *stat)
 {
-	if (!rs) {
-		*out = strdup("");
-		return *out ? 0 : -ENOMEM;
-	}
-	return nft_text_render(rs, NFT_TEXT_DIFF, out);
+	struct nft_text_pair t;
+	int ret = nft_text_render_pair(live, want, context, &t);
+
+	if (ret == 0)
+		ret = diff_unified_gaps("ruleset (live)", live ? t.old : NULL, "ruleset (site)",
+					t.new, t.gaps, t.n_gaps, context, color, out, stat);
+	nft_text_pair_release(&t);
+	return ret;
 }
 
 void stage_release(struct stage *st)
