@@ -2,8 +2,9 @@
  * nft_text_table: the table block nft_text_render() prints, as nft 1.0.6
  * lists it: ct helpers, sets and their elements (a sharded set as its maps,
  * shard sets and shard chains), chains with their hooks and priorities,
- * and attach mode's file for `nft -f`.  The rules in the chains come from
- * nft_text.c.  Reads only the IR.
+ * and attach mode's file for `nft -f`; and the two sides of `diff`'s view
+ * with the elements they share left out (nft_text_render_pair()).  The
+ * rules in the chains come from nft_text.c.  Reads only the IR.
  */
 #include <stdbool.h>
 #include <stdint.h>
