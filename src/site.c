@@ -172,22 +172,36 @@ static void net_begin(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, int nb_attrib
 	}
 }
 
+/*
+ * Whole runs of text at a time: a network is one run of a dozen bytes,
+ * and a byte at a time cost as much as parsing it.  Too long when what
+ * would be kept (blanks between runs included) fills text[].
+ */
 static void net_text(struct net_capture *c, const xmlChar *ch, int len)
 {
-	for (int i = 0; i < len && !c->too_long; i++) {
-		char x = (char)ch[i];
+	const char *p = (const char *)ch;
+	const char *end = p + (len > 0 ? len : 0);
 
-		if (site_is_xml_space(x)) {
+	while (p < end && !c->too_long) {
+		const char *run = p;
+
+		while (p < end && !site_is_xml_space(*p))
+			p++;
+		if (p > run) {
+			size_t n = (size_t)(p - run);
+
+			if (c->len + c->blanks + n >= sizeof(c->text)) {
+				c->too_long = true;
+				break;
+			}
+			memset(c->text + c->len, ' ', c->blanks);
+			c->len += c->blanks;
+			c->blanks = 0;
+			memcpy(c->text + c->len, run, n);
+			c->len += n;
+		}
+		for (; p < end && site_is_xml_space(*p); p++)
 			c->blanks += c->len > 0;
-			continue;
-		}
-		if (c->len + c->blanks + 1 >= sizeof(c->text)) {
-			c->too_long = true;
-			break;
-		}
-		for (; c->blanks; c->blanks--)
-			c->text[c->len++] = ' ';
-		c->text[c->len++] = x;
 	}
 }
 

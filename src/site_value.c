@@ -94,6 +94,60 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/*
+ * The common form of an allowlist, "A.B.C.D/P" with nothing around it and
+ * the host bits clear, straight into @net: inet_pton, strtoul and a loop
+ * per host bit cost more than the rest of a <network> at 100 000 of them.
+ * Accepts only what inet_pton and the checks below accept too, with the
+ * same result (no leading zeros, at most 255, exactly four parts, a
+ * prefix of at most 32 without a sign, blank or leading zero); anything
+ * else, and every error, takes the general path, which says why.
+ */
+static bool parse_v4_fast(const char *s, size_t len, struct site_net *net)
+{
+	const char *end = s + len;
+	uint32_t addr = 0;
+	uint32_t mask;
+	unsigned prefix = 32;
+
+	for (int part = 0; part < 4; part++) {
+		unsigned v;
+
+		if (part && (s == end || *s++ != '.'))
+			return false;
+		if (s == end || *s < '0' || *s > '9')
+			return false;
+		v = (unsigned)(*s++ - '0');
+		if (v) {
+			for (int k = 0; k < 2 && s < end && *s >= '0' && *s <= '9'; k++)
+				v = v * 10 + (unsigned)(*s++ - '0');
+			if (v > 255)
+				return false;
+		}
+		addr = addr << 8 | v;
+	}
+	if (s < end) {
+		if (*s++ != '/' || s == end || *s < '0' || *s > '9')
+			return false;
+		prefix = (unsigned)(*s++ - '0');
+		if (prefix && s < end && *s >= '0' && *s <= '9')
+			prefix = prefix * 10 + (unsigned)(*s++ - '0');
+		if (s != end || prefix > 32)
+			return false;
+	}
+	mask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
+	if (addr & ~mask)
+		return false;
+	memset(&net->addr, 0, sizeof(net->addr));
+	net->addr.family = AF_INET;
+	net->addr.bytes[0] = (uint8_t)(addr >> 24);
+	net->addr.bytes[1] = (uint8_t)(addr >> 16);
+	net->addr.bytes[2] = (uint8_t)(addr >> 8);
+	net->addr.bytes[3] = (uint8_t)addr;
+	net->prefix = prefix;
+	return true;
+}
+
 int site_parse_net(struct walk *w, unsigned line, const char *content, size_t clen,
 		   struct site_net *net)
 {
@@ -112,6 +166,10 @@ int site_parse_net(struct walk *w, unsigned line, const char *content, size_t cl
 		len--;
 	if (len >= sizeof(text))
 		return diag(w->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
+	if (parse_v4_fast(start, len, net)) {
+		net->line = loc.line;
+		return 0;
+	}
 	memcpy(text, start, len);
 	text[len] = '\0';
 	net->line = loc.line;
