@@ -232,6 +232,8 @@ void ir_set_normalize(struct ir_set *set);
 
 /* Fill lo..hi for an address/prefix (host bits of @n are ignored). */
 void ir_range_from_net(struct ir_range *r, const struct site_net *n);
+/* The same for an IPv4 address as a number (host order) and a prefix length. */
+void ir_range_from_v4(struct ir_range *r, uint32_t addr, unsigned prefix);
 
 /* Key length in bytes of an address family: 4, 16, or 0 if unknown. */
 size_t ir_addr_len(int addr_family);

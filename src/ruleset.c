@@ -186,8 +186,11 @@ static int add_allow_set(struct build *b, struct srv_ctx *sc, int fam)
 	size_t n = 0;
 	int ret;
 
-	for (size_t i = 0; i < srv->n_allow; i++)
-		n += srv->allow[i].addr.family == fam_af[fam];
+	if (site_allow_sorted(srv))
+		n = fam_af[fam] == AF_INET ? srv->n_allow_v4 : srv->n_allow_v6;
+	else
+		for (size_t i = 0; i < srv->n_allow; i++)
+			n += srv->allow[i].addr.family == fam_af[fam];
 	/* No network of this family: the family is refused, so no set and no accept. */
 	if (!n)
 		return 0;
@@ -200,13 +203,23 @@ static int add_allow_set(struct build *b, struct srv_ctx *sc, int fam)
 	ret = ir_set_reserve(set, n);
 	if (ret < 0)
 		return ret;
-	/* In the site's sorted order the ranges come sorted, and normalizing skips its sort. */
-	for (size_t k = 0; k < srv->n_allow; k++) {
-		size_t i = srv->allow_order ? srv->allow_order[k] : k;
-
-		if (srv->allow[i].addr.family != fam_af[fam])
-			continue;
-		ir_range_from_net(&set->elems[set->n_elems++], &srv->allow[i]);
+	/*
+	 * In the site's sorted order the ranges come sorted, and normalizing
+	 * skips its sort; IPv4 from the keys alone, without reading the model's
+	 * networks out of order.
+	 */
+	if (!site_allow_sorted(srv)) {
+		for (size_t i = 0; i < srv->n_allow; i++)
+			if (srv->allow[i].addr.family == fam_af[fam])
+				ir_range_from_net(&set->elems[set->n_elems++], &srv->allow[i]);
+	} else if (fam_af[fam] == AF_INET) {
+		for (size_t k = 0; k < n; k++)
+			ir_range_from_v4(&set->elems[set->n_elems++],
+					 site_v4key_addr(srv->allow_v4[k]),
+					 site_v4key_prefix(srv->allow_v4[k]));
+	} else {
+		for (size_t k = 0; k < n; k++)
+			ir_range_from_net(&set->elems[set->n_elems++], &srv->allow[srv->allow_v6[k]]);
 	}
 	ir_set_normalize(set);
 	if (set->n_elems >= RULESET_SHARD_MIN)

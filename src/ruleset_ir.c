@@ -70,6 +70,19 @@ void ir_range_from_net(struct ir_range *r, const struct site_net *n)
 	}
 }
 
+void ir_range_from_v4(struct ir_range *r, uint32_t addr, unsigned prefix)
+{
+	uint32_t mask = prefix >= 32 ? ~(uint32_t)0 : prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
+	uint32_t lo = addr & mask;
+	uint32_t hi = lo | ~mask;
+
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < 4; i++) {
+		r->lo[i] = (uint8_t)(lo >> (24 - 8 * i));
+		r->hi[i] = (uint8_t)(hi >> (24 - 8 * i));
+	}
+}
+
 int ir_set_reserve(struct ir_set *set, size_t n)
 {
 	struct ir_range *elems;

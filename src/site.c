@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,6 +143,7 @@ static void free_lists(struct site_net_list *l)
 		struct site_net_list *next = l->next;
 
 		free(l->nets);
+		free(l->v4);
 		free(l);
 		l = next;
 	}
@@ -221,20 +223,29 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 	if (l->n == l->alloc) {
 		size_t alloc = l->alloc ? 2 * l->alloc : 64;
 		struct site_net *nets = reallocarray(l->nets, alloc, sizeof(*nets));
+		uint64_t *v4 = nets ? reallocarray(l->v4, alloc, sizeof(*v4)) : NULL;
 
-		if (!nets) {
+		if (nets)
+			l->nets = nets;
+		/* More than the keys' index holds cannot fit under SITE_MAX_BYTES. */
+		if (!v4 || alloc > (1u << SITE_V4KEY_INDEX_BITS)) {
 			diag(pc->d, &loc, -ENOMEM, "out of memory");
 			refuse(ctxt, pc);
 			return;
 		}
 		mem_prefault(nets + l->n, (alloc - l->n) * sizeof(*nets));
-		l->nets = nets;
+		mem_prefault(v4 + l->n_v4, (alloc - l->n_v4) * sizeof(*v4));
+		l->v4 = v4;
 		l->alloc = alloc;
 	}
-	if (site_parse_net(&w, c->line, c->text, c->len, &l->nets[l->n]) < 0)
+	if (site_parse_net(&w, c->line, c->text, c->len, &l->nets[l->n]) < 0) {
 		l->refused = true;
-	else
-		l->n++;
+		return;
+	}
+	/* The sort key, made while the network is in the cache. */
+	if (l->nets[l->n].addr.family == AF_INET)
+		l->v4[l->n_v4++] = site_v4key(&l->nets[l->n], l->n);
+	l->n++;
 }
 
 static void on_start(void *user, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri,

@@ -63,30 +63,49 @@ static bool same_net(const struct site_net *a, const struct site_net *b)
 	       !memcmp(a->addr.bytes, b->addr.bytes, sizeof(a->addr.bytes));
 }
 
-/* Duplicates, found in the sorted order: an allowlist may hold 100 000 networks. */
+static void warn_duplicate(const struct site *s, const struct site_server *srv,
+			   const struct site_net *x, const struct site_net *first, unsigned *n_warned,
+			   struct diag *d)
+{
+	char text[INET6_ADDRSTRLEN + 5];
+
+	if (++*n_warned > MAX_SAME_WARNINGS)
+		return;
+	fmt(x, text, sizeof(text));
+	diag_warn(d, AT(x->line), "network '%s' is listed twice in server '%s' "
+		  "(first on line %u); remove one", text, srv->name, first->line);
+}
+
+/*
+ * Duplicates, found in the sorted order (IPv4 first, as a family): an
+ * allowlist may hold 100 000 networks.  IPv4 networks are equal when their
+ * keys are but for the index, and only a duplicate's network is read.
+ */
 static void check_duplicates(const struct site *s, const struct site_server *srv,
 			     struct diag *d)
 {
 	const struct site_net *v = srv->allow;
-	const uint32_t *sorted = srv->allow_order;
+	const uint64_t *k4 = srv->allow_v4;
+	const uint32_t *k6 = srv->allow_v6;
 	unsigned n_warned = 0;
 
 	/* Not sorted when memory was short: a warning is not worth failing for. */
-	if (srv->n_allow < 2 || !sorted)
+	if (!site_allow_sorted(srv))
 		return;
-	for (size_t i = 1, first = 0; i < srv->n_allow; i++) {
-		const struct site_net *x = &v[sorted[i]];
-		char text[INET6_ADDRSTRLEN + 5];
-
-		if (!same_net(&v[sorted[first]], x)) {
+	for (size_t i = 1, first = 0; i < srv->n_allow_v4; i++) {
+		if (k4[i] >> SITE_V4KEY_INDEX_BITS != k4[first] >> SITE_V4KEY_INDEX_BITS) {
 			first = i;
 			continue;
 		}
-		if (++n_warned > MAX_SAME_WARNINGS)
+		warn_duplicate(s, srv, &v[site_v4key_index(k4[i])],
+			       &v[site_v4key_index(k4[first])], &n_warned, d);
+	}
+	for (size_t i = 1, first = 0; i < srv->n_allow_v6; i++) {
+		if (!same_net(&v[k6[first]], &v[k6[i]])) {
+			first = i;
 			continue;
-		fmt(x, text, sizeof(text));
-		diag_warn(d, AT(x->line), "network '%s' is listed twice in server '%s' "
-			  "(first on line %u); remove one", text, srv->name, v[sorted[first]].line);
+		}
+		warn_duplicate(s, srv, &v[k6[i]], &v[k6[first]], &n_warned, d);
 	}
 	if (n_warned > MAX_SAME_WARNINGS)
 		diag_warn(d, AT(srv->allow_line), "%u more networks of server '%s' are listed "
@@ -95,17 +114,20 @@ static void check_duplicates(const struct site *s, const struct site_server *srv
 
 void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d)
 {
+	/* What depends on the family alone, asked once and not per network: [0] IPv4, [1] IPv6. */
+	const bool in_table[2] = { table_has(s, AF_INET), table_has(s, AF_INET6) };
+	const bool taken[2] = { listens_on(srv, AF_INET), listens_on(srv, AF_INET6) };
 	unsigned n_family = 0;
 
 	for (size_t i = 0; i < srv->n_allow; i++) {
 		const struct site_net *n = &srv->allow[i];
-		const char *fam = n->addr.family == AF_INET ? "IPv4" : "IPv6";
+		unsigned f = n->addr.family != AF_INET;
+		const char *fam = f ? "IPv6" : "IPv4";
 		char text[INET6_ADDRSTRLEN + 5];
 		bool mapped = is_v4_mapped(n);
 
 		/* Formatted only for a warning: most networks get none. */
-		if (n->prefix == 0 || mapped || !table_has(s, n->addr.family) ||
-		    !listens_on(srv, n->addr.family))
+		if (n->prefix == 0 || mapped || !in_table[f] || !taken[f])
 			fmt(n, text, sizeof(text));
 		if (n->prefix == 0) {
 			diag_warn(d, AT(n->line), "network '%s' allows any %s source, so the "
@@ -120,11 +142,11 @@ void site_check_allow(const struct site *s, const struct site_server *srv, struc
 			fmt(&v4, good, sizeof(good));
 			diag_warn(d, AT(n->line), "network '%s' is IPv4-mapped: IPv4 clients arrive "
 				  "in IPv4 packets, which it never matches; write '%s'", text, good);
-		} else if (!table_has(s, n->addr.family) && ++n_family <= MAX_SAME_WARNINGS) {
+		} else if (!in_table[f] && ++n_family <= MAX_SAME_WARNINGS) {
 			diag_warn(d, AT(n->line), "network '%s' is %s, but the attached table is "
 				  "'%s %s'; it is left out of the ruleset", text, fam,
 				  s->firewall.attach_family, s->firewall.attach_table);
-		} else if (!listens_on(srv, n->addr.family) && ++n_family <= MAX_SAME_WARNINGS) {
+		} else if (!taken[f] && ++n_family <= MAX_SAME_WARNINGS) {
 			diag_warn(d, AT(n->line), "network '%s' is %s, but no listener of server "
 				  "'%s' takes %s; it is left out of the ruleset", text, fam, srv->name,
 				  fam);

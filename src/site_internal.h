@@ -21,7 +21,9 @@ struct site_xsd;
  */
 struct site_net_list {
 	struct site_net *nets;
+	uint64_t *v4;	/* the IPv4 networks' keys (site_v4key()), in nets' order; as large as nets */
 	size_t n;
+	size_t n_v4;
 	size_t alloc;
 	bool refused;	/* a <network> of this <allow> was refused, with a diag */
 	struct site_net_list *next;
@@ -100,10 +102,12 @@ void site_xmlerr_stray_element(const struct walk *w, const struct site_xsd *x, c
 /* The checks no schema can express; every problem goes to @d. */
 void site_check(const struct site *s, struct diag *d);
 /*
- * The order of @n networks by family, address and prefix, then by index
- * (their lines' order), into *out (owned; NULL when n < 2).  0 or -ENOMEM.
+ * Sort @srv's allowlist once (site_model.c): @v4 (its @n_v4 IPv4 keys in
+ * allow's order, owned, taken in every case) into srv->allow_v4, and the
+ * indices of the other networks into srv->allow_v6.  0 or -ENOMEM (then
+ * neither is made).
  */
-int site_allow_order(const struct site_net *v, size_t n, uint32_t **out);
+int site_allow_sort(struct site_server *srv, uint64_t *v4, size_t n_v4);
 /* Warnings about @srv's allowlist (site_check_allow.c). */
 void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d);
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "radix.h"
 #include "site.h"
@@ -137,7 +138,8 @@ void site_server_release(struct site_server *srv)
 	free(srv->tls.key);
 	free(srv->users.anonymous_root);
 	free(srv->allow);
-	free(srv->allow_order);
+	free(srv->allow_v4);
+	free(srv->allow_v6);
 	free(srv->banner);
 	for (size_t i = 0; i < srv->n_directives; i++) {
 		free(srv->directives[i].name);
@@ -166,103 +168,79 @@ void site_free(struct site *s)
 /* ---- the allowlist's order ---------------------------------------------- */
 
 /*
- * The byte @p of a network's sort key: its family, its address bytes, its
+ * The byte @p of an IPv6 network's sort key: its address bytes, then its
  * prefix length.  Sorted on these, equal networks are adjacent, and a
  * stable sort keeps them in the list's order, which is their lines' order.
  */
-#define NET_KEY_BYTES 18
-static unsigned net_key_byte(const struct site_net *n, unsigned p)
+#define V6_KEY_BYTES 17
+static unsigned v6_key_byte(const struct site_net *n, unsigned p)
 {
-	if (p == 0)
-		return n->addr.family == AF_INET ? 0 : 1;
-	if (p <= 16)
-		return n->addr.bytes[p - 1];
-	return n->prefix & 0xff;
+	return p < 16 ? n->addr.bytes[p] : n->prefix & 0xff;
 }
 
 /*
- * Any list: a radix sort of the indices (stable counting sorts, least
- * significant byte first), n + 256 per pass and nothing compared; a byte
- * the same in every network costs one counting pass and no move.
+ * The IPv6 networks: a radix sort of their indices in @a (stable counting
+ * sorts, least significant byte first), n + 256 per pass and nothing
+ * compared; a byte the same in every network costs one counting pass and
+ * no move.  *@a is the sorted indices on return (@a and @b swap).
  */
-static int order_any(const struct site_net *v, size_t n, uint32_t **out)
+static void order_v6(const struct site_net *v, uint32_t **a, uint32_t **b, size_t n)
 {
-	uint32_t *a = malloc(n * sizeof(*a));
-	uint32_t *b = a ? malloc(n * sizeof(*b)) : NULL;
-
-	if (!b) {
-		free(a);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < n; i++)
-		a[i] = (uint32_t)i;
-	for (unsigned p = NET_KEY_BYTES; p-- > 0;) {
+	for (unsigned p = V6_KEY_BYTES; p-- > 0;) {
 		size_t at[256] = { 0 };
 		uint32_t *t;
 
 		for (size_t i = 0; i < n; i++)
-			at[net_key_byte(&v[i], p)]++;
+			at[v6_key_byte(&v[(*a)[i]], p)]++;
 		if (radix_offsets(at, n))
 			continue;
 		for (size_t i = 0; i < n; i++)
-			b[at[net_key_byte(&v[a[i]], p)]++] = a[i];
-		t = a;
-		a = b;
-		b = t;
+			(*b)[at[v6_key_byte(&v[(*a)[i]], p)]++] = (*a)[i];
+		t = *a;
+		*a = *b;
+		*b = t;
 	}
-	free(b);
-	*out = a;
-	return 0;
 }
 
 /*
- * The index in the low bits of an IPv4 network's 64-bit key: 24 bits, far
- * more networks than a site under the 16 MiB limit can hold.
+ * The IPv4 keys were made as the networks were read (site.c), index
+ * included and in index order, so sorting on the bytes above the index
+ * keeps equal networks in their lines' order: 5 passes over 8 bytes a
+ * network, and the model's 28-byte networks are not read again.
  */
-#define V4_INDEX_BITS 24
-
-/*
- * An all-IPv4 list (the large ones): address, prefix and index in one
- * 64-bit key, sorted on the five bytes above the index.  The same order as
- * order_any(), read from a key array of 8 bytes a network instead of the
- * model's 28 on each of 18 passes.
- */
-static int order_v4(const struct site_net *v, size_t n, uint32_t **out)
+int site_allow_sort(struct site_server *srv, uint64_t *v4, size_t n_v4)
 {
-	uint64_t *a = malloc(n * sizeof(*a));
-	uint64_t *b = a ? malloc(n * sizeof(*b)) : NULL;
-	uint32_t *idx = b ? malloc(n * sizeof(*idx)) : NULL;
+	size_t n6 = srv->n_allow - n_v4;
+	size_t scratch = n_v4 > n6 ? n_v4 : n6;
+	uint64_t *b = scratch > 1 ? malloc(scratch * sizeof(*b)) : NULL;
+	uint32_t *v6 = n6 ? malloc(n6 * sizeof(*v6)) : NULL;
 
-	if (!idx) {
-		free(a);
+	if ((scratch > 1 && !b) || (n6 && !v6)) {
 		free(b);
+		free(v6);
+		free(v4);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const uint8_t *k = v[i].addr.bytes;
+	if (n_v4 > 1)
+		radix_sort_u64(&v4, &b, n_v4, SITE_V4KEY_INDEX_BITS);
+	if (n6) {
+		uint32_t *a6 = v6;
+		uint32_t *b6 = (uint32_t *)b;
 
-		a[i] = ((uint64_t)k[0] << 56 | (uint64_t)k[1] << 48 | (uint64_t)k[2] << 40 |
-			(uint64_t)k[3] << 32) | (uint64_t)(v[i].prefix & 0xff) << V4_INDEX_BITS | i;
+		for (size_t i = 0, k = 0; k < n6; i++)
+			if (srv->allow[i].addr.family != AF_INET)
+				v6[k++] = (uint32_t)i;
+		if (n6 > 1) {
+			order_v6(srv->allow, &a6, &b6, n6);
+			/* The sorted indices may have ended in the scratch: keep that one. */
+			if (a6 != v6)
+				memcpy(v6, a6, n6 * sizeof(*v6));
+		}
 	}
-	radix_sort_u64(&a, &b, n, V4_INDEX_BITS);
-	for (size_t i = 0; i < n; i++)
-		idx[i] = (uint32_t)(a[i] & ((1U << V4_INDEX_BITS) - 1));
-	free(a);
 	free(b);
-	*out = idx;
+	srv->allow_v4 = v4;
+	srv->n_allow_v4 = n_v4;
+	srv->allow_v6 = v6;
+	srv->n_allow_v6 = n6;
 	return 0;
-}
-
-int site_allow_order(const struct site_net *v, size_t n, uint32_t **out)
-{
-	bool v4 = n < (1U << V4_INDEX_BITS);
-
-	*out = NULL;
-	if (n < 2)
-		return 0;
-	if (n > UINT32_MAX)
-		return -ENOMEM;
-	for (size_t i = 0; v4 && i < n; i++)
-		v4 = v[i].addr.family == AF_INET;
-	return v4 ? order_v4(v, n, out) : order_any(v, n, out);
 }

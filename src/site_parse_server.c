@@ -84,7 +84,9 @@ static int parse_allow(struct walk *w, const xmlNode *n, struct site_server *srv
 	l->nets = NULL;
 	l->n = 0;
 	/* Memory short: no order, and the check and the ruleset do without it. */
-	(void)site_allow_order(srv->allow, srv->n_allow, &srv->allow_order);
+	(void)site_allow_sort(srv, l->v4, l->n_v4);
+	l->v4 = NULL;
+	l->n_v4 = 0;
 	return 0;
 }
 

@@ -247,10 +247,15 @@ static void test_site_allow_order_by_network_then_line(void **state)
 				    "<network>10.1.0.0/16</network>\n<network>10.0.0.0/8</network>\n"
 				    "<network>192.0.2.0/24</network>\n<network>10.0.0.0/16</network>\n"
 				    "<network>192.0.2.7/32</network></allow>"));
-	assert_non_null(s->servers[0].allow_order);
+	assert_true(site_allow_sorted(&s->servers[0]));
+	assert_int_equal(s->servers[0].n_allow_v4, 6);
+	assert_int_equal(s->servers[0].n_allow_v6, 0);
 	for (size_t k = 0; k < 6; k++) {
-		const struct site_net *n = &s->servers[0].allow[s->servers[0].allow_order[k]];
+		uint64_t key = s->servers[0].allow_v4[k];
+		const struct site_net *n = &s->servers[0].allow[site_v4key_index(key)];
 
+		assert_int_equal(site_v4key_addr(key) >> 24, n->addr.bytes[0]);
+		assert_int_equal(site_v4key_prefix(key), n->prefix);
 		assert_int_equal(site_net_format(n, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, want_v4[k]);
 		assert_int_equal(n->line, lines_v4[k]);
@@ -259,8 +264,12 @@ static void test_site_allow_order_by_network_then_line(void **state)
 	s = expect_ok(state, VSFTPD("<allow><network>2001:db8:1::/48</network>"
 				    "<network>2001:db8::/48</network><network>192.0.2.0/24</network>"
 				    "<network>2001:db8::/32</network></allow>"));
+	assert_true(site_allow_sorted(&s->servers[0]));
+	assert_int_equal(s->servers[0].n_allow_v4, 1);
+	assert_int_equal(s->servers[0].n_allow_v6, 3);
 	for (size_t k = 0; k < 4; k++) {
-		const struct site_net *n = &s->servers[0].allow[s->servers[0].allow_order[k]];
+		const struct site_net *n = &s->servers[0].allow[k ? s->servers[0].allow_v6[k - 1] :
+				site_v4key_index(s->servers[0].allow_v4[0])];
 
 		assert_int_equal(site_net_format(n, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, want_mixed[k]);
