@@ -112,45 +112,68 @@ static void check_duplicates(const struct site *s, const struct site_server *srv
 			  "twice; remove the copies", n_warned - MAX_SAME_WARNINGS, srv->name);
 }
 
+/* What depends on a network's family alone, asked once a list: [0] IPv4, [1] IPv6. */
+struct fam_ok {
+	bool in_table[2];
+	bool taken[2];
+};
+
+static void check_net(const struct site *s, const struct site_server *srv,
+		      const struct site_net *n, const struct fam_ok *ok, unsigned *n_family,
+		      struct diag *d)
+{
+	unsigned f = n->addr.family != AF_INET;
+	const char *fam = f ? "IPv6" : "IPv4";
+	char text[INET6_ADDRSTRLEN + 5];
+	bool mapped = is_v4_mapped(n);
+
+	/* Formatted only for a warning: most networks get none. */
+	if (n->prefix == 0 || mapped || !ok->in_table[f] || !ok->taken[f])
+		fmt(n, text, sizeof(text));
+	if (n->prefix == 0) {
+		diag_warn(d, AT(n->line), "network '%s' allows any %s source, so the "
+			  "allowlist restricts nothing for %s; remove <allow> if any source "
+			  "is meant", text, fam, fam);
+	} else if (mapped) {
+		struct site_net v4 = { .prefix = n->prefix - 96, .line = n->line };
+		char good[INET6_ADDRSTRLEN + 5];
+
+		v4.addr.family = AF_INET;
+		memcpy(v4.addr.bytes, n->addr.bytes + 12, 4);
+		fmt(&v4, good, sizeof(good));
+		diag_warn(d, AT(n->line), "network '%s' is IPv4-mapped: IPv4 clients arrive "
+			  "in IPv4 packets, which it never matches; write '%s'", text, good);
+	} else if (!ok->in_table[f] && ++*n_family <= MAX_SAME_WARNINGS) {
+		diag_warn(d, AT(n->line), "network '%s' is %s, but the attached table is "
+			  "'%s %s'; it is left out of the ruleset", text, fam,
+			  s->firewall.attach_family, s->firewall.attach_table);
+	} else if (!ok->taken[f] && ++*n_family <= MAX_SAME_WARNINGS) {
+		diag_warn(d, AT(n->line), "network '%s' is %s, but no listener of server "
+			  "'%s' takes %s; it is left out of the ruleset", text, fam, srv->name,
+			  fam);
+	}
+}
+
 void site_check_allow(const struct site *s, const struct site_server *srv, struct diag *d)
 {
-	/* What depends on the family alone, asked once and not per network: [0] IPv4, [1] IPv6. */
-	const bool in_table[2] = { table_has(s, AF_INET), table_has(s, AF_INET6) };
-	const bool taken[2] = { listens_on(srv, AF_INET), listens_on(srv, AF_INET6) };
+	const struct fam_ok ok = {
+		{ table_has(s, AF_INET), table_has(s, AF_INET6) },
+		{ listens_on(srv, AF_INET), listens_on(srv, AF_INET6) },
+	};
+	const uint64_t *k4 = srv->allow_v4;
 	unsigned n_family = 0;
 
-	for (size_t i = 0; i < srv->n_allow; i++) {
-		const struct site_net *n = &srv->allow[i];
-		unsigned f = n->addr.family != AF_INET;
-		const char *fam = f ? "IPv6" : "IPv4";
-		char text[INET6_ADDRSTRLEN + 5];
-		bool mapped = is_v4_mapped(n);
-
-		/* Formatted only for a warning: most networks get none. */
-		if (n->prefix == 0 || mapped || !in_table[f] || !taken[f])
-			fmt(n, text, sizeof(text));
-		if (n->prefix == 0) {
-			diag_warn(d, AT(n->line), "network '%s' allows any %s source, so the "
-				  "allowlist restricts nothing for %s; remove <allow> if any source "
-				  "is meant", text, fam, fam);
-		} else if (mapped) {
-			struct site_net v4 = { .prefix = n->prefix - 96, .line = n->line };
-			char good[INET6_ADDRSTRLEN + 5];
-
-			v4.addr.family = AF_INET;
-			memcpy(v4.addr.bytes, n->addr.bytes + 12, 4);
-			fmt(&v4, good, sizeof(good));
-			diag_warn(d, AT(n->line), "network '%s' is IPv4-mapped: IPv4 clients arrive "
-				  "in IPv4 packets, which it never matches; write '%s'", text, good);
-		} else if (!in_table[f] && ++n_family <= MAX_SAME_WARNINGS) {
-			diag_warn(d, AT(n->line), "network '%s' is %s, but the attached table is "
-				  "'%s %s'; it is left out of the ruleset", text, fam,
-				  s->firewall.attach_family, s->firewall.attach_table);
-		} else if (!taken[f] && ++n_family <= MAX_SAME_WARNINGS) {
-			diag_warn(d, AT(n->line), "network '%s' is %s, but no listener of server "
-				  "'%s' takes %s; it is left out of the ruleset", text, fam, srv->name,
-				  fam);
-		}
+	if (site_allow_sorted(srv) && !srv->n_allow_v6 && ok.in_table[0] && ok.taken[0]) {
+		/*
+		 * All IPv4, and the family taken: only a /0 can be warned about,
+		 * and its key (address 0, prefix 0) sorts first, in line order.
+		 * The other networks are not read at all.
+		 */
+		for (size_t k = 0; k < srv->n_allow_v4 && k4[k] >> SITE_V4KEY_INDEX_BITS == 0; k++)
+			check_net(s, srv, &srv->allow[site_v4key_index(k4[k])], &ok, &n_family, d);
+	} else {
+		for (size_t i = 0; i < srv->n_allow; i++)
+			check_net(s, srv, &srv->allow[i], &ok, &n_family, d);
 	}
 	if (n_family > MAX_SAME_WARNINGS)
 		diag_warn(d, AT(srv->allow_line), "%u more networks of server '%s' are of a "

@@ -111,19 +111,22 @@ static int check_attr_counts(struct walk *w, const char *buf, size_t len)
 		const char *q;
 		unsigned n = 0;
 
-		if (starts_with(p, end, "<!--"))
-			close = "-->";
-		else if (starts_with(p, end, "<![CDATA["))
-			close = "]]>";
-		else if (starts_with(p, end, "<?"))
+		/* Most markup is a start or end tag: one byte tells which kind it is. */
+		if (p + 1 < end && p[1] == '!')
+			close = starts_with(p, end, "<!--") ? "-->" :
+				starts_with(p, end, "<![CDATA[") ? "]]>" : ">";
+		else if (p + 1 < end && p[1] == '?')
 			close = "?>";
-		else if (starts_with(p, end, "<!") || starts_with(p, end, "</"))
+		else if (p + 1 < end && p[1] == '/')
 			close = ">";
 		if (close) {
-			q = memmem(p + 2, (size_t)(end - p - 2), close, strlen(close));
+			size_t clen = strlen(close);
+
+			q = clen == 1 ? memchr(p + 2, '>', (size_t)(end - p - 2)) :
+					memmem(p + 2, (size_t)(end - p - 2), close, clen);
 			if (!q)
 				return 0;
-			p = q + strlen(close);
+			p = q + clen;
 			continue;
 		}
 		for (q = p + 1; q < end && *q != '>' && *q != '<'; q++) {
@@ -143,7 +146,8 @@ static int check_attr_counts(struct walk *w, const char *buf, size_t len)
 					    "attributes; no element of a site description has more "
 					    "than 5: remove the others", MAX_ATTRS);
 			}
-			if (site_is_xml_space(q[-1]) && starts_with(q, end, "xmlns") && q + 5 < end &&
+			if (*q == 'x' && site_is_xml_space(q[-1]) && starts_with(q, end, "xmlns") &&
+			    q + 5 < end &&
 			    (q[5] == ':' || q[5] == '=' || site_is_xml_space(q[5])) &&
 			    ++n_ns > MAX_NS_DECLS) {
 				struct srcloc loc = { w->file, line_at(buf, p) };
