@@ -17,4 +17,12 @@
  */
 void mem_prefault(void *p, size_t len);
 
+/*
+ * malloc(@len) for a large buffer: aligned to a huge page, so that
+ * mem_prefault() of it can back all of it with huge pages (see mem.c).
+ * NULL when out of memory.  Release with free(); realloc() works on it
+ * as on any malloc'd block.
+ */
+void *mem_alloc(size_t len);
+
 #endif

@@ -39,7 +39,7 @@ static int read_fd(int fd, size_t max, size_t hint, char **out, size_t *len)
 {
 	size_t cap = hint + 2;
 	size_t used = 0;
-	char *buf = malloc(cap);
+	char *buf = mem_alloc(cap);
 
 	if (!buf)
 		return -ENOMEM;

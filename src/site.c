@@ -556,7 +556,7 @@ int site_load(const char *path, const char *schema_path, struct diag *d, struct 
 		goto out;
 	}
 	/* Read one byte past the limit so a file that grows under us is caught too. */
-	buf = malloc(SITE_MAX_BYTES + 1);
+	buf = mem_alloc(SITE_MAX_BYTES + 1);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
