@@ -25,4 +25,12 @@ void mem_prefault(void *p, size_t len);
  */
 void *mem_alloc(size_t len);
 
+/*
+ * realloc(@p, @len) for a buffer that grows: once @len is large, the
+ * block moves to a prefaulted mem_alloc() one (the first @used bytes
+ * copied) rather than staying where realloc() would leave it, unaligned.
+ * NULL when out of memory, @p then unchanged.
+ */
+void *mem_realloc(void *p, size_t used, size_t len);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -56,4 +57,21 @@ void *mem_alloc(size_t len)
 	else if (posix_memalign(&p, HUGE_PAGE, len) != 0)
 		p = NULL;
 	return p;
+}
+
+void *mem_realloc(void *p, size_t used, size_t len)
+{
+	void *q;
+
+	if (len < HUGE_PAGE)
+		return realloc(p, len);
+	q = mem_alloc(len);
+	if (!q)
+		return NULL;
+	/* The copy as well as the growth: all of it in huge pages. */
+	mem_prefault(q, len);
+	if (used)
+		memcpy(q, p, used < len ? used : len);
+	free(p);
+	return q;
 }

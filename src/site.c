@@ -222,13 +222,17 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 	}
 	if (l->n == l->alloc) {
 		size_t alloc = l->alloc ? 2 * l->alloc : 64;
-		struct site_net *nets = reallocarray(l->nets, alloc, sizeof(*nets));
-		uint64_t *v4 = nets ? reallocarray(l->v4, alloc, sizeof(*v4)) : NULL;
+		struct site_net *nets = NULL;
+		uint64_t *v4 = NULL;
 
-		if (nets)
-			l->nets = nets;
 		/* More than the keys' index holds cannot fit under SITE_MAX_BYTES. */
-		if (!v4 || alloc > (1u << SITE_V4KEY_INDEX_BITS)) {
+		if (alloc <= (1u << SITE_V4KEY_INDEX_BITS))
+			nets = mem_realloc(l->nets, l->n * sizeof(*nets), alloc * sizeof(*nets));
+		if (nets) {
+			l->nets = nets;
+			v4 = mem_realloc(l->v4, l->n_v4 * sizeof(*v4), alloc * sizeof(*v4));
+		}
+		if (!v4) {
 			diag(pc->d, &loc, -ENOMEM, "out of memory");
 			refuse(ctxt, pc);
 			return;
