@@ -37,7 +37,8 @@ static const char *const template_files[] = {
  */
 static int read_fd(int fd, size_t max, size_t hint, char **out, size_t *len)
 {
-	size_t cap = hint + 2;
+	/* Freed once parsed: its tail in a huge page too is worth the room. */
+	size_t cap = mem_huge_size(hint + 2);
 	size_t used = 0;
 	char *buf = mem_alloc(cap);
 

@@ -59,6 +59,13 @@ void *mem_alloc(size_t len)
 	return p;
 }
 
+size_t mem_huge_size(size_t len)
+{
+	if (len < HUGE_PAGE || len > SIZE_MAX - HUGE_PAGE)
+		return len;
+	return (len + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+}
+
 void *mem_realloc(void *p, size_t used, size_t len)
 {
 	void *q;

@@ -565,8 +565,9 @@ int site_load(const char *path, const char *schema_path, struct diag *d, struct 
 		ret = -ENOMEM;
 		goto out;
 	}
-	/* The size it has now, plus the byte that tells it grew. */
-	mem_prefault(buf, (size_t)st.st_size + 1);
+	/* The size it has now, plus the byte that tells it grew, in whole huge pages. */
+	mem_prefault(buf, mem_huge_size((size_t)st.st_size + 1) < SITE_MAX_BYTES + 1 ?
+			  mem_huge_size((size_t)st.st_size + 1) : SITE_MAX_BYTES + 1);
 	for (;;) {
 		ssize_t n = read(fd, buf + len, SITE_MAX_BYTES + 1 - len);
 
