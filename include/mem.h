@@ -26,18 +26,19 @@ void mem_prefault(void *p, size_t len);
 void *mem_alloc(size_t len);
 
 /*
- * @len rounded up to whole huge pages when it is large (unchanged below
- * one): the size to mem_alloc() and mem_prefault() for a short-lived
+ * @len rounded up to whole huge pages when it is large (from half a huge
+ * page; unchanged below): the size to mem_alloc() and mem_prefault() for a
  * buffer whose tail should be in a huge page too, at the cost of up to one
  * huge page of memory more while it lives.
  */
 size_t mem_huge_size(size_t len);
 
 /*
- * realloc(@p, @len) for a buffer that grows: once @len is large, the
- * block moves to a prefaulted mem_alloc() one (the first @used bytes
- * copied) rather than staying where realloc() would leave it, unaligned.
- * NULL when out of memory, @p then unchanged.
+ * realloc(@p, @len) for a buffer that grows: once @len is large (half a
+ * huge page), the block moves to a mem_alloc() one of mem_huge_size(@len),
+ * all of it prefaulted (the first @used bytes copied), rather than staying
+ * where realloc() would leave it, unaligned.  NULL when out of memory, @p
+ * then unchanged.
  */
 void *mem_realloc(void *p, size_t used, size_t len);
 

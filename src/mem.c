@@ -61,22 +61,23 @@ void *mem_alloc(size_t len)
 
 size_t mem_huge_size(size_t len)
 {
-	if (len < HUGE_PAGE || len > SIZE_MAX - HUGE_PAGE)
+	if (len < HUGE_PAGE / 2 || len > SIZE_MAX - HUGE_PAGE)
 		return len;
 	return (len + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
 }
 
 void *mem_realloc(void *p, size_t used, size_t len)
 {
+	size_t huge = mem_huge_size(len);
 	void *q;
 
-	if (len < HUGE_PAGE)
+	if (huge == len)
 		return realloc(p, len);
-	q = mem_alloc(len);
+	q = mem_alloc(huge);
 	if (!q)
 		return NULL;
-	/* The copy as well as the growth: all of it in huge pages. */
-	mem_prefault(q, len);
+	/* The copy as well as the growth, and the tail's room: all of it in huge pages. */
+	mem_prefault(q, huge);
 	if (used)
 		memcpy(q, p, used < len ? used : len);
 	free(p);
