@@ -32,7 +32,6 @@ void mem_prefault(void *p, size_t len)
 	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
 	uintptr_t end = ((uintptr_t)p + len) & ~(page - 1);
-
 	uintptr_t huge_start = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
 	uintptr_t huge_end = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
 
@@ -71,7 +70,7 @@ void *mem_realloc(void *p, size_t used, size_t len)
 	size_t huge = mem_huge_size(len);
 	void *q;
 
-	if (huge == len)
+	if (len < HUGE_PAGE / 2)
 		return realloc(p, len);
 	q = mem_alloc(huge);
 	if (!q)

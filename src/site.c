@@ -176,8 +176,8 @@ static void net_begin(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, int nb_attrib
 
 /*
  * Whole runs of text at a time: a network is one run of a dozen bytes,
- * and a byte at a time cost as much as parsing it.  Too long when what
- * would be kept (blanks between runs included) fills text[].
+ * copied at once rather than checked and copied byte by byte.  Too long
+ * when what would be kept (blanks between runs included) fills text[].
  */
 static void net_text(struct net_capture *c, const xmlChar *ch, int len)
 {
@@ -534,6 +534,7 @@ int site_load(const char *path, const char *schema_path, struct diag *d, struct 
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	size_t want;
 	int fd = -1;
 	int ret;
 
@@ -566,8 +567,8 @@ int site_load(const char *path, const char *schema_path, struct diag *d, struct 
 		goto out;
 	}
 	/* The size it has now, plus the byte that tells it grew, in whole huge pages. */
-	mem_prefault(buf, mem_huge_size((size_t)st.st_size + 1) < SITE_MAX_BYTES + 1 ?
-			  mem_huge_size((size_t)st.st_size + 1) : SITE_MAX_BYTES + 1);
+	want = mem_huge_size((size_t)st.st_size + 1);
+	mem_prefault(buf, want < SITE_MAX_BYTES + 1 ? want : SITE_MAX_BYTES + 1);
 	for (;;) {
 		ssize_t n = read(fd, buf + len, SITE_MAX_BYTES + 1 - len);
 
