@@ -93,7 +93,7 @@ int ir_set_reserve(struct ir_set *set, size_t n)
 	if (n > SIZE_MAX / sizeof(*elems) - set->n_elems)
 		return -ENOMEM;
 	want = set->n_elems + n;
-	elems = mem_realloc(set->elems, set->n_elems * sizeof(*elems), want * sizeof(*elems));
+	elems = realloc(set->elems, want * sizeof(*elems));
 	if (!elems)
 		return -ENOMEM;
 	mem_prefault(elems + set->n_elems, n * sizeof(*elems));
