@@ -222,33 +222,40 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 	}
 	if (l->n == l->alloc) {
 		size_t alloc = l->alloc ? 2 * l->alloc : 64;
-		struct site_net *nets = NULL;
-		uint64_t *v4 = NULL;
-
 		/* More than the keys' index holds cannot fit under SITE_MAX_BYTES. */
-		if (alloc <= (1u << SITE_V4KEY_INDEX_BITS))
-			nets = mem_realloc(l->nets, l->n * sizeof(*nets), alloc * sizeof(*nets));
-		if (nets) {
-			l->nets = nets;
-			v4 = mem_realloc(l->v4, l->n_v4 * sizeof(*v4), alloc * sizeof(*v4));
-		}
-		if (!v4) {
+		struct site_net *nets = alloc > (1u << SITE_V4KEY_INDEX_BITS) ? NULL :
+			mem_realloc(l->nets, l->n * sizeof(*nets), alloc * sizeof(*nets));
+
+		if (!nets) {
 			diag(pc->d, &loc, -ENOMEM, "out of memory");
 			refuse(ctxt, pc);
 			return;
 		}
 		mem_prefault(nets + l->n, (alloc - l->n) * sizeof(*nets));
-		mem_prefault(v4 + l->n_v4, (alloc - l->n_v4) * sizeof(*v4));
-		l->v4 = v4;
+		l->nets = nets;
 		l->alloc = alloc;
 	}
 	if (site_parse_net(&w, c->line, c->text, c->len, &l->nets[l->n]) < 0) {
 		l->refused = true;
 		return;
 	}
-	/* The sort key, made while the network is in the cache. */
-	if (l->nets[l->n].addr.family == AF_INET)
+	/* The sort key, made while the network is in the cache; none for IPv6. */
+	if (l->nets[l->n].addr.family == AF_INET) {
+		if (l->n_v4 == l->alloc_v4) {
+			size_t alloc = l->alloc_v4 ? 2 * l->alloc_v4 : 64;
+			uint64_t *v4 = mem_realloc(l->v4, l->n_v4 * sizeof(*v4), alloc * sizeof(*v4));
+
+			if (!v4) {
+				diag(pc->d, &loc, -ENOMEM, "out of memory");
+				refuse(ctxt, pc);
+				return;
+			}
+			mem_prefault(v4 + l->n_v4, (alloc - l->n_v4) * sizeof(*v4));
+			l->v4 = v4;
+			l->alloc_v4 = alloc;
+		}
 		l->v4[l->n_v4++] = site_v4key(&l->nets[l->n], l->n);
+	}
 	l->n++;
 }
 

@@ -21,10 +21,11 @@ struct site_xsd;
  */
 struct site_net_list {
 	struct site_net *nets;
-	uint64_t *v4;	/* the IPv4 networks' keys (site_v4key()), in nets' order; as large as nets */
+	uint64_t *v4;	/* the IPv4 networks' keys (site_v4key()), in nets' order */
 	size_t n;
 	size_t n_v4;
 	size_t alloc;
+	size_t alloc_v4;
 	bool refused;	/* a <network> of this <allow> was refused, with a diag */
 	struct site_net_list *next;
 };

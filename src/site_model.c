@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "radix.h"
 #include "site.h"
@@ -211,33 +210,27 @@ static void order_v6(const struct site_net *v, uint32_t **a, uint32_t **b, size_
 int site_allow_sort(struct site_server *srv, uint64_t *v4, size_t n_v4)
 {
 	size_t n6 = srv->n_allow - n_v4;
-	size_t scratch = n_v4 > n6 ? n_v4 : n6;
-	uint64_t *b = scratch > 1 ? malloc(scratch * sizeof(*b)) : NULL;
+	uint64_t *b = n_v4 > 1 ? malloc(n_v4 * sizeof(*b)) : NULL;
 	uint32_t *v6 = n6 ? malloc(n6 * sizeof(*v6)) : NULL;
+	uint32_t *b6 = n6 > 1 ? malloc(n6 * sizeof(*b6)) : NULL;
 
-	if ((scratch > 1 && !b) || (n6 && !v6)) {
+	if ((n_v4 > 1 && !b) || (n6 && !v6) || (n6 > 1 && !b6)) {
 		free(b);
 		free(v6);
+		free(b6);
 		free(v4);
 		return -ENOMEM;
 	}
 	if (n_v4 > 1)
 		radix_sort_u64(&v4, &b, n_v4, SITE_V4KEY_INDEX_BITS);
-	if (n6) {
-		uint32_t *a6 = v6;
-		uint32_t *b6 = (uint32_t *)b;
-
-		for (size_t i = 0, k = 0; k < n6; i++)
-			if (srv->allow[i].addr.family != AF_INET)
-				v6[k++] = (uint32_t)i;
-		if (n6 > 1) {
-			order_v6(srv->allow, &a6, &b6, n6);
-			/* The sorted indices may have ended in the scratch: keep that one. */
-			if (a6 != v6)
-				memcpy(v6, a6, n6 * sizeof(*v6));
-		}
-	}
 	free(b);
+	for (size_t i = 0, k = 0; k < n6; i++)
+		if (srv->allow[i].addr.family != AF_INET)
+			v6[k++] = (uint32_t)i;
+	/* The sorted indices end in either block: keep that one. */
+	if (n6 > 1)
+		order_v6(srv->allow, &v6, &b6, n6);
+	free(b6);
 	srv->allow_v4 = v4;
 	srv->n_allow_v4 = n_v4;
 	srv->allow_v6 = v6;
