@@ -14,7 +14,7 @@
 #include "apply_kernel.h"
 
 #ifdef FTPCFG_TESTING
-static bool fault_is(const char *what)
+bool apply_fault_is(const char *what)
 {
 	const char *f = getenv("FTPCFG_FAULT");
 
@@ -33,7 +33,7 @@ int apply_fault(struct ctx *c, const char *step)
 	return diag(c->diag, NULL, -EIO, "fault injected after step '%s' (FTPCFG_FAULT)", step);
 }
 #else
-static bool fault_is(const char *what)
+bool apply_fault_is(const char *what)
 {
 	(void)what;
 	return false;
@@ -124,10 +124,10 @@ static int test_seams(struct diag *d, struct nft_netlink *nl, const struct stage
 	struct nft_netlink_batch *ob = NULL;
 	int ret = 0;
 
-	if (fault_is("badbatch") && st->want->n_chains)
+	if (apply_fault_is("badbatch") && st->want->n_chains)
 		return nft_netlink_batch_del_rule(b, st->want, st->want->chains[0].name,
 						  UINT32_MAX, 0, d);
-	if (!fault_is("race"))
+	if (!apply_fault_is("race"))
 		return 0;
 	ret = nft_netlink_batch_new(nl, 0, NULL, &ob);
 	if (ret == 0)
@@ -164,7 +164,7 @@ int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage 
 	*sent = true;
 	ret = nft_netlink_batch_send(nl, b, flags, d);
 	/* Test seam lostreply: the batch went in, but its answers could not be read. */
-	if (ret == 0 && !(flags & NFT_NETLINK_CHECK) && fault_is("lostreply"))
+	if (ret == 0 && !(flags & NFT_NETLINK_CHECK) && apply_fault_is("lostreply"))
 		ret = diag(d, NULL, -EIO, "cannot read the kernel's answers: %s (FTPCFG_FAULT)",
 			   strerror(EIO));
 	if (ret == -ESTALE)
@@ -178,26 +178,32 @@ out:
 int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
 			 bool *committed, bool *as_desired)
 {
+	return apply_kernel_outcome_of(c, nl, st->want, st->genid, committed, as_desired);
+}
+
+int apply_kernel_outcome_of(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
+			    uint32_t genid, bool *committed, bool *as_desired)
+{
 	struct nft_netlink_live *live = NULL;
 	struct plan p;
-	uint32_t genid = 0;
+	uint32_t now = 0;
 	int ret;
 
 	*committed = true;	/* until shown otherwise: the old ruleset is put back */
 	*as_desired = false;
-	ret = nft_netlink_get_genid(nl, &genid);
+	ret = nft_netlink_get_genid(nl, &now);
 	if (ret < 0)
 		return diag(c->diag, NULL, ret, "cannot read the ruleset generation after the batch: "
 			    "%s", strerror(-ret));
 	/* Every commit, ours included, moves the generation: unmoved, nothing went in. */
-	if (genid == st->genid) {
+	if (now == genid) {
 		*committed = false;
 		return 0;
 	}
 	plan_init(&p);
-	ret = nft_netlink_dump(nl, st->want, &live, c->diag);
+	ret = nft_netlink_dump(nl, want, &live, c->diag);
 	if (ret == 0)
-		ret = plan_ruleset(&p, st->want, live->rs);
+		ret = plan_ruleset(&p, want, live->rs);
 	if (ret == 0)
 		*as_desired = !p.n_ruleset_changes;
 	plan_release(&p);
@@ -248,7 +254,7 @@ int apply_kernel_send_removal(struct ctx *c, struct nft_netlink *nl,
 	diag_init(&sd);
 	ret = nft_netlink_batch_send(nl, b, 0, &sd);
 	/* Test seam lostreply: the batch went in, but its answers could not be read. */
-	if (ret == 0 && fault_is("lostreply"))
+	if (ret == 0 && apply_fault_is("lostreply"))
 		ret = diag(&sd, NULL, -EIO, "cannot read the kernel's answers: %s (FTPCFG_FAULT)",
 			   strerror(EIO));
 	if (ret == -ESTALE) {

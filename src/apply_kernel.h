@@ -33,6 +33,10 @@ int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage 
 int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
 			 bool *committed, bool *as_desired);
 
+/* The same for a batch sent at generation @genid that was to make the table @want. */
+int apply_kernel_outcome_of(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
+			    uint32_t genid, bool *committed, bool *as_desired);
+
 /*
  * Send remove's batch @b (it deletes everything of ftpcfg's that the dump
  * at @genid held, in the target @shape names).  Answers that could not be
@@ -60,5 +64,8 @@ int apply_kernel_restore(struct ctx *c, struct nft_netlink *nl, const struct rul
  * other builds.
  */
 int apply_fault(struct ctx *c, const char *step);
+
+/* Test seam: FTPCFG_FAULT names @what exactly (never, in a build without FTPCFG_TESTING). */
+bool apply_fault_is(const char *what);
 
 #endif

@@ -172,6 +172,7 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	struct apply_progress prog = { 0 };
 	struct plan p;
 	struct plan ip;
+	struct diag sd;
 	char where[256];
 	char *why = NULL;
 	uint32_t genid = 0;
@@ -220,15 +221,41 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 		if (c->opts->verbose)
 			diag_progress("batch: %zu message%s", res->messages,
 				      res->messages == 1 ? "" : "s");
-		ret = nft_netlink_batch_send(nl, b, 0, c->diag);
+		diag_init(&sd);
+		ret = nft_netlink_batch_send(nl, b, 0, &sd);
+		/* Test seam lostreply: the batch went in, but its answers could not be read. */
+		if (ret == 0 && apply_fault_is("lostreply"))
+			ret = diag(&sd, NULL, -EIO, "cannot read the kernel's answers: %s "
+				   "(FTPCFG_FAULT)", strerror(EIO));
+		if (ret < 0 && ret != -ESTALE) {
+			/* No verdict read: find out what the kernel did before undoing anything. */
+			bool committed = true;
+			bool as_desired = false;
+
+			if (apply_kernel_outcome_of(c, nl, rs, live->genid, &committed,
+						    &as_desired) == 0 && committed && as_desired) {
+				diag_warn(c->diag, NULL, "the kernel's answers to the batch could not "
+					  "be read, but the ruleset shows it was committed");
+				ret = 0;
+			}
+			/* Moved, but not to the recorded ruleset: undo as if committed. */
+			prog.committed = committed;
+		}
+		if (ret < 0)
+			diag_append(c->diag, &sd);
+		diag_release(&sd);
 		if (ret == -ESTALE)
 			diag(c->diag, NULL, -ESTALE, "the ruleset changed while ftpcfg was reading "
 			     "it (generation %u is gone); nothing was committed: run ftpcfg restore "
 			     "again", live->genid);
-		else if (ret < 0)
+		else if (ret < 0 && !prog.committed)
 			/* The kernel refused the batch: it took none of it.  Not the site's fault (65). */
 			ret = diag(c->diag, NULL, -EREMOTEIO, "the kernel refused the recorded "
 				   "ruleset (%s); nothing was committed", strerror(-ret));
+		else if (ret < 0)
+			ret = diag(c->diag, NULL, -EIO, "the kernel's answers to the batch could not "
+				   "be read and the table is not the recorded one (%s)",
+				   strerror(-ret));
 		if (ret < 0)
 			goto fail;
 		prog.committed = true;

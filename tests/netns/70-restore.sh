@@ -6,7 +6,8 @@
 # after the host's own file was loaded again without ftpcfg's chains.
 # Nothing to do sends nothing (the generation does not move).  No record,
 # a truncated record, a missing attach chain and a ruleset the kernel
-# refuses are exit 1 with nothing committed.  --detailed-exitcode: 0 when
+# refuses are exit 1 with nothing committed; a batch whose answers are
+# lost is found out from the table and kept.  --detailed-exitcode: 0 when
 # clean, 2 for an absent table, a drifted element, a changed file and a
 # journal left behind; status and diff report that journal.
 set -eu
@@ -172,6 +173,16 @@ reboot() {
 	expect_rc 0 $F restore
 	said "Nothing to restore" "a second restore did something"
 	[ "$(genid)" = "$g0" ] || fail "a second restore committed"
+
+	echo "# restore, the kernel's answers lost: the ruleset shows it went in; kept, not undone"
+	nft flush ruleset
+	expect_rc 0 env FTPCFG_FAULT=lostreply $F restore
+	grep -q "answers to the batch could not be read, but the ruleset shows it was committed" \
+		"$tmp/err" || { cat "$tmp/err"; fail "no word of the lost answers"; }
+	nft list table inet ftpcfg | strip_counters >"$tmp/now"
+	same "$tmp/applied" "$tmp/now" "a found-out restore did not keep the applied table"
+	[ ! -e "$state/journal" ] || fail "a journal stayed after a found-out restore"
+	expect_rc 0 $F status --detailed-exitcode
 
 	echo "# an interrupted apply's journal: status and diff say so, --detailed-exitcode is 2"
 	site "$tmp/b.xml" 10.200.0.0/25 10.200.0.192/26
