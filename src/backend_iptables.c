@@ -129,6 +129,20 @@ static int ipt(const struct backend_env *e, const struct ipt_family *f, bool qui
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
+/* The line at *@at, its newline cut; *@at moves past it.  For `iptables -S` output. */
+static const char *next_line(char **at)
+{
+	char *line = *at;
+	size_t len = strcspn(line, "\n");
+
+	*at = line + len;
+	if (line[len]) {
+		line[len] = '\0';
+		(*at)++;
+	}
+	return line;
+}
+
 /*
  * Whether @f's OUTPUT filters anything: a drop policy, or a rule other
  * than our jump.  *filters false when there is no OUTPUT.
@@ -148,16 +162,13 @@ static int output_filters(const struct backend_env *e, const struct ipt_family *
 	if (ret < 0)
 		return ret;
 	snprintf(jump, sizeof(jump), "-A %s -j %s", h->base, h->chain);
-	for (char *line = out; *line && !*filters;) {
-		size_t len = strcspn(line, "\n");
-		char c = line[len];
+	for (char *at = out; *at && !*filters;) {
+		const char *line = next_line(&at);
 
-		line[len] = '\0';
 		if (!strncmp(line, "-P ", 3))
 			*filters = strstr(line, " DROP") != NULL;
 		else if (!strncmp(line, "-A ", 3))
 			*filters = strcmp(line, jump) != 0;
-		line += len + (c != '\0');
 	}
 	return 0;
 }
@@ -245,14 +256,11 @@ static int plan_hook(const struct backend_env *e, const struct ipt_family *f,
 	if (wanted(want, &st) && st.mark == want->mark)
 		goto jump;
 	/* Each rule there now that is not the one wanted goes. */
-	for (char *line = st.rules; ret == 0 && *line;) {
-		size_t len = strcspn(line, "\n");
-		char c = line[len];
+	for (char *at = st.rules; ret == 0 && *at;) {
+		const char *line = next_line(&at);
 
-		line[len] = '\0';
 		if (*line)
 			ret = plan_integration(p, PLAN_DELETE, what, where, line);
-		line += len + (c != '\0');
 	}
 	if (ret == 0 && wanted(want, &st)) {
 		snprintf(text, sizeof(text), "-N %s", h->chain);
