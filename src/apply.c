@@ -19,6 +19,7 @@
 #include "apply_history.h"
 #include "apply_txn.h"
 #include "guard.h"
+#include "plan.h"
 #include "daemon.h"
 #include "diag.h"
 #include "stage.h"
@@ -262,6 +263,80 @@ static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
 out:
 	free(r.files);
 	free(r.warnings);
+	return ret;
+}
+
+/*
+ * A no-op after someone else moved the generation (another table changed,
+ * a reboot): the input and the managed files are the ones recorded, so the
+ * site renders the record's ruleset and need not be parsed again.  The
+ * live table is read against that ruleset and the other tables for
+ * conflicts; when the table is as recorded and nothing conflicts, the
+ * record is written at the new generation and the run is a no-op (*done).
+ * Anything else, or any doubt, leaves *done false and the full path says
+ * what differs.  Standalone tables of the nftables backend only: an attach
+ * point and the other backends have more to check than the table.
+ */
+static int noop_after_move(struct ctx *c, struct state *s, struct nft_netlink *nl,
+			   const char *site_path, const struct input *in, bool *done)
+{
+	char instance[NFT_NETLINK_INSTANCE_MAX];
+	struct nft_netlink_live *live = NULL;
+	const struct ruleset *rs;
+	struct guard g = { 0 };
+	struct state_record r;
+	struct diag scratch;
+	struct diag *d = s->d;
+	struct plan p;
+	uint32_t before = 0;
+	int ret;
+
+	*done = false;
+	if (!apply_input_as_recorded(c, s, in))
+		return 0;
+	ret = state_record_complete(s);
+	if (ret < 0 || !s->rec || !s->rec->ruleset)
+		return ret;
+	rs = s->rec->ruleset;
+	if (rs->attach || rs->backend != SITE_BACKEND_NFTABLES)
+		return 0;
+	/* What goes wrong here is the full path's to say, with the site at hand. */
+	diag_init(&scratch);
+	plan_init(&p);
+	ret = nft_netlink_get_genid(nl, &before);
+	if (ret == 0)
+		ret = guard_check(nl, rs, &g);
+	if (ret == 0 && !g.n_conflicts)
+		ret = nft_netlink_dump(nl, rs, &live, &scratch);
+	if (ret == 0 && live && live->rs)
+		ret = plan_ruleset(&p, rs, live->rs);
+	if (ret < 0 || g.n_conflicts || !live || !live->rs || p.n_items ||
+	    nft_netlink_get_instance(nl, instance) < 0)
+		goto out;
+	r = *s->rec;	/* borrowed: never freed */
+	r.site = (char *)site_path;
+	r.genid = live->genid;
+	r.instance = instance;
+	/* As the full path keeps it: no other table at all, and nothing moved since the look. */
+	r.guard = g.checked && !g.n_foreign && before == live->genid ? STATE_GUARD_NO_FOREIGN
+								   : STATE_GUARD_UNKNOWN;
+	s->d = &scratch;
+	if (state_record_write(s, &r) < 0)
+		diag_warn(c->diag, NULL, "nothing to change, but the new ruleset generation could "
+			  "not be recorded (%s); the next run reads the table again",
+			  scratch.n_recs ? scratch.recs[scratch.n_recs - 1].msg : "?");
+	s->d = d;
+	if (c->opts->verbose)
+		diag_progress("input unchanged since the last apply; the ruleset generation moved "
+			      "(now %u): the table was read and is as recorded", live->genid);
+	apply_input_say_warnings(c, s);
+	*done = true;
+out:
+	ret = ret == -ENOMEM ? ret : 0;
+	nft_netlink_live_free(live);
+	plan_release(&p);
+	guard_release(&g);
+	diag_release(&scratch);
 	return ret;
 }
 
@@ -537,6 +612,13 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 		if (c->opts->verbose)
 			diag_progress("input and ruleset generation unchanged since the last apply");
 		goto out;
+	}
+	if (!(flags & APPLY_CHECK)) {
+		bool done = false;
+
+		ret = noop_after_move(c, &s, nl, site_path, &in, &done);
+		if (ret < 0 || done)
+			goto out;
 	}
 	ret = state_record_complete(&s);
 	if (ret < 0)

@@ -140,6 +140,37 @@ void apply_input_read_templates(struct ctx *c, struct input *in)
 
 /* ---- the no-op check ---------------------------------------------------------- */
 
+/* The site, this ftpcfg and its templates hash as the record says they did. */
+static bool same_input(const struct state_record *r, const struct input *in)
+{
+	return r && in->have_site && in->have_input &&
+	       !memcmp(r->site_sha256, in->site_sha256, STATE_SHA256_LEN) &&
+	       !memcmp(r->input_sha256, in->input_sha256, STATE_SHA256_LEN);
+}
+
+/* Every file the record lists is as the last apply wrote it. */
+static bool files_as_applied(struct ctx *c, const struct state_record *r)
+{
+	struct diag scratch;
+	bool same = true;
+
+	diag_init(&scratch);
+	for (size_t i = 0; same && i < r->n_files; i++)
+		same = state_file_check(c->opts->root, &r->files[i], &scratch) ==
+		       STATE_FILE_AS_APPLIED;
+	diag_release(&scratch);
+	return same;
+}
+
+void apply_input_say_warnings(struct ctx *c, const struct state *s)
+{
+	const struct state_record *r = s->rec;
+
+	for (size_t i = 0; r && i < r->n_warnings; i++)
+		diag_warn(c->diag, &(struct srcloc){ r->warnings[i].file, r->warnings[i].line },
+			  "%s", r->warnings[i].message);
+}
+
 /*
  * The last apply succeeded with this very input (site, ftpcfg, templates:
  * their hashes), the ruleset generation is still the one it recorded, and
@@ -150,26 +181,17 @@ void apply_input_read_templates(struct ctx *c, struct input *in)
 bool apply_input_unchanged(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 		      const struct input *in)
 {
-	const struct state_record *r = s->rec;
-	struct diag scratch;
 	bool vouches = false;
-	bool same = true;
 
-	if (!r || !in->have_site || !in->have_input ||
-	    memcmp(r->site_sha256, in->site_sha256, STATE_SHA256_LEN) ||
-	    memcmp(r->input_sha256, in->input_sha256, STATE_SHA256_LEN) ||
-	    state_record_vouches(s, nl, &vouches) < 0 || !vouches)
-		return false;
-	diag_init(&scratch);
-	for (size_t i = 0; same && i < r->n_files; i++)
-		same = state_file_check(c->opts->root, &r->files[i], &scratch) ==
-		       STATE_FILE_AS_APPLIED;
-	diag_release(&scratch);
-	if (!same)
+	if (!same_input(s->rec, in) || state_record_vouches(s, nl, &vouches) < 0 || !vouches ||
+	    !files_as_applied(c, s->rec))
 		return false;
 	/* Say again what validation said of this site when it was applied. */
-	for (size_t i = 0; i < r->n_warnings; i++)
-		diag_warn(c->diag, &(struct srcloc){ r->warnings[i].file, r->warnings[i].line },
-			  "%s", r->warnings[i].message);
+	apply_input_say_warnings(c, s);
 	return true;
+}
+
+bool apply_input_as_recorded(struct ctx *c, const struct state *s, const struct input *in)
+{
+	return same_input(s->rec, in) && files_as_applied(c, s->rec);
 }

@@ -37,5 +37,12 @@ void apply_input_read_templates(struct ctx *c, struct input *in);
  */
 bool apply_input_unchanged(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 			   const struct input *in);
+/*
+ * The input and every managed file are the ones the record names, whatever
+ * the generation: what the site renders is the record's ruleset and files.
+ */
+bool apply_input_as_recorded(struct ctx *c, const struct state *s, const struct input *in);
+/* Say again the warnings validation gave when the recorded site was applied. */
+void apply_input_say_warnings(struct ctx *c, const struct state *s);
 
 #endif

@@ -2,7 +2,9 @@
 # The generation fast path, against the real kernel: after an apply, a
 # one-network change is planned from the record (no dump) and sent as a
 # small batch; drift made by hand moves the generation, so it is dumped and
-# put back; status at the recorded generation reads neither ftpcfg's
+# put back; a no-op after another table moved the generation reads the
+# table against the record without parsing the site, and records the new
+# generation; status at the recorded generation reads neither ftpcfg's
 # elements nor the other tables (strace counts the requests), but does
 # after a change, and a foreign drop chain added after an apply is still
 # reported; a rule change falls back to a dump (handles); a record whose
@@ -91,12 +93,22 @@ inner() {
 	said '^+ element 198.51.100.0/24 in set s_allow_v4' "drift not shown"
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
 	said_v '^live: dumped' "apply after drift did not dump"
+	grep -q '^input unchanged since the last apply' "$tmp/err" && fail "drift by hand taken for a no-op"
 	nft list set inet ftpcfg s_allow_v4 | grep -q '198.51.100.0/24' || fail "drift not put back"
 
 	echo "# another table's change moves the generation too"
 	run nft add table ip other
 	expect_rc 0 $F -v diff "$tmp/b.xml"
 	said_v '^live: dumped' "a foreign change did not force a dump"
+	echo "# ... so a no-op apply reads the table against the record (not the site) and records the generation"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said_v '^input unchanged since the last apply; the ruleset generation moved (now [0-9]*): the table was read and is as recorded' \
+		"a no-op after a foreign change did not take the record's ruleset"
+	grep -q '^live: dumped' "$tmp/err" && fail "a no-op after a foreign change parsed and planned the site"
+	said '^No changes' "a no-op after a foreign change did not say 'No changes'"
+	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
+	said_v '^input and ruleset generation unchanged since the last apply' \
+		"the no-op after a foreign change did not record the new generation"
 	run nft delete table ip other
 
 	echo "# status at the recorded generation reads no element and no other table"
