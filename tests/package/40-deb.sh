@@ -5,7 +5,9 @@
 # warnings (every tag it prints is shown); the .deb holds what it must, in
 # Debian's places; the binary is hardened (PIE, stack protector, fortify,
 # full RELRO, BIND_NOW, read from the ELF with readelf); the version is
-# the Makefile's; and the unpacked binary finds its templates and works.
+# the Makefile's; the unpacked binary finds its templates and works; and
+# the Ansible collection's package holds every file of contrib/ansible
+# where Ansible finds it, and ansible-doc and ansible-galaxy read it.
 . "$(dirname "$0")/lib.sh"
 for t in dpkg-buildpackage dh lintian readelf fakeroot; do
 	command -v "$t" >/dev/null || { echo "FAIL: $t missing (make deps installs it)"; exit 1; }
@@ -102,6 +104,36 @@ for u in $(find . \( -path ./build -o -path ./debian -o -path ./tests -o -path .
 		fail "the package lacks the systemd unit $(basename "$u")"
 done
 
+# The Ansible collection, as its own package, where Ansible looks for
+# collections by default; loadable from there: ansible-doc reads each
+# module's documentation and ansible-galaxy lists it.
+coll=$(ls "$tmp"/ansible-collection-ftpcfg-ftpcfg_"$debversion"_all.deb 2>/dev/null)
+cdir=/usr/share/ansible/collections/ansible_collections/ftpcfg/ftpcfg
+if [ -f "$coll" ]; then
+	dpkg-deb -c "$coll" | awk '{ print $6 }' | sed 's|^\./|/|' >"$tmp/ccontents"
+	for f in $(cd contrib/ansible && find . -type f | sed 's|^\./||'); do
+		grep -q -x -e "$cdir/$f" "$tmp/ccontents" || fail "the collection package lacks $cdir/$f"
+	done
+	mkdir "$tmp/croot"
+	dpkg-deb -x "$coll" "$tmp/croot" || fail "dpkg-deb -x of the collection failed"
+	if command -v ansible-doc >/dev/null; then
+		for m in site confirm status_info; do
+			ANSIBLE_COLLECTIONS_PATH=$tmp/croot/usr/share/ansible/collections \
+				ansible-doc -t module "ftpcfg.ftpcfg.$m" >"$tmp/adoc" 2>&1 &&
+				grep -q "ftpcfg.ftpcfg.$m" "$tmp/adoc" ||
+				{ cat "$tmp/adoc"; fail "ansible-doc cannot read ftpcfg.ftpcfg.$m from the package"; }
+		done
+		ANSIBLE_COLLECTIONS_PATH=$tmp/croot/usr/share/ansible/collections \
+			ansible-galaxy collection list ftpcfg.ftpcfg >"$tmp/alist" 2>&1 &&
+			grep -q -E "^ftpcfg\.ftpcfg +$version" "$tmp/alist" ||
+			{ cat "$tmp/alist"; fail "ansible-galaxy does not list ftpcfg.ftpcfg $version from the package"; }
+		echo "collection: ftpcfg.ftpcfg $version loads from $cdir"
+	else
+		fail "ansible-doc is missing (make deps installs ansible-core)"
+	fi
+else
+	fail "no ansible-collection-ftpcfg-ftpcfg package was built"
+fi
 mkdir "$tmp/root"
 dpkg-deb -x "$deb" "$tmp/root" || fail "dpkg-deb -x failed"
 bin=$tmp/root/usr/sbin/ftpcfg
