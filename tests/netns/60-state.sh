@@ -100,7 +100,8 @@ inner() {
 	run nft add table ip other
 	run nft delete table ip other
 	expect_rc 0 $F -v apply --no-reload "$tmp/b.xml"
-	said_v '^live: dumped' "the generation moved, yet no dump"
+	said_v '^input unchanged since the last apply; the ruleset generation moved (now [0-9]*): the table was read' \
+		"the generation moved, yet the table was not read"
 	expect_rc 0 $F -v diff "$tmp/b.xml"
 	said_v '^live: from the record' "a no-op apply did not record the current generation"
 
