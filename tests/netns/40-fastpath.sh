@@ -222,15 +222,10 @@ inner() {
 	echo "PASS"
 }
 
-if [ "${1:-}" = --inner ]; then
-	inner "$2"
-	exit 0
-fi
+netns_inner "$@"
 
 need_netns
 [ -x "${NL_DRIVER:-}" ] || skip "NL_DRIVER (build/san/tests/nl_driver) is not built: run make check"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed"
 command -v strace >/dev/null 2>&1 || skip "strace is not installed (scripts/install-deps.sh)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+netns_run

@@ -244,15 +244,10 @@ inner() {
 	echo "PASS"
 }
 
-if [ "${1:-}" = --inner ]; then
-	inner "$2"
-	exit 0
-fi
+netns_inner "$@"
 
 need_netns
 command -v setpriv >/dev/null 2>&1 || skip "setpriv is not installed (util-linux)"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed (scripts/install-deps.sh installs it)"
 python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed (scripts/install-deps.sh installs it)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+netns_run

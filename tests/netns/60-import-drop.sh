@@ -58,12 +58,7 @@ inner() {
 	echo "PASS"
 }
 
-if [ "${1:-}" = --inner ]; then
-	inner "$2"
-	exit 0
-fi
+netns_inner "$@"
 
 need_netns
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+netns_run

@@ -177,14 +177,9 @@ inner() {
 	echo "PASS"
 }
 
-if [ "${1:-}" = --inner ]; then
-	inner "$2"
-	exit 0
-fi
+netns_inner "$@"
 
 need_netns
 command -v iptables-save >/dev/null 2>&1 || skip "iptables is not installed"
 command -v jq >/dev/null 2>&1 || skip "jq is not installed"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+netns_run

@@ -338,13 +338,8 @@ inner() {
 	echo "PASS"
 }
 
-if [ "${1:-}" = --inner ]; then
-	inner "$2"
-	exit 0
-fi
+netns_inner "$@"
 
 need_netns
 command -v jq >/dev/null 2>&1 || skip "jq is not installed"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+netns_run

@@ -30,6 +30,23 @@ need_netns() {
 	unshare -n true 2>/dev/null || skip "cannot create a network namespace (unshare -n)"
 }
 
+# netns_inner ARGS...: the script's own arguments.  With --inner DIR it is
+# this script run again inside its namespace: run inner DIR and exit.
+netns_inner() {
+	if [ "${1:-}" = --inner ]; then
+		inner "$2"
+		exit 0
+	fi
+}
+
+# netns_run: run this script again inside a new network namespace
+# (unshare -n), with --inner and a temporary directory removed on exit.
+netns_run() {
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+}
+
 # nft prints counter values; ftpcfg renders a bare `counter` (values are never a difference).
 strip_counters() {
 	sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/g'
