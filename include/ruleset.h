@@ -235,6 +235,9 @@ void ir_range_from_net(struct ir_range *r, const struct site_net *n);
 /* The same for an IPv4 address as a number (host order) and a prefix length. */
 void ir_range_from_v4(struct ir_range *r, uint32_t addr, unsigned prefix);
 
+/* Order of ranges of key length @len: by lo, then hi (memcmp's sign). */
+int ir_range_cmp(const struct ir_range *a, const struct ir_range *b, size_t len);
+
 /* Key length in bytes of an address family: 4, 16, or 0 if unknown. */
 size_t ir_addr_len(int addr_family);
 

@@ -518,13 +518,6 @@ static int elide_run(struct elisions *e, const struct ir_set *a, const struct ir
 	return elide(e, i, j, n, keep);
 }
 
-static int range_cmp(const struct ir_range *x, const struct ir_range *y, size_t len)
-{
-	int c = memcmp(x->lo, y->lo, len);
-
-	return c ? c : memcmp(x->hi, y->hi, len);
-}
-
 /*
  * Both sorted (ir_set_normalize()): one merge walk finds the runs the two
  * hold alike, as plan_elements() finds what differs.
@@ -539,7 +532,7 @@ static int elide_set(struct elisions *e, const struct ir_set *a, const struct ir
 	int ret = 0;
 
 	while (ret == 0 && i < a->n_elems && j < b->n_elems) {
-		int c = range_cmp(&a->elems[i], &b->elems[j], len);
+		int c = ir_range_cmp(&a->elems[i], &b->elems[j], len);
 
 		if (c == 0) {
 			run++;

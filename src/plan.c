@@ -150,13 +150,6 @@ static bool same_shape(const struct ruleset *d, const struct ruleset *l)
 	return true;
 }
 
-static int range_cmp(const struct ir_range *a, const struct ir_range *b, size_t len)
-{
-	int c = memcmp(a->lo, b->lo, len);
-
-	return c ? c : memcmp(a->hi, b->hi, len);
-}
-
 static int push_element(struct plan *p, enum plan_op op, const struct ir_set *set,
 			const struct ir_range *r)
 {
@@ -189,7 +182,7 @@ static int plan_elements(struct plan *p, const struct ir_set *d, const struct ir
 		else if (j == l->n_elems)
 			c = -1;
 		else
-			c = range_cmp(&d->elems[i], &l->elems[j], len);
+			c = ir_range_cmp(&d->elems[i], &l->elems[j], len);
 		if (c == 0) {
 			i++;
 			j++;

@@ -83,6 +83,13 @@ void ir_range_from_v4(struct ir_range *r, uint32_t addr, unsigned prefix)
 	}
 }
 
+int ir_range_cmp(const struct ir_range *a, const struct ir_range *b, size_t len)
+{
+	int c = memcmp(a->lo, b->lo, len);
+
+	return c ? c : memcmp(a->hi, b->hi, len);
+}
+
 int ir_set_reserve(struct ir_set *set, size_t n)
 {
 	struct ir_range *elems;
