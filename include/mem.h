@@ -42,4 +42,13 @@ size_t mem_huge_size(size_t len);
  */
 void *mem_realloc(void *p, size_t used, size_t len);
 
+/*
+ * Room for more items of @size bytes in @p, which holds @used of *@alloc:
+ * the block doubles (64 items at first, at most @max) through
+ * mem_realloc(), its new part prefaulted, and *@alloc says how many it
+ * holds now.  The new block, or NULL (out of memory, or past @max) with @p
+ * and *@alloc unchanged.
+ */
+void *mem_grow(void *p, size_t *alloc, size_t used, size_t size, size_t max);
+
 #endif

@@ -82,3 +82,20 @@ void *mem_realloc(void *p, size_t used, size_t len)
 	free(p);
 	return q;
 }
+
+void *mem_grow(void *p, size_t *alloc, size_t used, size_t size, size_t max)
+{
+	size_t n = *alloc ? 2 * *alloc : 64;
+	void *q;
+
+	if (n > max || n > SIZE_MAX / size)
+		return NULL;
+	q = mem_realloc(p, used * size, n * size);
+	if (!q)
+		return NULL;
+	/* mem_realloc() prefaulted a large block whole; a smaller one's new part here. */
+	if (n * size < HUGE_PAGE / 2)
+		mem_prefault((char *)q + used * size, (n - used) * size);
+	*alloc = n;
+	return q;
+}

@@ -207,6 +207,27 @@ static void net_text(struct net_capture *c, const xmlChar *ch, int len)
 	}
 }
 
+/*
+ * Room in @l for one more network and its sort key.  More networks than
+ * the keys' index holds cannot fit under SITE_MAX_BYTES.
+ */
+static bool net_room(struct site_net_list *l)
+{
+	struct site_net *nets = l->nets;
+	uint64_t *v4 = l->v4;
+
+	if (l->n == l->alloc &&
+	    !(nets = mem_grow(l->nets, &l->alloc, l->n, sizeof(*nets),
+			      (size_t)1 << SITE_V4KEY_INDEX_BITS)))
+		return false;
+	l->nets = nets;
+	if (l->n_v4 == l->alloc_v4 &&
+	    !(v4 = mem_grow(l->v4, &l->alloc_v4, l->n_v4, sizeof(*v4), SIZE_MAX)))
+		return false;
+	l->v4 = v4;
+	return true;
+}
+
 static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 {
 	struct net_capture *c = &pc->net;
@@ -220,42 +241,18 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 		l->refused = true;
 		return;
 	}
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? 2 * l->alloc : 64;
-		/* More than the keys' index holds cannot fit under SITE_MAX_BYTES. */
-		struct site_net *nets = alloc > (1u << SITE_V4KEY_INDEX_BITS) ? NULL :
-			mem_realloc(l->nets, l->n * sizeof(*nets), alloc * sizeof(*nets));
-
-		if (!nets) {
-			diag(pc->d, &loc, -ENOMEM, "out of memory");
-			refuse(ctxt, pc);
-			return;
-		}
-		mem_prefault(nets + l->n, (alloc - l->n) * sizeof(*nets));
-		l->nets = nets;
-		l->alloc = alloc;
+	if (!net_room(l)) {
+		diag(pc->d, &loc, -ENOMEM, "out of memory");
+		refuse(ctxt, pc);
+		return;
 	}
 	if (site_parse_net(&w, c->line, c->text, c->len, &l->nets[l->n]) < 0) {
 		l->refused = true;
 		return;
 	}
 	/* The sort key, made while the network is in the cache; none for IPv6. */
-	if (l->nets[l->n].addr.family == AF_INET) {
-		if (l->n_v4 == l->alloc_v4) {
-			size_t alloc = l->alloc_v4 ? 2 * l->alloc_v4 : 64;
-			uint64_t *v4 = mem_realloc(l->v4, l->n_v4 * sizeof(*v4), alloc * sizeof(*v4));
-
-			if (!v4) {
-				diag(pc->d, &loc, -ENOMEM, "out of memory");
-				refuse(ctxt, pc);
-				return;
-			}
-			mem_prefault(v4 + l->n_v4, (alloc - l->n_v4) * sizeof(*v4));
-			l->v4 = v4;
-			l->alloc_v4 = alloc;
-		}
+	if (l->nets[l->n].addr.family == AF_INET)
 		l->v4[l->n_v4++] = site_v4key(&l->nets[l->n], l->n);
-	}
 	l->n++;
 }
 
