@@ -472,18 +472,8 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 		goto fail;
 	a->step = "commit";
 	ret = apply_kernel_send(c, nl, st, 0, &sent, &sd);
-	p.committed = sent && ret == 0;
-	if (ret < 0 && sent && ret != -ESTALE) {
-		/* No verdict read: find out what the kernel did before undoing anything. */
-		bool as_desired = false;
-
-		if (apply_kernel_outcome(c, nl, st, &p.committed, &as_desired) == 0 &&
-		    p.committed && as_desired) {
-			diag_warn(c->diag, NULL, "the kernel's answers to the batch could not be read, "
-				  "but the table shows the batch was committed");
-			ret = 0;
-		}
-	}
+	if (sent)
+		ret = apply_kernel_settle(c, nl, st->want, st->genid, ret, &sd, &p.committed);
 	if (ret < 0)
 		diag_append(c->diag, &sd);
 	if (ret == 0)

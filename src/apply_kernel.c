@@ -112,10 +112,11 @@ static bool plan_has_jump(const struct plan *p)
 }
 
 /*
- * Test seams (lostreply is in apply_kernel_send()).  race: someone else changes the ruleset (a table of their
- * own) between our read and our send, so the generation moves.  badbatch:
- * the batch ends with a message the kernel refuses (a rule handle that
- * does not exist), so the kernel rejects the whole batch.
+ * Test seams (lostreply is in apply_kernel_settle()).  race: someone else
+ * changes the ruleset (a table of their own) between our read and our
+ * send, so the generation moves.  badbatch: the batch ends with a message
+ * the kernel refuses (a rule handle that does not exist), so the kernel
+ * rejects the whole batch.
  */
 static int test_seams(struct diag *d, struct nft_netlink *nl, const struct stage *st,
 		      struct nft_netlink_batch *b)
@@ -163,10 +164,6 @@ int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage 
 		goto out;
 	*sent = true;
 	ret = nft_netlink_batch_send(nl, b, flags, d);
-	/* Test seam lostreply: the batch went in, but its answers could not be read. */
-	if (ret == 0 && !(flags & NFT_NETLINK_CHECK) && apply_fault_is("lostreply"))
-		ret = diag(d, NULL, -EIO, "cannot read the kernel's answers: %s (FTPCFG_FAULT)",
-			   strerror(EIO));
 	if (ret == -ESTALE)
 		diag(d, NULL, -ESTALE, "the ruleset changed while ftpcfg was planning "
 		     "(generation %u is gone); nothing was changed: run again", st->genid);
@@ -175,14 +172,14 @@ out:
 	return ret;
 }
 
-int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
-			 bool *committed, bool *as_desired)
-{
-	return apply_kernel_outcome_of(c, nl, st->want, st->genid, committed, as_desired);
-}
-
-int apply_kernel_outcome_of(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
-			    uint32_t genid, bool *committed, bool *as_desired)
+/*
+ * Did the batch sent at generation @genid go in, and is the table @want
+ * now?  Found out from the generation and, when it moved, the table
+ * itself (which then must be the desired one, else the outcome is taken
+ * as committed so that the old ruleset is put back).  0 or -errno.
+ */
+static int outcome(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
+		   uint32_t genid, bool *committed, bool *as_desired)
 {
 	struct nft_netlink_live *live = NULL;
 	struct plan p;
@@ -208,6 +205,27 @@ int apply_kernel_outcome_of(struct ctx *c, struct nft_netlink *nl, const struct 
 		*as_desired = !p.n_ruleset_changes;
 	plan_release(&p);
 	nft_netlink_live_free(live);
+	return ret;
+}
+
+int apply_kernel_settle(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
+			uint32_t genid, int ret, struct diag *d, bool *committed)
+{
+	bool as_desired = false;
+
+	/* Test seam lostreply: the batch went in, but its answers could not be read. */
+	if (ret == 0 && apply_fault_is("lostreply"))
+		ret = diag(d, NULL, -EIO, "cannot read the kernel's answers: %s (FTPCFG_FAULT)",
+			   strerror(EIO));
+	*committed = ret == 0;
+	if (ret == 0 || ret == -ESTALE)
+		return ret;
+	/* No verdict read: find out what the kernel did before undoing anything. */
+	if (outcome(c, nl, want, genid, committed, &as_desired) == 0 && *committed && as_desired) {
+		diag_warn(c->diag, NULL, "the kernel's answers to the batch could not be read, but "
+			  "the table shows the batch was committed");
+		return 0;
+	}
 	return ret;
 }
 

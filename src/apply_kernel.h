@@ -24,18 +24,15 @@ int apply_kernel_send(struct ctx *c, struct nft_netlink *nl, const struct stage 
 		      unsigned flags, bool *sent, struct diag *d);
 
 /*
- * After a send that failed without the kernel's verdict (its answers
- * could not be read): *committed says whether the batch went in, found
- * out from the generation and, when it moved, the table itself (which
- * then must be the desired one, else the outcome is taken as committed so
- * that the old ruleset is put back).  0 or -errno.
+ * After a batch made at generation @genid to leave the table as @want was
+ * sent and nft_netlink_batch_send() returned @ret (its reasons in @d):
+ * when the kernel's answers could not be read (anything but 0 and
+ * -ESTALE), find out from the generation and the table whether it went
+ * in.  0 when it did, as wanted (a warning says so), else @ret.
+ * *committed: the batch may be in, so undo must put the old ruleset back.
  */
-int apply_kernel_outcome(struct ctx *c, struct nft_netlink *nl, const struct stage *st,
-			 bool *committed, bool *as_desired);
-
-/* The same for a batch sent at generation @genid that was to make the table @want. */
-int apply_kernel_outcome_of(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
-			    uint32_t genid, bool *committed, bool *as_desired);
+int apply_kernel_settle(struct ctx *c, struct nft_netlink *nl, const struct ruleset *want,
+			uint32_t genid, int ret, struct diag *d, bool *committed);
 
 /*
  * Send remove's batch @b (it deletes everything of ftpcfg's that the dump

@@ -223,24 +223,7 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 				      res->messages == 1 ? "" : "s");
 		diag_init(&sd);
 		ret = nft_netlink_batch_send(nl, b, 0, &sd);
-		/* Test seam lostreply: the batch went in, but its answers could not be read. */
-		if (ret == 0 && apply_fault_is("lostreply"))
-			ret = diag(&sd, NULL, -EIO, "cannot read the kernel's answers: %s "
-				   "(FTPCFG_FAULT)", strerror(EIO));
-		if (ret < 0 && ret != -ESTALE) {
-			/* No verdict read: find out what the kernel did before undoing anything. */
-			bool committed = true;
-			bool as_desired = false;
-
-			if (apply_kernel_outcome_of(c, nl, rs, live->genid, &committed,
-						    &as_desired) == 0 && committed && as_desired) {
-				diag_warn(c->diag, NULL, "the kernel's answers to the batch could not "
-					  "be read, but the ruleset shows it was committed");
-				ret = 0;
-			}
-			/* Moved, but not to the recorded ruleset: undo as if committed. */
-			prog.committed = committed;
-		}
+		ret = apply_kernel_settle(c, nl, rs, live->genid, ret, &sd, &prog.committed);
 		if (ret < 0)
 			diag_append(c->diag, &sd);
 		diag_release(&sd);

@@ -177,7 +177,7 @@ reboot() {
 	echo "# restore, the kernel's answers lost: the ruleset shows it went in; kept, not undone"
 	nft flush ruleset
 	expect_rc 0 env FTPCFG_FAULT=lostreply $F restore
-	grep -q "answers to the batch could not be read, but the ruleset shows it was committed" \
+	grep -q "answers to the batch could not be read, but the table shows the batch was committed" \
 		"$tmp/err" || { cat "$tmp/err"; fail "no word of the lost answers"; }
 	nft list table inet ftpcfg | strip_counters >"$tmp/now"
 	same "$tmp/applied" "$tmp/now" "a found-out restore did not keep the applied table"
