@@ -268,8 +268,9 @@ out:
 
 /*
  * A no-op after someone else moved the generation (another table changed,
- * a reboot): the input and the managed files are the ones recorded, so the
- * site renders the record's ruleset and need not be parsed again.  The
+ * a reboot): the input and the managed files are the ones recorded
+ * (APPLY_INPUT_MOVED), so the site renders the record's ruleset and need
+ * not be parsed again.  The
  * live table is read against that ruleset and the other tables for
  * conflicts; when the table is as recorded and nothing conflicts, the
  * record is written at the new generation and the run is a no-op (*done).
@@ -278,7 +279,7 @@ out:
  * point and the other backends have more to check than the table.
  */
 static int noop_after_move(struct ctx *c, struct state *s, struct nft_netlink *nl,
-			   const char *site_path, const struct input *in, bool *done)
+			   const char *site_path, bool *done)
 {
 	char instance[NFT_NETLINK_INSTANCE_MAX];
 	struct nft_netlink_live *live = NULL;
@@ -292,8 +293,6 @@ static int noop_after_move(struct ctx *c, struct state *s, struct nft_netlink *n
 	int ret;
 
 	*done = false;
-	if (!apply_input_as_recorded(c, s, in))
-		return 0;
 	ret = state_record_complete(s);
 	if (ret < 0 || !s->rec || !s->rec->ruleset)
 		return ret;
@@ -559,6 +558,7 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 	struct nft_netlink *nl = NULL;
 	struct input in = { 0 };
 	struct stage st = { 0 };
+	enum apply_input_verdict verdict;
 	size_t warn_from;
 	size_t warn_to;
 	size_t n_add;
@@ -598,15 +598,16 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 		a->has_site_sha256 = true;
 		memcpy(a->site_sha256, in.site_sha256, STATE_SHA256_LEN);
 	}
-	if (!(flags & APPLY_CHECK) && apply_input_unchanged(c, &s, nl, &in)) {
+	verdict = flags & APPLY_CHECK ? APPLY_INPUT_CHANGED : apply_input_check(c, &s, nl, &in);
+	if (verdict == APPLY_INPUT_UNCHANGED) {
 		if (c->opts->verbose)
 			diag_progress("input and ruleset generation unchanged since the last apply");
 		goto out;
 	}
-	if (!(flags & APPLY_CHECK)) {
+	if (verdict == APPLY_INPUT_MOVED) {
 		bool done = false;
 
-		ret = noop_after_move(c, &s, nl, site_path, &in, &done);
+		ret = noop_after_move(c, &s, nl, site_path, &done);
 		if (ret < 0 || done)
 			goto out;
 	}

@@ -171,27 +171,16 @@ void apply_input_say_warnings(struct ctx *c, const struct state *s)
 			  "%s", r->warnings[i].message);
 }
 
-/*
- * The last apply succeeded with this very input (site, ftpcfg, templates:
- * their hashes), the ruleset generation is still the one it recorded, and
- * its files are as it wrote them: nothing can differ, the same input
- * renders the same.  Any doubt takes the full path, which says what is
- * wrong: no messages here.
- */
-bool apply_input_unchanged(struct ctx *c, const struct state *s, struct nft_netlink *nl,
-		      const struct input *in)
+enum apply_input_verdict apply_input_check(struct ctx *c, const struct state *s,
+					    struct nft_netlink *nl, const struct input *in)
 {
 	bool vouches = false;
 
-	if (!same_input(s->rec, in) || state_record_vouches(s, nl, &vouches) < 0 || !vouches ||
-	    !files_as_applied(c, s->rec))
-		return false;
+	if (!same_input(s->rec, in) || !files_as_applied(c, s->rec))
+		return APPLY_INPUT_CHANGED;
+	if (state_record_vouches(s, nl, &vouches) < 0 || !vouches)
+		return APPLY_INPUT_MOVED;
 	/* Say again what validation said of this site when it was applied. */
 	apply_input_say_warnings(c, s);
-	return true;
-}
-
-bool apply_input_as_recorded(struct ctx *c, const struct state *s, const struct input *in)
-{
-	return same_input(s->rec, in) && files_as_applied(c, s->rec);
+	return APPLY_INPUT_UNCHANGED;
 }

@@ -31,18 +31,25 @@ struct input {
 void apply_input_read_site(const char *path, struct input *in);
 /* Hash this ftpcfg's version and its templates into @in (in->have_input). */
 void apply_input_read_templates(struct ctx *c, struct input *in);
-/*
- * The record vouches for this very input, the live generation and every
- * managed file: nothing can differ.  Repeats the recorded warnings.
- */
-bool apply_input_unchanged(struct ctx *c, const struct state *s, struct nft_netlink *nl,
-			   const struct input *in);
-/*
- * The input and every managed file are the ones the record names, whatever
- * the generation: what the site renders is the record's ruleset and files.
- */
-bool apply_input_as_recorded(struct ctx *c, const struct state *s, const struct input *in);
-/* Say again the warnings validation gave when the recorded site was applied. */
+/* What the record says of this input, for the no-op check. */
+enum apply_input_verdict {
+	/* The site, ftpcfg, its templates or a managed file differ: the full path. */
+	APPLY_INPUT_CHANGED,
+	/*
+	 * All are the ones recorded, but the generation is not the recorded
+	 * one (or cannot be read): what the site renders is the record's
+	 * ruleset and files, and the table must be read to know more.
+	 */
+	APPLY_INPUT_MOVED,
+	/*
+	 * And the generation is the recorded one: nothing can differ.  The
+	 * recorded warnings were said again.
+	 */
+	APPLY_INPUT_UNCHANGED,
+};
+
+enum apply_input_verdict apply_input_check(struct ctx *c, const struct state *s,
+					    struct nft_netlink *nl, const struct input *in);
 void apply_input_say_warnings(struct ctx *c, const struct state *s);
 
 #endif
