@@ -281,13 +281,10 @@ out:
 static int noop_after_move(struct ctx *c, struct state *s, struct nft_netlink *nl,
 			   const char *site_path, bool *done)
 {
-	char instance[NFT_NETLINK_INSTANCE_MAX];
 	struct nft_netlink_live *live = NULL;
 	const struct ruleset *rs;
 	struct guard g = { 0 };
-	struct state_record r;
 	struct diag scratch;
-	struct diag *d = s->d;
 	struct plan p;
 	uint32_t before = 0;
 	int ret;
@@ -309,22 +306,12 @@ static int noop_after_move(struct ctx *c, struct state *s, struct nft_netlink *n
 		ret = nft_netlink_dump(nl, rs, &live, &scratch);
 	if (ret == 0 && live && live->rs)
 		ret = plan_ruleset(&p, rs, live->rs);
-	if (ret < 0 || g.n_conflicts || !live || !live->rs || p.n_items ||
-	    nft_netlink_get_instance(nl, instance) < 0)
+	if (ret < 0 || g.n_conflicts || !live || !live->rs || p.n_items)
 		goto out;
-	r = *s->rec;	/* borrowed: never freed */
-	r.site = (char *)site_path;
-	r.genid = live->genid;
-	r.instance = instance;
 	/* As the full path keeps it: no other table at all, and nothing moved since the look. */
-	r.guard = g.checked && !g.n_foreign && before == live->genid ? STATE_GUARD_NO_FOREIGN
-								   : STATE_GUARD_UNKNOWN;
-	s->d = &scratch;
-	if (state_record_write(s, &r) < 0)
-		diag_warn(c->diag, NULL, "nothing to change, but the new ruleset generation could "
-			  "not be recorded (%s); the next run reads the table again",
-			  scratch.n_recs ? scratch.recs[scratch.n_recs - 1].msg : "?");
-	s->d = d;
+	apply_txn_rerecord(c, s, nl, live->genid,
+			   g.checked && !g.n_foreign && before == live->genid ?
+			   STATE_GUARD_NO_FOREIGN : STATE_GUARD_UNKNOWN, site_path, "nothing to change");
 	if (c->opts->verbose)
 		diag_progress("input unchanged since the last apply; the ruleset generation moved "
 			      "(now %u): the table was read and is as recorded", live->genid);

@@ -48,36 +48,6 @@ static int check_record(struct ctx *c, const struct state *s)
 }
 
 /*
- * The record again, with the generation the restore's commit left (0:
- * someone else's commit came in between) and the time of the apply kept:
- * the next run trusts it without reading the table.
- */
-static void rerecord(struct ctx *c, struct state *s, struct nft_netlink *nl, uint32_t genid)
-{
-	char instance[NFT_NETLINK_INSTANCE_MAX];
-	struct state_record r = *s->rec;	/* borrowed: never freed */
-	struct diag *d = s->d;
-	struct diag why;
-	int ret;
-
-	if (genid && nft_netlink_get_instance(nl, instance) < 0)
-		genid = 0;
-	r.genid = genid;
-	r.instance = genid ? instance : NULL;
-	/* The host's other tables were not judged at this generation: the next run does. */
-	r.guard = STATE_GUARD_UNKNOWN;
-	/* A failure here is a warning: the ruleset is back, a stale generation costs a dump. */
-	diag_init(&why);
-	s->d = &why;
-	ret = state_record_write(s, &r);
-	s->d = d;
-	if (ret < 0)
-		diag_warn(c->diag, NULL, "the ruleset is restored, but its generation could not be "
-			  "recorded: %s", why.n_recs ? why.recs[0].msg : strerror(-ret));
-	diag_release(&why);
-}
-
-/*
  * The change is complete: its journal goes.  A journal that stays is a
  * warning (the next run puts back what it journaled, and the next restore
  * puts it again), not a failure of this one.
@@ -142,7 +112,7 @@ static int keep_integ_lines(const struct plan *ip, struct apply_restore_result *
 
 /*
  * The journal of a restore: the target, the integration as it is now,
- * the record as it is (rerecord rewrites it); written with @old (the
+ * the record as it is (apply_txn_rerecord() rewrites it); written with @old (the
  * live ruleset) as what undo puts back into the kernel.
  */
 static int journal(struct ctx *c, struct state *s, struct nft_netlink *nl,
@@ -269,7 +239,13 @@ static int put_back(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	res->genid = genid;
 	a->step = "record";
 	prog.record = true;
-	rerecord(c, s, nl, genid);
+	/*
+	 * The record again, with the generation the restore's commit left (0:
+	 * someone else's commit came in between) and the time of the apply
+	 * kept: the next run trusts it without reading the table.  The host's
+	 * other tables were not judged at this generation: the next run does.
+	 */
+	apply_txn_rerecord(c, s, nl, genid, STATE_GUARD_UNKNOWN, NULL, "the ruleset is restored");
 	ret = apply_fault(c, "record");
 	if (ret < 0)
 		goto fail;

@@ -82,6 +82,31 @@ int apply_txn_save_record(const struct state *s, struct state_journal *j)
 	return 0;
 }
 
+void apply_txn_rerecord(struct ctx *c, struct state *s, struct nft_netlink *nl, uint32_t genid,
+			enum state_guard guard, const char *site, const char *done)
+{
+	char instance[NFT_NETLINK_INSTANCE_MAX];
+	struct state_record r = *s->rec;	/* borrowed: never freed */
+	struct diag *d = s->d;
+	struct diag why;
+
+	if (genid && nft_netlink_get_instance(nl, instance) < 0)
+		genid = 0;
+	r.genid = genid;
+	r.instance = genid ? instance : NULL;
+	r.guard = genid ? guard : STATE_GUARD_UNKNOWN;
+	if (site)
+		r.site = (char *)site;
+	diag_init(&why);
+	s->d = &why;
+	if (state_record_write(s, &r) < 0)
+		diag_warn(c->diag, NULL, "%s, but the ruleset generation could not be recorded "
+			  "(%s); the next run reads the table again", done,
+			  why.n_recs ? why.recs[why.n_recs - 1].msg : "?");
+	s->d = d;
+	diag_release(&why);
+}
+
 int apply_txn_shape_of(const struct ruleset *rs, struct ruleset **out)
 {
 	struct ruleset *x = calloc(1, sizeof(*x));

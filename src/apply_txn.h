@@ -41,6 +41,16 @@ int apply_txn_save(struct state_saved *f, const char *path, const char *content,
  */
 int apply_txn_save_record(const struct state *s, struct state_journal *j);
 
+/*
+ * Write the record again as it is but for its generation (@genid, in this
+ * boot and namespace; 0: not ours to vouch for), the conflict check's
+ * verdict @guard at it, and the site's path (@site, NULL: as recorded).
+ * Nothing else changed, so a failure is a warning, which says @done first
+ * ("the ruleset is restored"): the next run reads the table again.
+ */
+void apply_txn_rerecord(struct ctx *c, struct state *s, struct nft_netlink *nl, uint32_t genid,
+			enum state_guard guard, const char *site, const char *done);
+
 /* *out: a copy of @rs's target (family, table, attach point) without its objects. */
 int apply_txn_shape_of(const struct ruleset *rs, struct ruleset **out);
 
