@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <endian.h>
 
 #include "site.h"
 
@@ -118,6 +120,38 @@ struct ir_range {
 	uint8_t lo[16];
 	uint8_t hi[16];
 };
+
+/*
+ * Compare keys of @len bytes in network order as memcmp() does, inline for
+ * the 4 and 16 bytes of an address: set code compares them a few million
+ * times per change at 100 000 networks, and a call to memcmp() per
+ * comparison was a tenth of it.
+ */
+static inline int ir_key_cmp(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint64_t x, y;
+
+	if (len == 4) {
+		uint32_t u, v;
+
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		u = be32toh(u);
+		v = be32toh(v);
+		return (u > v) - (u < v);
+	}
+	if (len != 16)
+		return memcmp(a, b, len);
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	if (x == y) {
+		memcpy(&x, a + 8, 8);
+		memcpy(&y, b + 8, 8);
+	}
+	x = be64toh(x);
+	y = be64toh(y);
+	return (x > y) - (x < y);
+}
 
 enum ir_set_flags {
 	IR_SET_INTERVAL = 1U << 0,

@@ -143,9 +143,9 @@ static bool nfn_ranges_ok(const struct ir_range *r, size_t n, size_t kl)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (memcmp(r[i].lo, r[i].hi, kl) > 0)
+		if (ir_key_cmp(r[i].lo, r[i].hi, kl) > 0)
 			return false;
-		if (i + 1 < n && (!nfn_succ(r[i].hi, kl, next) || memcmp(next, r[i + 1].lo, kl) >= 0))
+		if (i + 1 < n && (!nfn_succ(r[i].hi, kl, next) || ir_key_cmp(next, r[i + 1].lo, kl) >= 0))
 			return false;
 	}
 	return true;
@@ -223,9 +223,9 @@ static int nfn_elems_delta(struct nfn_elems *e, const struct nfn_list *old,
 		for (size_t i = 0, j = 0; ret == 0 && (i < old->n || j < nw->n);) {
 			const struct ir_range *a = i < old->n ? nfn_at(old, i) : NULL;
 			const struct ir_range *z = j < nw->n ? nfn_at(nw, j) : NULL;
-			int c = !a ? 1 : !z ? -1 : memcmp(a->lo, z->lo, kl);
+			int c = !a ? 1 : !z ? -1 : ir_key_cmp(a->lo, z->lo, kl);
 
-			if (c == 0 && memcmp(a->hi, z->hi, kl) == 0) {
+			if (c == 0 && ir_key_cmp(a->hi, z->hi, kl) == 0) {
 				i++;
 				j++;
 				continue;

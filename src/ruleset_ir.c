@@ -85,9 +85,9 @@ void ir_range_from_v4(struct ir_range *r, uint32_t addr, unsigned prefix)
 
 int ir_range_cmp(const struct ir_range *a, const struct ir_range *b, size_t len)
 {
-	int c = memcmp(a->lo, b->lo, len);
+	int c = ir_key_cmp(a->lo, b->lo, len);
 
-	return c ? c : memcmp(a->hi, b->hi, len);
+	return c ? c : ir_key_cmp(a->hi, b->hi, len);
 }
 
 int ir_set_reserve(struct ir_set *set, size_t n)
@@ -122,29 +122,6 @@ int ir_set_add_range(struct ir_set *set, const struct ir_range *r)
 	return 0;
 }
 
-/* Bytes past an address's length are zero, so whole keys compare as one. */
-static int range_cmp(const void *a, const void *b)
-{
-	const struct ir_range *x = a;
-	const struct ir_range *y = b;
-
-	return memcmp(x->lo, y->lo, sizeof(x->lo));
-}
-
-/*
- * IPv4 keys are 4 bytes: compared as one big-endian number, sorting
- * 100 000 of them costs a third of what memcmp over 16 bytes does.
- */
-static int range_cmp4(const void *a, const void *b)
-{
-	const uint8_t *x = ((const struct ir_range *)a)->lo;
-	const uint8_t *y = ((const struct ir_range *)b)->lo;
-	uint32_t u = (uint32_t)x[0] << 24 | (uint32_t)x[1] << 16 | (uint32_t)x[2] << 8 | x[3];
-	uint32_t v = (uint32_t)y[0] << 24 | (uint32_t)y[1] << 16 | (uint32_t)y[2] << 8 | y[3];
-
-	return (u > v) - (u < v);
-}
-
 static unsigned log2_floor(size_t n)
 {
 	unsigned r = 0;
@@ -154,9 +131,10 @@ static unsigned log2_floor(size_t n)
 	return r;
 }
 
+/* Starts only: bytes past an address's length are zero, so 16 serve any family. */
 static int key_cmp(const struct ir_range *a, const struct ir_range *b, size_t len)
 {
-	return len == 4 ? range_cmp4(a, b) : range_cmp(a, b);
+	return ir_key_cmp(a->lo, b->lo, len == 4 ? 4 : sizeof(a->lo));
 }
 
 static void swap_ranges(struct ir_range *a, struct ir_range *b)
@@ -293,7 +271,7 @@ static bool radix_sort4(struct ir_set *set)
 static bool is_sorted(const struct ir_range *e, size_t n, size_t len)
 {
 	for (size_t i = 1; i < n; i++)
-		if (memcmp(e[i - 1].lo, e[i].lo, len) > 0)
+		if (ir_key_cmp(e[i - 1].lo, e[i].lo, len) > 0)
 			return false;
 	return true;
 }
@@ -328,8 +306,8 @@ void ir_set_normalize(struct ir_set *set)
 		sort_ranges(set->elems, set->n_elems, len, 2 * log2_floor(set->n_elems));
 	e = set->elems;
 	for (size_t i = 1; i < set->n_elems; i++) {
-		if (memcmp(e[i].lo, e[w].hi, len) <= 0 || is_successor(e[w].hi, e[i].lo, len)) {
-			if (memcmp(e[i].hi, e[w].hi, len) > 0)
+		if (ir_key_cmp(e[i].lo, e[w].hi, len) <= 0 || is_successor(e[w].hi, e[i].lo, len)) {
+			if (ir_key_cmp(e[i].hi, e[w].hi, len) > 0)
 				memcpy(e[w].hi, e[i].hi, len);
 		} else {
 			e[++w] = e[i];
