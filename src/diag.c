@@ -87,6 +87,7 @@ void diag_warn(struct diag *d, const struct srcloc *loc, const char *fmt, ...)
 
 void diag_append(struct diag *to, const struct diag *from)
 {
+	to->oom |= from->oom;
 	for (size_t i = 0; i < from->n_recs; i++) {
 		const struct diag_rec *r = &from->recs[i];
 		struct srcloc loc = { r->file, r->line };

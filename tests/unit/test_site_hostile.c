@@ -424,6 +424,42 @@ static void test_site_hostile_banner_too_long(void **state)
 	expect_refused(state, xml, "banner is 299 bytes long; keep it under 256");
 }
 
+/*
+ * The marker that stands for a plain run of networks (site.c) is the
+ * site's own processing instruction when the site writes it; and runs
+ * by the ten thousand inside a comment or a processing instruction cost
+ * at most one more parse.
+ */
+static void test_site_hostile_plain_runs(void **state)
+{
+	static const char run[] = "x</network>\n<network>192.0.2.0/24</network>\n-\n";
+	size_t n = 20000;
+	size_t size = n * sizeof(run) + 512;
+	char *xml = malloc(size);
+	struct site *s;
+	size_t off;
+
+	assert_non_null(xml);
+	s = expect_ok(state, VSFTPD("<allow><network>10.0.0.0/8</network><?ftpcfg-plain-run 0?>\n"
+				    "<network>198.51.100.0/24</network>\n</allow>"));
+	assert_int_equal(s->servers[0].n_allow, 2);
+	site_free(s);
+	for (int pi = 0; pi < 2; pi++) {
+		off = (size_t)snprintf(xml, size, "<site name=\"t\" version=\"1\">\n"
+				       "<server name=\"a\" daemon=\"vsftpd\"><allow>"
+				       "<network>10.0.0.0/8</network>%s", pi ? "<?keep " : "<!--");
+		for (size_t i = 0; i < n; i++)
+			off += (size_t)snprintf(xml + off, size - off, "%s", run);
+		off += (size_t)snprintf(xml + off, size - off, "%s</allow></server>\n</site>\n",
+					pi ? "?>" : "-->");
+		assert_true(off < size);
+		s = expect_ok(state, xml);
+		assert_int_equal(s->servers[0].n_allow, 1);
+		site_free(s);
+	}
+	free(xml);
+}
+
 /* DESIGN: allowlists of 100 000 networks.  Indented, IPv6, that is over 4 MiB. */
 static void test_site_many_networks(void **state)
 {
@@ -461,6 +497,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_site_hostile_entities),
+		cmocka_unit_test(test_site_hostile_plain_runs),
 		cmocka_unit_test(test_site_hostile_doctype_line),
 		cmocka_unit_test(test_site_hostile_undeclared_entity),
 		cmocka_unit_test(test_site_hostile_control_chars),
