@@ -51,6 +51,7 @@ struct net_capture {
 struct plain_run {
 	const char *start;
 	const char *end;
+	size_t nets;
 	enum { RUN_PENDING, RUN_TAKEN, RUN_COMMENTED } state;
 };
 
@@ -279,6 +280,26 @@ static void net_add(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, struct site_net
 	l->n++;
 }
 
+/*
+ * Room in @l for @n more networks at once: grown one by one, 100 000 of
+ * them would be copied and their fresh pages cleared twice over.  (The
+ * IPv4 keys, a third the size, still grow as they come: how many of the
+ * @n are IPv4 is not known yet.)  Nothing if that fails; net_room() then
+ * says so.
+ */
+static void net_reserve(struct site_net_list *l, size_t n)
+{
+	struct site_net *nets;
+
+	if (n > ((size_t)1 << SITE_V4KEY_INDEX_BITS) - l->n || l->n + n <= l->alloc)
+		return;
+	nets = mem_realloc(l->nets, l->n * sizeof(*nets), (l->n + n) * sizeof(*nets));
+	if (nets) {
+		l->nets = nets;
+		l->alloc = l->n + n;
+	}
+}
+
 static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 {
 	struct net_capture *c = &pc->net;
@@ -330,21 +351,23 @@ static bool plain_byte(unsigned char c)
 
 /*
  * The plain run from @p: blanks and <network>ADDRESS</network> elements,
- * to the end of the last line that holds only those, and its newlines in
- * *@newlines; @p if no line does, or if the run holds no network.  Where
+ * to the end of the last line that holds only those, its newlines in
+ * *@newlines and its networks in *@nets; @p if no line does, or if the run
+ * holds no network.  Where
  * the elements stop in *@stop: a run from any later "</network>" before it
  * would stop there too, so start_run() does not look again.
  */
-static const char *plain_run(const char *p, const char *end, size_t *newlines,
+static const char *plain_run(const char *p, const char *end, size_t *newlines, size_t *nets,
 			     const char **stop)
 {
 	const char *line_end = p;
 	size_t lines = 0;
-	bool net = false;
+	size_t n = 0;
 
 	*newlines = 0;
+	*nets = 0;
 	while (p < end) {
-		const char *text, *t;
+		const char *text, *t, *lim;
 
 		if (*p == ' ' || *p == '\t' || *p == '\r') {
 			p++;
@@ -353,9 +376,10 @@ static const char *plain_run(const char *p, const char *end, size_t *newlines,
 		if (*p == '\n') {
 			lines++;
 			p++;
-			if (net) {
+			if (n) {
 				line_end = p;
 				*newlines = lines;
+				*nets = n;
 			}
 			continue;
 		}
@@ -363,13 +387,13 @@ static const char *plain_run(const char *p, const char *end, size_t *newlines,
 		    memcmp(p, NET_OPEN, NET_OPEN_LEN))
 			break;
 		t = text = p + NET_OPEN_LEN;
-		while (t < end && t - text <= RUN_TEXT_MAX && plain_byte((unsigned char)*t))
+		lim = (size_t)(end - text) > RUN_TEXT_MAX ? text + RUN_TEXT_MAX : end;
+		while (t < lim && plain_byte((unsigned char)*t))
 			t++;
-		if (t == text || t - text > RUN_TEXT_MAX || (size_t)(end - t) < NET_CLOSE_LEN ||
-		    memcmp(t, NET_CLOSE, NET_CLOSE_LEN))
+		if (t == text || (size_t)(end - t) < NET_CLOSE_LEN || memcmp(t, NET_CLOSE, NET_CLOSE_LEN))
 			break;
 		p = t + NET_CLOSE_LEN;
-		net = true;
+		n++;
 	}
 	*stop = p;
 	return line_end;
@@ -380,12 +404,12 @@ static void start_run(struct feed *f)
 {
 	struct plain_run *runs = f->runs;
 	const char *end;
-	size_t newlines;
+	size_t newlines, nets;
 	int n;
 
 	if (f->p < f->stop)
 		return;
-	end = plain_run(f->p, f->end, &newlines, &f->stop);
+	end = plain_run(f->p, f->end, &newlines, &nets, &f->stop);
 	if (end == f->p)
 		return;
 	/* Out of memory: libxml2 reads the run itself. */
@@ -396,7 +420,7 @@ static void start_run(struct feed *f)
 	n = snprintf(f->mark, sizeof(f->mark), RUN_MARK " %zu?>", f->n_runs);
 	if (n < 0 || (size_t)n >= sizeof(f->mark))
 		return;
-	f->runs[f->n_runs++] = (struct plain_run){ f->p, end, RUN_PENDING };
+	f->runs[f->n_runs++] = (struct plain_run){ f->p, end, nets, RUN_PENDING };
 	f->mark_len = (size_t)n;
 	f->mark_off = 0;
 	f->newlines = newlines;
@@ -472,6 +496,7 @@ static void take_run(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, struct plain_r
 	const char *p = r->start;
 
 	r->state = RUN_TAKEN;
+	net_reserve(l, r->nets);
 	while (p < r->end && !ctxt->disableSAX) {
 		const char *t;
 
