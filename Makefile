@@ -40,9 +40,9 @@ endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
-ALL_CFLAGS = $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+ALL_CFLAGS = $(WARNINGS) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -pthread -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
 	-DFTPCFG_VERSION='"$(VERSION)"' -DFTPCFG_DATADIR='"$(DATADIR)"' -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS) -pthread
 
 SRCS := $(sort $(wildcard src/*.c))
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)

@@ -34,38 +34,81 @@ int nfn_grow(void **arr, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-static int nfn_elem_cb(const struct nlattr *elem, void *data)
+/*
+ * The attributes nested in one, walked inline: a dump of 100 000 networks
+ * holds 200 000 elements of three attributes each, and libmnl's calls per
+ * attribute were a fifth of reading it.  Each attribute is checked to lie
+ * inside its parent before it is read.
+ */
+struct nfn_nest {
+	const char *p;
+	size_t left;
+};
+
+/* @a's payload as attributes; @a lies inside its parent (nfn_next() or libmnl checked). */
+static struct nfn_nest nfn_nest(const struct nlattr *a)
 {
-	struct nfn_dump *c = data;
-	const struct nlattr *a;
-	const struct nlattr *v;
+	return (struct nfn_nest){ (const char *)a + NLA_HDRLEN, a->nla_len - NLA_HDRLEN };
+}
+
+static const struct nlattr *nfn_next(struct nfn_nest *n)
+{
+	const struct nlattr *a = (const void *)n->p;
+	size_t step;
+
+	if (n->left < NLA_HDRLEN || a->nla_len < NLA_HDRLEN || a->nla_len > n->left)
+		return NULL;
+	step = (size_t)NLA_ALIGN(a->nla_len);
+	step = step < n->left ? step : n->left;
+	n->p += step;
+	n->left -= step;
+	return a;
+}
+
+static uint16_t nfn_type(const struct nlattr *a)
+{
+	return a->nla_type & NLA_TYPE_MASK;
+}
+
+static size_t nfn_len(const struct nlattr *a)
+{
+	return a->nla_len - NLA_HDRLEN;
+}
+
+static const void *nfn_payload(const struct nlattr *a)
+{
+	return (const char *)a + NLA_HDRLEN;
+}
+
+static int nfn_elem_cb(const struct nlattr *elem, struct nfn_dump *c)
+{
+	struct nfn_nest n = nfn_nest(elem);
 	struct nfn_key key = { .end = false };
+	const struct nlattr *a;
 	bool have = false;
 
-	if (mnl_attr_validate(elem, MNL_TYPE_NESTED) < 0)
-		return MNL_CB_OK;
-	mnl_attr_for_each_nested(a, elem) {
-		switch (mnl_attr_get_type(a)) {
-		case NFTA_SET_ELEM_FLAGS:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				key.end = ntohl(mnl_attr_get_u32(a)) & NFT_SET_ELEM_INTERVAL_END;
-			break;
-		case NFTA_SET_ELEM_KEY:
-			mnl_attr_for_each_nested(v, a) {
-				if (mnl_attr_get_type(v) == NFTA_DATA_VALUE &&
-				    mnl_attr_get_payload_len(v) == c->klen) {
-					memcpy(key.k, mnl_attr_get_payload(v), c->klen);
+	while ((a = nfn_next(&n))) {
+		if (nfn_type(a) == NFTA_SET_ELEM_FLAGS && nfn_len(a) == sizeof(uint32_t)) {
+			uint32_t flags;
+
+			memcpy(&flags, nfn_payload(a), sizeof(flags));
+			key.end = ntohl(flags) & NFT_SET_ELEM_INTERVAL_END;
+		} else if (nfn_type(a) == NFTA_SET_ELEM_KEY) {
+			struct nfn_nest k = nfn_nest(a);
+			const struct nlattr *v;
+
+			while ((v = nfn_next(&k))) {
+				if (nfn_type(v) == NFTA_DATA_VALUE && nfn_len(v) == c->klen) {
+					memcpy(key.k, nfn_payload(v), c->klen);
 					have = true;
 				}
 			}
-			break;
-		default:
-			break;
 		}
 	}
 	if (!have)
 		return MNL_CB_OK;
-	if (nfn_grow((void **)&c->keys, &c->cap_keys, c->n_keys, sizeof(key)) < 0) {
+	if (c->n_keys == c->cap_keys &&
+	    nfn_grow((void **)&c->keys, &c->cap_keys, c->n_keys, sizeof(key)) < 0) {
 		c->err = -ENOMEM;
 		return MNL_CB_ERROR;
 	}
@@ -147,9 +190,12 @@ int nfn_elems_cb(const struct nlmsghdr *nlh, void *data)
 	struct nfn_dump *c = data;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		struct nfn_nest list;
+
 		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
-		mnl_attr_for_each_nested(elem, a) {
+		list = nfn_nest(a);
+		while ((elem = nfn_next(&list))) {
 			if ((c->map ? nfn_map_elem_cb(elem, c) : nfn_elem_cb(elem, c)) != MNL_CB_OK)
 				return MNL_CB_ERROR;
 		}
@@ -161,7 +207,7 @@ static int nfn_key_cmp(const void *a, const void *b, void *klen)
 {
 	const struct nfn_key *x = a;
 	const struct nfn_key *y = b;
-	int r = memcmp(x->k, y->k, *(const size_t *)klen);
+	int r = ir_key_cmp(x->k, y->k, *(const size_t *)klen);
 
 	return r ? r : (int)x->end - (int)y->end;
 }

@@ -7,6 +7,8 @@
  * nft_netlink_delem.c (elements).  Only reads.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,21 +50,71 @@ static int nfn_read_elems(struct nft_netlink *nl, struct nfn_dump *c, const char
 	return nfn_talk(nl, nlh, nfn_elems_cb, c);
 }
 
-static int nfn_read_sets(struct nft_netlink *nl, struct nfn_dump *c)
+/* Every @stride-th set from @first: its elements, into its ranges. */
+static int nfn_read_set_elems(struct nft_netlink *nl, struct nfn_dump *c, size_t first,
+			      size_t stride)
 {
-	size_t i;
-	size_t k;
 	int ret = 0;
 
-	for (i = 0; ret == 0 && i < c->rs->n_sets; i++) {
+	for (size_t i = first; ret == 0 && i < c->rs->n_sets; i += stride) {
 		struct ir_set *s = &c->rs->sets[i];
 		size_t kl = ir_addr_len(s->addr_family);
 
 		if (!kl || (s->flags & IR_SET_DYNAMIC))
 			continue;
 		ret = nfn_read_elems(nl, c, s->name, kl);
-		if (ret == 0)
+		if (ret == 0 && !c->err)
 			ret = nfn_keys_to_ranges(c, s);
+	}
+	return ret ? ret : c->err;
+}
+
+/*
+ * The second reader of a sharded table's sets: the kernel walks each set
+ * to dump it, and at 100 000 networks that is most of a read; two sockets
+ * walk two sets at once.  Its own socket and scratch keys; the sets it
+ * fills are never the main reader's.  Both read between the caller's two
+ * generation reads, so the read stays one generation's.
+ */
+struct nfn_helper {
+	struct nft_netlink *nl;
+	struct nfn_dump c;
+	int ret;
+};
+
+/* Sets from which a table is read by two readers: a sharded allowlist's. */
+#define NFN_PARALLEL_SETS 32
+
+static void *nfn_helper_run(void *arg)
+{
+	struct nfn_helper *h = arg;
+
+	h->ret = nfn_read_set_elems(h->nl, &h->c, 1, 2);
+	return NULL;
+}
+
+static int nfn_read_sets(struct nft_netlink *nl, struct nfn_dump *c)
+{
+	struct nfn_helper h = { .c = { .want = c->want, .live = c->live, .rs = c->rs } };
+	bool helped = false;
+	pthread_t t;
+	size_t i;
+	size_t k;
+	int ret;
+
+	/* No second socket or thread: one reader reads them all. */
+	if (c->rs->n_sets >= NFN_PARALLEL_SETS && nft_netlink_open(&h.nl) == 0) {
+		helped = pthread_create(&t, NULL, nfn_helper_run, &h) == 0;
+		if (!helped)
+			nft_netlink_close(h.nl);
+	}
+	ret = nfn_read_set_elems(nl, c, 0, helped ? 2 : 1);
+	if (helped) {
+		pthread_join(t, NULL);
+		if (ret == 0)
+			ret = h.ret;
+		free(h.c.keys);
+		nft_netlink_close(h.nl);
 	}
 	for (i = 0; ret == 0 && i < c->n_maps; i++) {
 		c->map = &c->maps[i];

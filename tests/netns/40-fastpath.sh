@@ -9,8 +9,10 @@
 # after a change, and a foreign drop chain added after an apply is still
 # reported; a rule change falls back to a dump (handles); a record whose
 # generation is not ours is not trusted, nor one counted in another
-# namespace or boot; and the daemon file apply writes
-# is the one `render` prints (apply renders it without the allowlist).
+# namespace or boot; a sharded table is read by two threads, each set by
+# one, and by one thread when no second can start; and the daemon file
+# apply writes is the one `render` prints (apply renders it without the
+# allowlist).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/$(basename "$0")"
@@ -210,6 +212,43 @@ inner() {
 	[ "$(cat "$tmp/rc.apply")" = 0 ] || { cat "$tmp/out" "$tmp/err"; fail "apply in another namespace failed"; }
 	said_v '^live: dumped' "a generation counted in another namespace was trusted"
 	[ "$(cat "$tmp/rc.table")" = 0 ] || fail "apply in another namespace did not make the table"
+
+	echo "# a sharded allowlist is read by two readers at once, each set whole by one of them"
+	gen_sharded "$tmp"
+	big=$tmp/sharded-std.xml
+	expect_rc 0 $F apply --no-reload "$big"
+	run nft add table ip other
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		expect_rc 0 strace -f -qq -e trace=sendto -o "$tmp/trace" $F -v apply --no-reload "$big"
+	said_v '^input unchanged since the last apply; the ruleset generation moved (now [0-9]*): the table was read and is as recorded' \
+		"two readers did not read the sharded table as recorded"
+	readers=$(grep 'NFT_MSG_GETSETELEM' "$tmp/trace" | awk '{ print $1 }' | sort -u | wc -l)
+	[ "$readers" = 2 ] || fail "the sharded table was read by $readers threads, not 2"
+	# Networks taken out by hand from eight shards, whichever reader reads them
+	# (a /24 that merged with its neighbour is no element of its own: skipped).
+	: >"$tmp/gone"
+	for net in $(awk -F'[<>]' '/<network>[0-9.]*\.0\/24</ { split($3, o, "."); if (!seen[o[1]]++ && n++ < 64) print $3 }' "$big"); do
+		[ "$(wc -l <"$tmp/gone")" -lt 8 ] || break
+		octet=${net%%.*}
+		nft delete element inet ftpcfg "big_allow_v4_$(printf %02x "$octet")" "{ $net }" 2>/dev/null || continue
+		echo "+ element $net in set big_allow_v4" >>"$tmp/gone"
+	done
+	[ "$(wc -l <"$tmp/gone")" = 8 ] || fail "fewer than 8 networks could be taken out"
+	expect_rc 2 $F diff "$big"
+	while read -r line; do
+		grep -qF -- "$line" "$tmp/out" || { cat "$tmp/out"; fail "diff missed '$line'"; }
+	done <"$tmp/gone"
+	echo "# ... and by one when no second thread can start: the same drift, put back"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		expect_rc 2 strace -f -qq -o /dev/null -e trace=clone,clone3 -e inject=clone,clone3:error=EAGAIN \
+		$F diff "$big"
+	while read -r line; do
+		grep -qF -- "$line" "$tmp/out" || { cat "$tmp/out"; fail "one reader missed '$line'"; }
+	done <"$tmp/gone"
+	expect_rc 0 $F apply --no-reload "$big"
+	expect_rc 0 $F diff "$big"
+	run nft delete table ip other
+	expect_rc 0 $F apply --no-reload "$tmp/a.xml"
 
 	echo "# apply writes the daemon file render prints (apply hides the allowlist from the templates)"
 	run "$FTPCFG" render -o "$tmp/rendered" "$tmp/a.xml"
