@@ -342,12 +342,15 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 
 /*
  * What a plain network's text is made of: what IPv4 and IPv6 networks are
- * written with ('.' to ':' is ./0123456789:), none of it markup to XML.
+ * written with, none of it markup to XML.
  */
-static bool plain_byte(unsigned char c)
-{
-	return (c >= '.' && c <= ':') || (unsigned char)((c | 0x20) - 'a') < 6;
-}
+static const bool plain_bytes[256] = {
+	['.'] = true, ['/'] = true, [':'] = true,
+	['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true,
+	['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+	['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true, ['f'] = true,
+	['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true,
+};
 
 /*
  * The plain run from @p: blanks and <network>ADDRESS</network> elements,
@@ -369,7 +372,11 @@ static const char *plain_run(const char *p, const char *end, size_t *newlines, s
 	while (p < end) {
 		const char *text, *t, *lim;
 
-		if (*p == ' ' || *p == '\t' || *p == '\r') {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (*p == '\t' || *p == '\r') {
 			p++;
 			continue;
 		}
@@ -388,7 +395,7 @@ static const char *plain_run(const char *p, const char *end, size_t *newlines, s
 			break;
 		t = text = p + NET_OPEN_LEN;
 		lim = (size_t)(end - text) > RUN_TEXT_MAX ? text + RUN_TEXT_MAX : end;
-		while (t < lim && plain_byte((unsigned char)*t))
+		while (t < lim && plain_bytes[(unsigned char)*t])
 			t++;
 		if (t == text || (size_t)(end - t) < NET_CLOSE_LEN || memcmp(t, NET_CLOSE, NET_CLOSE_LEN))
 			break;
