@@ -19,7 +19,7 @@ DESTDIR ?=
 VERSION := 0.1.0
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libxml-2.0 libxslt libnftnl libmnl libnftables jansson libcrypto
+PKGS := libxml-2.0 libxslt libnftnl libmnl libnftables jansson nettle
 
 # Where objects go: build/ for the plain build, build/san/ for the
 # sanitizer build that `make check` tests.

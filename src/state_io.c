@@ -12,15 +12,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 
 #include "mem.h"
 #include "state.h"
 #include "state_private.h"
 
+_Static_assert(STATE_SHA256_LEN == SHA256_DIGEST_SIZE, "a state hash is one SHA-256");
+
 void state_sha256(const void *data, size_t len, uint8_t out[STATE_SHA256_LEN])
 {
-	SHA256(data, len, out);
+	struct sha256_ctx ctx;
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, STATE_SHA256_LEN, out);
 }
 
 void state_sha256_hex(const uint8_t h[STATE_SHA256_LEN], char out[STATE_SHA256_HEX])
