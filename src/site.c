@@ -50,7 +50,8 @@ struct net_capture {
  */
 struct plain_run {
 	const char *start;
-	const char *end;
+	const char *tail;	/* after its last network: blanks to the end of the line */
+	size_t lines;		/* newlines before the tail */
 	size_t nets;
 	enum { RUN_PENDING, RUN_TAKEN, RUN_COMMENTED } state;
 };
@@ -62,10 +63,11 @@ struct feed {
 	const char *close;	/* just after the next "</network>"; NULL: not looked for yet */
 	const char *stop;	/* where the last plain_run() stopped */
 	bool runs_on;		/* take plain runs */
-	char mark[48];		/* the marker given in place of the last run */
+	char mark[48];		/* the start of the marker that stands for the last run */
 	size_t mark_len;
 	size_t mark_off;	/* how much of it libxml2 has read */
-	size_t newlines;	/* that run's newlines, still to give */
+	size_t newlines;	/* then the run's newlines before its tail, still to give */
+	size_t mark_end;	/* then how much of the marker's "?>" is still to give */
 	struct plain_run *runs;
 	size_t n_runs;
 	size_t alloc_runs;
@@ -79,7 +81,7 @@ struct parse_ctx {
 	bool doctype;	/* a DOCTYPE was seen: refuse the document */
 	unsigned doctype_line;
 	struct net_capture net;
-	bool after_net_end;	/* the last thing libxml2 read was a <network>'s end tag */
+	bool after_net_end;	/* libxml2 read a <network>'s end tag, then blanks at most */
 	struct feed feed;
 	struct site_net_list *lists;	/* every <allow>'s networks; freed by site_load_buffer */
 	struct site_xml_first first;	/* libxml2's first error */
@@ -322,15 +324,18 @@ static void net_end(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
  * the rest of a site.  Most allowlists are lines of plain elements,
  * <network>ADDRESS</network>, and those libxml2 need not see: wherever a
  * "</network>" is followed by such lines, mem_read() gives libxml2, in
- * their place, a processing instruction that numbers the run and the
- * run's newlines (so that its line and column numbers stay right).  Only
- * libxml2 can tell where that "</network>" stands, so the run is taken
- * only when the instruction arrives where such a run may stand: just
- * after the end tag of an <allow>'s <network> (on_pi()).  A run that
- * falls inside a comment is dropped with it (on_comment()); one that
- * falls anywhere else (a CDATA section, another processing instruction)
- * changed what libxml2 read, and parse_xml() parses the site again
- * without runs.  A site that holds the marker itself is parsed without.
+ * their place, a processing instruction that numbers the run and holds
+ * its newlines up to the last network (so that line numbers stay right),
+ * then the blanks after the last network as they are (so that what
+ * follows reads as it would have).  Only libxml2 can tell where that
+ * "</network>" stands, so the run is taken only when the instruction
+ * arrives where the run would have been read as networks: right after the
+ * end tag of an <allow>'s <network>, where libxml2 drops blanks (on_pi()).
+ * A run inside a comment is dropped with it (on_comment()); one anywhere
+ * else (a CDATA section, another processing instruction, an <allow> that
+ * keeps blanks as text) changed what libxml2 read, and parse_xml() parses
+ * the site again without runs.  A site that holds the marker itself is
+ * parsed without runs.
  */
 #define NET_OPEN "<network>"
 #define NET_CLOSE "</network>"
@@ -354,21 +359,22 @@ static const bool plain_bytes[256] = {
 
 /*
  * The plain run from @p: blanks and <network>ADDRESS</network> elements,
- * to the end of the last line that holds only those, its newlines in
- * *@newlines and its networks in *@nets; @p if no line does, or if the run
- * holds no network.  Where
- * the elements stop in *@stop: a run from any later "</network>" before it
- * would stop there too, so start_run() does not look again.
+ * to the end of the last line that holds only those.  Its networks, where
+ * its tail (the blanks after the last one) starts, and the newlines before
+ * that, in *@r; false if no line holds only those, or if none holds a
+ * network.  Where the elements stop in *@stop: a run from any later
+ * "</network>" before it would stop there too, so start_run() does not
+ * look again.
  */
-static const char *plain_run(const char *p, const char *end, size_t *newlines, size_t *nets,
-			     const char **stop)
+static bool plain_run(const char *p, const char *end, struct plain_run *r, const char **stop)
 {
-	const char *line_end = p;
+	const char *last = NULL;	/* after the last network so far */
 	size_t lines = 0;
+	size_t lines_at_last = 0;
 	size_t n = 0;
+	bool found = false;
 
-	*newlines = 0;
-	*nets = 0;
+	*r = (struct plain_run){ .start = p };
 	while (p < end) {
 		const char *text, *t, *lim;
 
@@ -384,9 +390,9 @@ static const char *plain_run(const char *p, const char *end, size_t *newlines, s
 			lines++;
 			p++;
 			if (n) {
-				line_end = p;
-				*newlines = lines;
-				*nets = n;
+				*r = (struct plain_run){ .start = r->start, .tail = last,
+							 .lines = lines_at_last, .nets = n };
+				found = true;
 			}
 			continue;
 		}
@@ -399,39 +405,43 @@ static const char *plain_run(const char *p, const char *end, size_t *newlines, s
 			t++;
 		if (t == text || (size_t)(end - t) < NET_CLOSE_LEN || memcmp(t, NET_CLOSE, NET_CLOSE_LEN))
 			break;
-		p = t + NET_CLOSE_LEN;
+		p = last = t + NET_CLOSE_LEN;
+		lines_at_last = lines;
 		n++;
 	}
 	*stop = p;
-	return line_end;
+	return found;
 }
 
-/* Give libxml2 a marker and newlines in place of the plain run at f->p, if any. */
+/*
+ * In place of the plain run at f->p, if there is one: a blank, then the
+ * marker with the run's newlines up to its last network inside it, then
+ * the run's tail as it is (blanks that libxml2 reads as it would have
+ * after the last network).  The blank asks libxml2 whether it drops blanks
+ * here, as it would have the run's between its networks (on_pi()).
+ */
 static void start_run(struct feed *f)
 {
 	struct plain_run *runs = f->runs;
-	const char *end;
-	size_t newlines, nets;
+	struct plain_run r;
 	int n;
 
-	if (f->p < f->stop)
-		return;
-	end = plain_run(f->p, f->end, &newlines, &nets, &f->stop);
-	if (end == f->p)
+	if (f->p < f->stop || !plain_run(f->p, f->end, &r, &f->stop))
 		return;
 	/* Out of memory: libxml2 reads the run itself. */
 	if (f->n_runs == f->alloc_runs &&
 	    !(runs = mem_grow(f->runs, &f->alloc_runs, f->n_runs, sizeof(*runs), SIZE_MAX)))
 		return;
 	f->runs = runs;
-	n = snprintf(f->mark, sizeof(f->mark), RUN_MARK " %zu?>", f->n_runs);
+	n = snprintf(f->mark, sizeof(f->mark), " " RUN_MARK " %zu", f->n_runs);
 	if (n < 0 || (size_t)n >= sizeof(f->mark))
 		return;
-	f->runs[f->n_runs++] = (struct plain_run){ f->p, end, nets, RUN_PENDING };
+	f->runs[f->n_runs++] = r;
 	f->mark_len = (size_t)n;
 	f->mark_off = 0;
-	f->newlines = newlines;
-	f->p = end;
+	f->newlines = r.lines;
+	f->mark_end = 2;
+	f->p = r.tail;
 }
 
 /*
@@ -459,6 +469,8 @@ static int mem_read(void *user, char *out, int len)
 			memset(out + n, '\n', k);
 			f->newlines -= k;
 			n += k;
+		} else if (f->mark_end) {
+			out[n++] = "?>"[2 - f->mark_end--];
 		} else if (f->p < f->end) {
 			if (!f->close) {
 				const char *c = f->runs_on ? memmem(f->p, (size_t)(f->end - f->p),
@@ -486,25 +498,24 @@ static int mem_read(void *user, char *out, int len)
 /* The run numbered by a marker's text at @s, or NULL. */
 static struct plain_run *run_of(struct feed *f, const char *s)
 {
-	char *end;
 	unsigned long i;
 
 	if (!f->runs_on || *s < '0' || *s > '9')
 		return NULL;
-	i = strtoul(s, &end, 10);
+	i = strtoul(s, NULL, 10);
 	return i < f->n_runs ? &f->runs[i] : NULL;
 }
 
-/* The networks of run @r, from the line libxml2 is on: as net_end() would have taken them. */
+/* The networks of run @r, as net_end() would have taken them; libxml2 is on the line of the last. */
 static void take_run(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, struct plain_run *r)
 {
 	struct site_net_list *l = pc->net.list;
-	unsigned line = (unsigned)ctxt->input->line;
+	unsigned line = (unsigned)ctxt->input->line - (unsigned)r->lines;
 	const char *p = r->start;
 
 	r->state = RUN_TAKEN;
 	net_reserve(l, r->nets);
-	while (p < r->end && !ctxt->disableSAX) {
+	while (p < r->tail && !ctxt->disableSAX) {
 		const char *t;
 
 		if (*p != '<') {
@@ -571,15 +582,17 @@ static void on_characters(void *user, const xmlChar *ch, int len)
 		xmlSAX2Characters(ctxt, ch, len);
 }
 
-/* Indentation between elements (XML_PARSE_NOBLANKS): dropped. */
+/*
+ * Indentation between elements (XML_PARSE_NOBLANKS): dropped.  The blank
+ * before a plain run's marker comes here where libxml2 drops blanks (it
+ * would have dropped the run's): it does not change what after_net_end
+ * says.  Where it keeps them, they come to on_characters().
+ */
 static void on_blanks(void *user, const xmlChar *ch, int len)
 {
-	xmlParserCtxtPtr ctxt = user;
-	struct parse_ctx *pc = ctxt->_private;
-
+	(void)user;
 	(void)ch;
 	(void)len;
-	pc->after_net_end = false;
 }
 
 /*
@@ -644,7 +657,7 @@ static int parse_once(struct parse_ctx *pc, const char *buf, size_t len, bool ru
 	xmlDocPtr doc;
 
 	*out = NULL;
-	pc->feed = (struct feed){ .p = buf, .end = buf + len, .runs_on = runs_on };
+	pc->feed = (struct feed){ .p = buf, .end = buf + len, .stop = buf, .runs_on = runs_on };
 	ctxt = xmlCreateIOParserCtxt(NULL, NULL, mem_read, NULL, &pc->feed,
 				     XML_CHAR_ENCODING_NONE);
 	if (!ctxt)

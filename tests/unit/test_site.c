@@ -658,6 +658,12 @@ static const struct {
 	{ VSFTPD("<allow xml:space=\"preserve\"><network>10.0.0.0/8</network>\n"
 		 "<network>192.0.2.0/24</network>\n</allow>"), -EINVAL, 0 },
 	{ SERVER_ALLOW("x<network>10.0.0.0/8</network>\n<network>192.0.2.0/24</network>\n"), -EINVAL, 0 },
+	/* text beside a run, which keeps the blanks a run would have dropped */
+	{ SERVER_ALLOW("z    <network>10.0.0.0/8</network>\n      <network>192.0.2.0/24</network>   \n"
+		       "  <network>198.51.100.0/24</network>\n  y  "), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n      <network>192.0.2.0/24</network>  \t \n"
+		       "  y  \n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network> \r\n\t<network>192.0.2.0/24</network> \r\n \r\n"), 0, 2 },
 	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>192.0.2.0&#x2f;24</network>\n"
 		       "<network>198.51.100.0/24</network>\n"), 0, 3 },
 	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>0000000000000000000000000000000000000000"
