@@ -218,6 +218,7 @@ int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, s
 	const xmlNode *root = xmlDocGetRootElement(doc);
 	struct site *s = NULL;
 	bool have_firewall = false;
+	bool firewall_seen = false;
 	size_t count = 0;
 	int ret = -ENOMEM;
 
@@ -246,7 +247,9 @@ int site_from_doc(const char *file, xmlDocPtr doc, const struct site_bad *bad, s
 
 		if (c->ns) {
 			continue;	/* the schema refused it */
-		} else if (is_elem(c, "firewall") && !is_bad) {
+		} else if (is_elem(c, "firewall") && !is_bad && !firewall_seen) {
+			/* A second one is the schema's to refuse: it would overwrite the first. */
+			firewall_seen = true;
 			r = parse_firewall(&w, c, &s->firewall);
 			have_firewall = r == 0;
 		} else if (is_elem(c, "server") && is_bad) {

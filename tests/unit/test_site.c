@@ -676,6 +676,13 @@ static const struct {
 		 "<network>198.51.100.0/24</network>"), -EINVAL, 0 },
 	{ "<site name=\"t\" version=\"1\">\n<server name=\"a\" daemon=\"vsftpd\"><allow>\n"
 	  "<network>10.0.0.0/8</network>\n<network>192.0.2.0/24</network>\n", -EINVAL, 0 },
+	/*
+	 * three <firewall> elements: the schema flags only the second, and
+	 * the third must not replace the first (it leaked its strings)
+	 */
+	{ SITE("<firewall table=\"a\"/><firewall table=\"b\"/><firewall table=\"c\"/>\n"
+	       "<server name=\"a\" daemon=\"vsftpd\"><allow><network>10.0.0.0/8</network>\n"
+	       "<network>192.0.2.0/24</network>\n</allow></server>"), -EINVAL, 0 },
 	/* two servers, each its own list */
 	{ SITE("<server name=\"a\" daemon=\"vsftpd\"><allow><network>10.0.0.0/8</network>\n"
 	       "<network>192.0.2.0/24</network>\n</allow></server>\n<server name=\"b\" daemon=\"proftpd\">"
