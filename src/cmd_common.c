@@ -17,6 +17,19 @@
 #include "state.h"
 #include "site.h"
 
+/* -v: how many networks, and how many of them libxml2 did not have to read (site.c). */
+static void say_site(const struct ctx *c, const struct site *s)
+{
+	size_t n = 0;
+
+	if (!c->opts->verbose)
+		return;
+	for (size_t i = 0; i < s->n_servers; i++)
+		n += s->servers[i].n_allow;
+	diag_progress("site: %zu network%s, %zu of them read as plain lines", n, n == 1 ? "" : "s",
+		      s->n_plain);
+}
+
 int cmd_load_site(struct ctx *c, const char *path, struct site **out)
 {
 	char *schema = NULL;
@@ -26,6 +39,8 @@ int cmd_load_site(struct ctx *c, const char *path, struct site **out)
 		return -ENOMEM;
 	ret = site_load(path, schema, c->diag, out);
 	free(schema);
+	if (ret == 0)
+		say_site(c, *out);
 	switch (ret) {
 	case -ENOENT:
 	case -EISDIR:
@@ -47,6 +62,8 @@ int cmd_load_site_buffer(struct ctx *c, const char *path, const char *buf, size_
 		return -ENOMEM;
 	ret = site_load_buffer(path, buf, len, schema, c->diag, out);
 	free(schema);
+	if (ret == 0)
+		say_site(c, *out);
 	return ret;
 }
 

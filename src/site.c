@@ -82,6 +82,7 @@ struct parse_ctx {
 	unsigned doctype_line;
 	struct net_capture net;
 	bool after_net_end;	/* libxml2 read a <network>'s end tag, then blanks at most */
+	size_t n_plain;		/* networks in the plain runs taken */
 	struct feed feed;
 	struct site_net_list *lists;	/* every <allow>'s networks; freed by site_load_buffer */
 	struct site_xml_first first;	/* libxml2's first error */
@@ -514,6 +515,7 @@ static void take_run(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, struct plain_r
 	const char *p = r->start;
 
 	r->state = RUN_TAKEN;
+	pc->n_plain += r->nets;
 	net_reserve(l, r->nets);
 	while (p < r->tail && !ctxt->disableSAX) {
 		const char *t;
@@ -734,6 +736,7 @@ static int parse_xml(struct parse_ctx *pc, const char *buf, size_t len, xmlDocPt
 			pc->doctype_line = fast.doctype_line;
 			pc->first = fast.first;
 			pc->lists = fast.lists;
+			pc->n_plain = fast.n_plain;
 		} else {
 			xmlFreeDoc(doc);
 			doc = NULL;
@@ -868,6 +871,7 @@ int site_load_buffer(const char *name, const char *buf, size_t len, const char *
 	ret = site_from_doc(name, doc, schema_failed ? &bad : NULL, d, &s);
 	if (ret < 0)
 		goto out;
+	s->n_plain = pc.n_plain;
 	ret = site_check_directives(s, schema_path, d);
 	if (ret == -ENOMEM)
 		goto out;

@@ -220,6 +220,8 @@ static void test_site_allow_lists_per_server(void **state)
 		"</site>\n");
 	s = expect_ok(state, xml);
 	assert_int_equal(s->servers[0].n_allow, N);
+	/* All but the first of a's: b's has an attribute (a namespace declaration). */
+	assert_int_equal(s->n_plain, N - 1);
 	assert_int_equal(s->servers[0].allow[0].line, 3);
 	assert_int_equal(s->servers[0].allow[N - 1].line, 3 + N - 1);
 	assert_int_equal(site_net_format(&s->servers[0].allow[N - 1], buf, sizeof(buf)), 0);
@@ -733,6 +735,7 @@ static void test_site_plain_runs(void **state)
 		}
 		if (run_cases[i].ret == 0) {
 			assert_int_equal(s1->servers[0].n_allow, run_cases[i].n_allow);
+			assert_int_equal(s2->n_plain, 0);
 			assert_same_sites(s1, s2);
 		} else {
 			assert_true(d1.n_errors > 0);
