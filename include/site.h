@@ -220,7 +220,7 @@ struct site {
 	struct site_firewall firewall;
 	struct site_server *servers;
 	size_t n_servers;
-	size_t n_plain;		/* networks read as plain lines, without libxml2 (site.c) */
+	size_t n_plain;		/* networks read as plain lines, without libxml2 (site_runs.c) */
 };
 
 /*

@@ -17,7 +17,7 @@
 #include "state.h"
 #include "site.h"
 
-/* -v: how many networks, and how many of them libxml2 did not have to read (site.c). */
+/* -v: how many networks, and how many of them libxml2 did not have to read (site_runs.c). */
 static void say_site(const struct ctx *c, const struct site *s)
 {
 	size_t n = 0;

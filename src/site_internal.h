@@ -1,7 +1,6 @@
 /*
- * Private to the site module (site.c, site_parse.c, site_parse_server.c,
- * site_attr.c, site_check.c): the steps of site_load() after libxml2 has
- * parsed and the schema has passed.
+ * Private to the site module (site.c, site_xml.c, site_runs.c, site_parse.c,
+ * site_parse_server.c, site_attr.c, site_check.c): the steps of site_load().
  */
 #ifndef FTPCFG_SITE_INTERNAL_H
 #define FTPCFG_SITE_INTERNAL_H
@@ -14,10 +13,11 @@ struct walk;
 struct site_xsd;
 
 /*
- * The networks of one <allow>, parsed while libxml2 reads the file (site.c):
- * at 100 000 networks, tree nodes for them would cost more than all the
- * rest of ftpcfg.  The <allow> node's _private points here; site_from_doc()
- * takes @nets.  site.c owns every list of a load (@next) and frees them.
+ * The networks of one <allow>, parsed while libxml2 reads the file
+ * (site_xml.c): at 100 000 networks, tree nodes for them would cost more
+ * than all the rest of ftpcfg.  The <allow> node's _private points here;
+ * site_from_doc() takes @nets.  The lists of a load are chained (@next)
+ * and freed by site_xml_release().
  */
 struct site_net_list {
 	struct site_net *nets;
@@ -136,6 +136,69 @@ static inline bool site_is_xml_space(char c)
  * handles in linear time.  0 or -EINVAL after a diag.
  */
 int site_guard_bytes(struct walk *w, const char *buf, size_t len);
+
+/*
+ * Plain runs of networks (site_runs.c): lines of <network>ADDRESS</network>
+ * elements that libxml2 is given as one processing instruction instead.
+ * site_xml.c takes a run only where libxml2 says it stands in an <allow>.
+ */
+#define SITE_RUN_TARGET "ftpcfg-plain-run"
+#define SITE_RUN_MARK "<?" SITE_RUN_TARGET
+
+struct site_run {
+	const char *start;
+	const char *tail;	/* after its last network: blanks to the end of the line */
+	size_t lines;		/* newlines before the tail */
+	size_t nets;
+	enum { SITE_RUN_PENDING, SITE_RUN_TAKEN, SITE_RUN_COMMENTED } state;
+};
+
+/* The site as libxml2 reads it (site_feed_read()); the runs it was not given. */
+struct site_feed {
+	const char *p;
+	const char *end;
+	const char *close;	/* just after the next "</network>"; NULL: not looked for yet */
+	const char *stop;	/* where the last run's scan stopped */
+	bool runs_on;		/* take plain runs */
+	char mark[48];		/* the start of the marker that stands for the last run */
+	size_t mark_len;
+	size_t mark_off;	/* how much of it libxml2 has read */
+	size_t newlines;	/* then the run's newlines before its tail, still to give */
+	size_t mark_end;	/* then how much of the marker's "?>" is still to give */
+	struct site_run *runs;
+	size_t n_runs;
+	size_t alloc_runs;
+};
+
+/* Runs may be taken from @buf: it does not hold the marker itself. */
+bool site_runs_allowed(const char *buf, size_t len);
+void site_feed_init(struct site_feed *f, const char *buf, size_t len, bool runs_on);
+void site_feed_release(struct site_feed *f);
+/* libxml2's read callback (@user: the feed). */
+int site_feed_read(void *user, char *out, int len);
+/* The run a marker's text (its number) names, or NULL. */
+struct site_run *site_feed_run(struct site_feed *f, const char *s);
+/* The runs whose markers stand in comment text @s are dropped with it. */
+void site_feed_comment(struct site_feed *f, const char *s);
+/* Every run was taken or dropped with a comment: libxml2 read the site as written. */
+bool site_feed_resolved(const struct site_feed *f);
+/* The next network of run @r from *@p: its text and line (*@line counts on). */
+bool site_run_next(const struct site_run *r, const char **p, unsigned *line, const char **text,
+		   size_t *len);
+
+/*
+ * libxml2's parse of a site (site_xml.c): the document, every <allow>'s
+ * networks read on the way (@lists, freed by site_xml_release()), and how
+ * many of them came from plain runs.  0, -EINVAL after a diag, -ENOMEM.
+ */
+struct site_xml {
+	struct site_net_list *lists;
+	size_t n_plain;
+};
+
+int site_parse_xml(struct walk *w, const char *buf, size_t len, xmlDocPtr *out,
+		   struct site_xml *x);
+void site_xml_release(struct site_xml *x);
 
 /* Values (site_value.c).  Each returns 0 or -EINVAL after a diag. */
 int site_parse_addr(const char *text, struct site_addr *a);

@@ -202,7 +202,7 @@ static void order_v6(const struct site_net *v, uint32_t **a, uint32_t **b, size_
 }
 
 /*
- * The IPv4 keys were made as the networks were read (site.c), index
+ * The IPv4 keys were made as the networks were read (site_xml.c), index
  * included and in index order, so sorting on the bytes above the index
  * keeps equal networks in their lines' order: 5 passes over 8 bytes a
  * network, and the model's 28-byte networks are not read again.

@@ -64,7 +64,7 @@ static int parse_listen(struct walk *w, const xmlNode *n, struct site_server *sr
 	return 0;
 }
 
-/* The networks were parsed as the file was read (site.c): take them. */
+/* The networks were parsed as the file was read (site_xml.c): take them. */
 static int parse_allow(struct walk *w, const xmlNode *n, struct site_server *srv)
 {
 	struct site_net_list *l = n->_private;

@@ -1,0 +1,247 @@
+/*
+ * site_runs: plain runs of networks, the part of a site libxml2 need not
+ * tokenize (site_internal.h).  Bytes only: where libxml2 stands is
+ * site_xml.c's to ask it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "site_internal.h"
+
+/*
+ * At 100 000 networks libxml2 spends more time on an allowlist than on all
+ * the rest of a site.  Most allowlists are lines of plain elements,
+ * <network>ADDRESS</network>, and those libxml2 need not see: wherever a
+ * "</network>" is followed by such lines, site_feed_read() gives libxml2, in
+ * their place, a processing instruction that numbers the run and holds
+ * its newlines up to the last network (so that line numbers stay right),
+ * then the blanks after the last network as they are (so that what
+ * follows reads as it would have).  Only libxml2 can tell where that
+ * "</network>" stands, so the run is taken only when the instruction
+ * arrives where the run would have been read as networks: right after the
+ * end tag of an <allow>'s <network>, where libxml2 drops blanks (site_xml.c).
+ * A run inside a comment is dropped with it (site_feed_comment()); one anywhere
+ * else (a CDATA section, another processing instruction, an <allow> that
+ * keeps blanks as text) changed what libxml2 read, and site_parse_xml() parses
+ * the site again without runs.  A site that holds the marker itself is
+ * parsed without runs.
+ */
+#define NET_OPEN "<network>"
+#define NET_CLOSE "</network>"
+#define NET_OPEN_LEN (sizeof(NET_OPEN) - 1)
+#define NET_CLOSE_LEN (sizeof(NET_CLOSE) - 1)
+#define RUN_TEXT_MAX 64	/* well under net_text()'s and site_parse_net()'s limit */
+
+/*
+ * What a plain network's text is made of: what IPv4 and IPv6 networks are
+ * written with, none of it markup to XML.
+ */
+static const bool plain_bytes[256] = {
+	['.'] = true, ['/'] = true, [':'] = true,
+	['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true,
+	['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+	['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true, ['f'] = true,
+	['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true, ['F'] = true,
+};
+
+/*
+ * The plain run from @p: blanks and <network>ADDRESS</network> elements,
+ * to the end of the last line that holds only those.  Its networks, where
+ * its tail (the blanks after the last one) starts, and the newlines before
+ * that, in *@r; false if no line holds only those, or if none holds a
+ * network.  Where the elements stop in *@stop: a run from any later
+ * "</network>" before it would stop there too, so start_run() does not
+ * look again.
+ */
+static bool plain_run(const char *p, const char *end, struct site_run *r, const char **stop)
+{
+	const char *last = NULL;	/* after the last network so far */
+	size_t lines = 0;
+	size_t lines_at_last = 0;
+	size_t n = 0;
+	bool found = false;
+
+	*r = (struct site_run){ .start = p };
+	while (p < end) {
+		const char *text, *t, *lim;
+
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (*p == '\t' || *p == '\r') {
+			p++;
+			continue;
+		}
+		if (*p == '\n') {
+			lines++;
+			p++;
+			if (n) {
+				*r = (struct site_run){ .start = r->start, .tail = last,
+							 .lines = lines_at_last, .nets = n };
+				found = true;
+			}
+			continue;
+		}
+		if ((size_t)(end - p) < NET_OPEN_LEN + 1 + NET_CLOSE_LEN ||
+		    memcmp(p, NET_OPEN, NET_OPEN_LEN))
+			break;
+		t = text = p + NET_OPEN_LEN;
+		lim = (size_t)(end - text) > RUN_TEXT_MAX ? text + RUN_TEXT_MAX : end;
+		while (t < lim && plain_bytes[(unsigned char)*t])
+			t++;
+		if (t == text || (size_t)(end - t) < NET_CLOSE_LEN || memcmp(t, NET_CLOSE, NET_CLOSE_LEN))
+			break;
+		p = last = t + NET_CLOSE_LEN;
+		lines_at_last = lines;
+		n++;
+	}
+	*stop = p;
+	return found;
+}
+
+/*
+ * In place of the plain run at f->p, if there is one: a blank, then the
+ * marker with the run's newlines up to its last network inside it, then
+ * the run's tail as it is (blanks that libxml2 reads as it would have
+ * after the last network).  The blank asks libxml2 whether it drops blanks
+ * here, as it would have the run's between its networks (on_pi()).
+ */
+static void start_run(struct site_feed *f)
+{
+	struct site_run *runs = f->runs;
+	struct site_run r;
+	int n;
+
+	if (f->p < f->stop || !plain_run(f->p, f->end, &r, &f->stop))
+		return;
+	/* Out of memory: libxml2 reads the run itself. */
+	if (f->n_runs == f->alloc_runs &&
+	    !(runs = mem_grow(f->runs, &f->alloc_runs, f->n_runs, sizeof(*runs), SIZE_MAX)))
+		return;
+	f->runs = runs;
+	n = snprintf(f->mark, sizeof(f->mark), " " SITE_RUN_MARK " %zu", f->n_runs);
+	if (n < 0 || (size_t)n >= sizeof(f->mark))
+		return;
+	f->runs[f->n_runs++] = r;
+	f->mark_len = (size_t)n;
+	f->mark_off = 0;
+	f->newlines = r.lines;
+	f->mark_end = 2;
+	f->p = r.tail;
+}
+
+/*
+ * libxml2 reads the site from our buffer a piece at a time: handed the
+ * whole buffer (xmlCtxtReadMemory), it copies it first, and 4 MB of fresh
+ * memory cost more than the parse on a virtual machine.
+ */
+int site_feed_read(void *user, char *out, int len)
+{
+	struct site_feed *f = user;
+	size_t room = len > 0 ? (size_t)len : 0;
+	size_t n = 0;
+
+	while (n < room) {
+		size_t k;
+
+		if (f->mark_off < f->mark_len) {
+			k = f->mark_len - f->mark_off;
+			k = k < room - n ? k : room - n;
+			memcpy(out + n, f->mark + f->mark_off, k);
+			f->mark_off += k;
+			n += k;
+		} else if (f->newlines) {
+			k = f->newlines < room - n ? f->newlines : room - n;
+			memset(out + n, '\n', k);
+			f->newlines -= k;
+			n += k;
+		} else if (f->mark_end) {
+			out[n++] = "?>"[2 - f->mark_end--];
+		} else if (f->p < f->end) {
+			if (!f->close) {
+				const char *c = f->runs_on ? memmem(f->p, (size_t)(f->end - f->p),
+								    NET_CLOSE, NET_CLOSE_LEN) : NULL;
+
+				f->close = c ? c + NET_CLOSE_LEN : f->end;
+			}
+			k = (size_t)(f->close - f->p);
+			k = k < room - n ? k : room - n;
+			memcpy(out + n, f->p, k);
+			f->p += k;
+			n += k;
+			if (f->p == f->close) {
+				f->close = NULL;
+				if (f->runs_on)
+					start_run(f);
+			}
+		} else {
+			break;
+		}
+	}
+	return (int)n;
+}
+
+void site_feed_init(struct site_feed *f, const char *buf, size_t len, bool runs_on)
+{
+	*f = (struct site_feed){ .p = buf, .end = buf + len, .stop = buf, .runs_on = runs_on };
+}
+
+void site_feed_release(struct site_feed *f)
+{
+	free(f->runs);
+	f->runs = NULL;
+	f->n_runs = f->alloc_runs = 0;
+}
+
+bool site_runs_allowed(const char *buf, size_t len)
+{
+	return !memmem(buf, len, SITE_RUN_MARK, sizeof(SITE_RUN_MARK) - 1);
+}
+
+struct site_run *site_feed_run(struct site_feed *f, const char *s)
+{
+	unsigned long i;
+
+	if (!f->runs_on || *s < '0' || *s > '9')
+		return NULL;
+	i = strtoul(s, NULL, 10);
+	return i < f->n_runs ? &f->runs[i] : NULL;
+}
+
+void site_feed_comment(struct site_feed *f, const char *s)
+{
+	while ((s = strstr(s, SITE_RUN_MARK " "))) {
+		struct site_run *r = site_feed_run(f, s += sizeof(SITE_RUN_MARK));
+
+		if (r && r->state == SITE_RUN_PENDING)
+			r->state = SITE_RUN_COMMENTED;
+	}
+}
+
+bool site_feed_resolved(const struct site_feed *f)
+{
+	for (size_t i = 0; i < f->n_runs; i++)
+		if (f->runs[i].state == SITE_RUN_PENDING)
+			return false;
+	return true;
+}
+
+bool site_run_next(const struct site_run *r, const char **p, unsigned *line, const char **text,
+		   size_t *len)
+{
+	const char *q = *p;
+
+	for (; q < r->tail && *q != '<'; q++)
+		*line += *q == '\n';
+	if (q >= r->tail)
+		return false;
+	*text = q += NET_OPEN_LEN;
+	while (*q != '<')
+		q++;
+	*len = (size_t)(q - *text);
+	*p = q + NET_CLOSE_LEN;
+	return true;
+}
