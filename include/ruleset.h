@@ -127,17 +127,23 @@ struct ir_range {
  * times per change at 100 000 networks, and a call to memcmp() per
  * comparison was a tenth of it.
  */
+/* A 4-byte key (an IPv4 address) as a number. */
+static inline uint32_t ir_key32(const uint8_t *k)
+{
+	uint32_t v;
+
+	memcpy(&v, k, 4);
+	return be32toh(v);
+}
+
 static inline int ir_key_cmp(const uint8_t *a, const uint8_t *b, size_t len)
 {
 	uint64_t x, y;
 
 	if (len == 4) {
-		uint32_t u, v;
+		uint32_t u = ir_key32(a);
+		uint32_t v = ir_key32(b);
 
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		u = be32toh(u);
-		v = be32toh(v);
 		return (u > v) - (u < v);
 	}
 	if (len != 16)

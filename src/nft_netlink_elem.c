@@ -5,7 +5,6 @@
  * is wanted.  Elements are written straight into the batch, never as one
  * libnftnl object each.
  */
-#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,14 +136,6 @@ static int nfn_range_put(struct nfn_elems *e, const struct ir_range *r, size_t k
 	return ret;
 }
 
-static uint32_t nfn_key32(const uint8_t *k)
-{
-	uint32_t v;
-
-	memcpy(&v, k, 4);
-	return be32toh(v);
-}
-
 /* Ranges sorted, disjoint, not adjacent, lo <= hi: what ir_set_normalize() makes. */
 static bool nfn_ranges_ok(const struct ir_range *r, size_t n, size_t kl)
 {
@@ -154,11 +145,11 @@ static bool nfn_ranges_ok(const struct ir_range *r, size_t n, size_t kl)
 	/* IPv4, as numbers: hi + 1 < the next lo, and no hi is the last address but the last. */
 	if (kl == 4) {
 		for (i = 0; i < n; i++) {
-			uint32_t hi = nfn_key32(r[i].hi);
+			uint32_t hi = ir_key32(r[i].hi);
 
-			if (nfn_key32(r[i].lo) > hi)
+			if (ir_key32(r[i].lo) > hi)
 				return false;
-			if (i + 1 < n && (hi == UINT32_MAX || hi + 1 >= nfn_key32(r[i + 1].lo)))
+			if (i + 1 < n && (hi == UINT32_MAX || hi + 1 >= ir_key32(r[i + 1].lo)))
 				return false;
 		}
 		return true;

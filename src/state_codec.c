@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
-
 #include "mem.h"
+#include "state.h"
 #include "state_codec.h"
 
 static void grow(struct sbuf *b, size_t more)
@@ -161,18 +160,9 @@ void sbuf_head(struct sbuf *b)
 	sbuf_put(b, zero, sizeof(zero));
 }
 
-static void seal_sum(const uint8_t *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE])
-{
-	struct sha256_ctx ctx;
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, data);
-	sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
-}
-
 void state_seal(struct sbuf *b, const char magic[8], uint32_t version)
 {
-	uint8_t sum[SHA256_DIGEST_SIZE];
+	uint8_t sum[STATE_SHA256_LEN];
 	struct sbuf head = { 0 };
 
 	if (b->oom || b->len < STATE_HEAD)
@@ -187,7 +177,7 @@ void state_seal(struct sbuf *b, const char magic[8], uint32_t version)
 	}
 	memcpy(b->p, head.p, STATE_HEAD);
 	free(head.p);
-	seal_sum(b->p, b->len, sum);
+	state_sha256(b->p, b->len, sum);
 	sbuf_put(b, sum, sizeof(sum));
 }
 
@@ -203,7 +193,7 @@ int state_unseal(const uint8_t *data, size_t len, const char magic[8], uint32_t 
 int state_unseal_upto(const uint8_t *data, size_t len, const char magic[8], uint32_t min,
 		      uint32_t max, struct sread *r, uint32_t *version)
 {
-	uint8_t sum[SHA256_DIGEST_SIZE];
+	uint8_t sum[STATE_SHA256_LEN];
 	struct sread h = { .p = data, .len = len };
 	char m[8];
 	uint64_t n;
@@ -213,11 +203,11 @@ int state_unseal_upto(const uint8_t *data, size_t len, const char magic[8], uint
 	if (h.bad || memcmp(m, magic, sizeof(m)) || *version < min || *version > max)
 		return -EUCLEAN;
 	n = sread_u64(&h);
-	if (h.bad || n != len - STATE_HEAD - SHA256_DIGEST_SIZE ||
-	    len < STATE_HEAD + SHA256_DIGEST_SIZE)
+	if (h.bad || n != len - STATE_HEAD - STATE_SHA256_LEN ||
+	    len < STATE_HEAD + STATE_SHA256_LEN)
 		return -EUCLEAN;
-	seal_sum(data, len - SHA256_DIGEST_SIZE, sum);
-	if (memcmp(sum, data + len - SHA256_DIGEST_SIZE, sizeof(sum)))
+	state_sha256(data, len - STATE_SHA256_LEN, sum);
+	if (memcmp(sum, data + len - STATE_SHA256_LEN, sizeof(sum)))
 		return -EUCLEAN;
 	*r = (struct sread){ .p = data + STATE_HEAD, .len = (size_t)n };
 	return 0;

@@ -242,8 +242,10 @@ inner() {
 	done <"$tmp/gone"
 	echo "# ... and by one when no second thread can start: the same drift, put back"
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		expect_rc 2 strace -f -qq -o /dev/null -e trace=clone,clone3 -e inject=clone,clone3:error=EAGAIN \
-		$F diff "$big"
+		expect_rc 2 strace -f -qq -o "$tmp/trace" -e trace=clone,clone3,sendto \
+		-e inject=clone,clone3:error=EAGAIN $F diff "$big"
+	readers=$(grep 'NFT_MSG_GETSETELEM' "$tmp/trace" | awk '{ print $1 }' | sort -u | wc -l)
+	[ "$readers" = 1 ] || fail "with no second thread the table was read by $readers threads, not 1"
 	while read -r line; do
 		grep -qF -- "$line" "$tmp/out" || { cat "$tmp/out"; fail "one reader missed '$line'"; }
 	done <"$tmp/gone"
