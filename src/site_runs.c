@@ -67,11 +67,7 @@ static bool plain_run(const char *p, const char *end, struct site_run *r, const 
 	while (p < end) {
 		const char *text, *t, *lim;
 
-		if (*p == ' ') {
-			p++;
-			continue;
-		}
-		if (*p == '\t' || *p == '\r') {
+		if (*p == ' ' || *p == '\t' || *p == '\r') {
 			p++;
 			continue;
 		}
@@ -107,7 +103,7 @@ static bool plain_run(const char *p, const char *end, struct site_run *r, const 
  * marker with the run's newlines up to its last network inside it, then
  * the run's tail as it is (blanks that libxml2 reads as it would have
  * after the last network).  The blank asks libxml2 whether it drops blanks
- * here, as it would have the run's between its networks (on_pi()).
+ * here, as it would have the run's between its networks (site_xml.c).
  */
 static void start_run(struct site_feed *f)
 {
