@@ -317,6 +317,9 @@ struct ir_shards {
 /* Split @n sorted ranges into shards (ir_shards_release()).  0 or -ENOMEM. */
 int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
 		    struct ir_shards *out);
+/* The same for the shards @only[k] says (the others are left empty). */
+int ir_shards_split_some(int addr_family, const struct ir_range *elems, size_t n,
+			 const bool *only, struct ir_shards *out);
 void ir_shards_release(struct ir_shards *s);
 
 enum ir_shard_obj {

@@ -402,25 +402,88 @@ int nft_netlink_batch_add_set(struct nft_netlink_batch *b, const struct ruleset 
 	return ret < 0 ? nfn_oom(d) : 0;
 }
 
-/* The delta of a sharded set, shard by shard: only shards whose ranges differ get messages. */
+/* Mark in @hit the shards range @r reaches. */
+static void nfn_hit(int af, const struct ir_range *r, bool *hit)
+{
+	unsigned first;
+	unsigned last;
+
+	ir_shard_span(af, r, &first, &last);
+	for (unsigned k = first; k <= last; k++)
+		hit[k] = true;
+}
+
+/*
+ * The shards whose ranges differ: those of every range only one of @old
+ * and @nw (both sorted) has.  The same walk as nfn_elems_delta(), over
+ * the whole set; runs of identical bytes are skipped a block at a time
+ * (equal bytes are equal ranges; anything else is compared range by range).
+ */
+static bool nfn_shards_hit(int af, const struct ir_range *old, size_t n_old,
+			   const struct ir_range *nw, size_t n_new, bool hit[IR_SHARDS])
+{
+	enum { BLOCK = 64 };
+	size_t kl = ir_addr_len(af);
+	bool any = false;
+	size_t i = 0;
+	size_t j = 0;
+
+	while (i < n_old || j < n_new) {
+		const struct ir_range *a;
+		const struct ir_range *z;
+		int c;
+
+		while (i + BLOCK <= n_old && j + BLOCK <= n_new &&
+		       !memcmp(old + i, nw + j, BLOCK * sizeof(*old))) {
+			i += BLOCK;
+			j += BLOCK;
+		}
+		a = i < n_old ? &old[i] : NULL;
+		z = j < n_new ? &nw[j] : NULL;
+		if (!a && !z)
+			break;
+		c = !a ? 1 : !z ? -1 : ir_key_cmp(a->lo, z->lo, kl);
+		if (c == 0 && ir_key_cmp(a->hi, z->hi, kl) == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		any = true;
+		if (c <= 0)
+			nfn_hit(af, &old[i++], hit);
+		if (c >= 0)
+			nfn_hit(af, &nw[j++], hit);
+	}
+	return any;
+}
+
+/*
+ * The delta of a sharded set, shard by shard: only the shards whose ranges
+ * differ are split out and get messages (one network changed: one shard).
+ */
 static int nfn_update_sharded(struct nft_netlink_batch *b, const struct ruleset *rs,
 			      const struct ir_set *want, const struct ir_range *old, size_t n_old)
 {
 	size_t kl = ir_addr_len(want->addr_family);
 	struct ir_shards so = { .idx = NULL };
 	struct ir_shards sn = { .idx = NULL };
+	bool hit[IR_SHARDS] = { false };
 	char name[NFN_NAME_MAX];
 	int ret;
 
-	ret = ir_shards_split(want->addr_family, old, n_old, &so);
+	if (!nfn_shards_hit(want->addr_family, old, n_old, want->elems, want->n_elems, hit))
+		return 0;
+	ret = ir_shards_split_some(want->addr_family, old, n_old, hit, &so);
 	if (ret == 0)
-		ret = ir_shards_split(want->addr_family, want->elems, want->n_elems, &sn);
+		ret = ir_shards_split_some(want->addr_family, want->elems, want->n_elems, hit, &sn);
 	for (unsigned k = 0; ret == 0 && k < IR_SHARDS; k++) {
 		struct nfn_list lo = { old, so.idx + so.start[k], so.start[k + 1] - so.start[k] };
 		struct nfn_list ln = { want->elems, sn.idx + sn.start[k],
 				       sn.start[k + 1] - sn.start[k] };
 		struct nfn_elems e = { .b = b, .rs = rs, .set = name, .line = want->line };
 
+		if (!hit[k])
+			continue;
 		ret = ir_shard_name(rs, want->name, IR_SHARD_SET, k, name, sizeof(name));
 		e.set_id = nfn_set_id_find(b, name);
 		if (ret == 0)

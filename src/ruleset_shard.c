@@ -45,8 +45,8 @@ void ir_shard_mask(int addr_family, uint8_t out[16])
 	out[ir_shard_byte(addr_family)] = 0xff;
 }
 
-int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
-		    struct ir_shards *out)
+int ir_shards_split_some(int addr_family, const struct ir_range *elems, size_t n,
+			 const bool *only, struct ir_shards *out)
 {
 	size_t fill[IR_SHARDS];
 	size_t total = 0;
@@ -58,7 +58,7 @@ int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		ir_shard_span(addr_family, &elems[i], &first, &last);
 		for (unsigned k = first; k <= last; k++)
-			out->start[k + 1]++;
+			out->start[k + 1] += !only || only[k];
 	}
 	for (unsigned k = 0; k < IR_SHARDS; k++) {
 		out->start[k + 1] += out->start[k];
@@ -68,12 +68,19 @@ int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
 	out->idx = malloc((total ? total : 1) * sizeof(*out->idx));
 	if (!out->idx)
 		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && total; i++) {
 		ir_shard_span(addr_family, &elems[i], &first, &last);
 		for (unsigned k = first; k <= last; k++)
-			out->idx[fill[k]++] = i;
+			if (!only || only[k])
+				out->idx[fill[k]++] = i;
 	}
 	return 0;
+}
+
+int ir_shards_split(int addr_family, const struct ir_range *elems, size_t n,
+		    struct ir_shards *out)
+{
+	return ir_shards_split_some(addr_family, elems, n, NULL, out);
 }
 
 void ir_shards_release(struct ir_shards *s)
