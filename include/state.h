@@ -15,7 +15,9 @@
  *   lock      flock()ed by every run that may change something
  *   record    the last apply: what was applied, to which target, with
  *             which site (its path and SHA-256), the file hashes, the
- *             generation and where it counts
+ *             generation and where it counts, and the ruleset file
+ *   rs.HEX    a ruleset a record names, kept once, named by its seal
+ *             (src/state_ruleset.c); swept when nothing names it
  *   journal   present only while files or the ruleset may be half
  *             changed: what they were before, to put back
  *   last      the journal of the last completed change, for rollback
@@ -109,6 +111,14 @@ struct state_record {
 	struct state_warning *warnings;	/* owned */
 	size_t n_warnings;
 	struct ruleset *ruleset;	/* owned: what was committed; names the target */
+	/*
+	 * The seal of the ruleset file that holds @ruleset (rs.HEX in the
+	 * state directory), when known: set by a read of a record that names
+	 * one, and by a write.  A write given it writes no ruleset when that
+	 * file is there.
+	 */
+	uint8_t ruleset_sha256[STATE_SHA256_LEN];
+	bool has_ruleset_sha256;
 };
 
 /* NULL-safe. */
@@ -151,6 +161,15 @@ struct state {
 	int64_t removed_time;
 	uint8_t removed_journal[STATE_SHA256_LEN];
 	bool journal_left;		/* a journal is there (an interrupted run) */
+	/* This run wrote, renamed or removed a state file: state_close() sweeps. */
+	bool changed;
+	/*
+	 * The ruleset file the record on disk names, when this run knows it
+	 * (read or written it): known, with its seal in rec_names, or known
+	 * to name none; else the sweep reads the record.
+	 */
+	enum { STATE_NAMES_UNKNOWN, STATE_NAMES_NONE, STATE_NAMES_ONE } rec_names_state;
+	uint8_t rec_names[STATE_SHA256_LEN];
 };
 
 enum state_flags {
@@ -198,15 +217,35 @@ int state_record_complete(struct state *s);
 /* Read the record again (after a recovery put an old one back).  0 or -errno. */
 int state_reread_record(struct state *s);
 
-/* Release the locks and free what @s holds. */
+/*
+ * Release the locks and free what @s holds; a run that changed a state
+ * file first removes the ruleset files nothing names any more.
+ */
 void state_close(struct state *s);
 
 /*
  * Write @r as the record (temp file, fsync, rename, fsync of the
- * directory).  r->time is set now when it is 0 (a restore keeps the
- * apply's); s->rec_written keeps what was written.  0 or -errno with a diag.
+ * directory), its ruleset as the file it names unless r->ruleset_sha256
+ * names one that is there; sets r->ruleset_sha256.  r->time is set now
+ * when it is 0 (a restore keeps the apply's); s->rec_written keeps what
+ * was written.  0 or -errno with a diag.
  */
 int state_record_write(struct state *s, struct state_record *r);
+
+/*
+ * Write @rs as the ruleset file a record will name, in a thread beside
+ * the caller's (or here and now when none can be made): the encoding, the
+ * write and its fsync overlap the journal and the kernel's commit.  @rs
+ * must not change until state_ruleset_finish(), which every started job
+ * needs (it frees it); @h NULL: the job is only waited for (a failed
+ * change), its file left to the sweep.  0 or -errno, with a diag from
+ * finish.
+ */
+struct state_ruleset_job;
+int state_ruleset_start(struct state *s, const struct ruleset *rs,
+			struct state_ruleset_job **out);
+int state_ruleset_finish(struct state *s, struct state_ruleset_job *job,
+			 uint8_t h[STATE_SHA256_LEN]);
 
 /*
  * Decode a record image (a journal's or a generation's copy) written for

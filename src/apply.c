@@ -215,8 +215,8 @@ static int reload_changed(struct ctx *c, const struct stage *st, unsigned flags,
  */
 static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
 			const struct stage *st, const struct input *in, uint32_t genid,
-			const uint8_t journal_sha256[STATE_SHA256_LEN], size_t warn_from,
-			size_t warn_to)
+			const uint8_t journal_sha256[STATE_SHA256_LEN],
+			const uint8_t *ruleset_sha256, size_t warn_from, size_t warn_to)
 {
 	char instance[NFT_NETLINK_INSTANCE_MAX];
 	struct state_record r = { 0 };
@@ -240,6 +240,10 @@ static int write_record(struct ctx *c, struct state *s, struct nft_netlink *nl,
 	if (journal_sha256)
 		memcpy(r.journal_sha256, journal_sha256, STATE_SHA256_LEN);
 	r.ruleset = st->want;
+	if (ruleset_sha256) {
+		memcpy(r.ruleset_sha256, ruleset_sha256, STATE_SHA256_LEN);
+		r.has_ruleset_sha256 = true;
+	}
 	/* Borrowed strings: r is never given to state_record_free(). */
 	r.files = calloc(st->files.n_files + 1, sizeof(*r.files));
 	r.warnings = calloc(warn_to - warn_from + 1, sizeof(*r.warnings));
@@ -427,6 +431,8 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 {
 	struct state_journal j = { 0 };
 	struct apply_progress p = { 0 };
+	struct state_ruleset_job *job = NULL;
+	uint8_t rs_sha256[STATE_SHA256_LEN];
 	struct diag sd;
 	bool sent = false;
 	bool kept = false;
@@ -436,6 +442,9 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	diag_init(&sd);
 	a->step = "journal";
 	ret = state_create(s);
+	/* The new ruleset's file, written while the journal and the commit go on. */
+	if (ret == 0)
+		ret = state_ruleset_start(s, st->want, &job);
 	if (ret == 0)
 		ret = build_journal(c, nl, s, st, &j);
 	/* What the kernel holds is the record's ruleset: the journal keeps it once. */
@@ -487,9 +496,13 @@ static int change(struct ctx *c, struct state *s, struct nft_netlink *nl, struct
 	if (nft_netlink_get_genid(nl, &genid) < 0 ||
 	    genid != (uint32_t)(st->genid + (p.committed ? 1 : 0)))
 		genid = 0;
-	p.record = true;
 	a->step = "record";
-	ret = write_record(c, s, nl, st, in, genid, j.sha256, warn_from, warn_to);
+	ret = state_ruleset_finish(s, job, rs_sha256);
+	job = NULL;
+	if (ret < 0)
+		goto fail;
+	p.record = true;
+	ret = write_record(c, s, nl, st, in, genid, j.sha256, rs_sha256, warn_from, warn_to);
 	if (ret == 0)
 		ret = apply_fault(c, "record");
 	if (ret < 0)
@@ -524,6 +537,8 @@ fail:
 	else
 		state_journal_discard(s);
 out:
+	if (job)
+		state_ruleset_finish(s, job, NULL);
 	diag_release(&sd);
 	state_journal_release(&j);
 	return ret;
@@ -632,7 +647,8 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 				ret = keep_originals(&s, &st);
 			if (ret == 0)
 				ret = write_record(c, &s, nl, &st, &in, st.genid, s.rec ?
-						   s.rec->journal_sha256 : NULL, warn_from, warn_to);
+						   s.rec->journal_sha256 : NULL, NULL, warn_from,
+						   warn_to);
 		}
 		goto out;
 	}

@@ -232,6 +232,8 @@ int state_open(const struct ctx *c, unsigned flags, struct state *s)
 
 void state_close(struct state *s)
 {
+	if (s->changed)
+		state_ruleset_sweep(s);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);	/* closing the descriptor releases the flock */
 	if (s->root_lock_fd >= 0)

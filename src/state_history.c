@@ -47,7 +47,7 @@ static void gen_name(unsigned number, char name[GEN_NAME_MAX])
 }
 
 /* "gen.N" with N 1..UINT_MAX in plain digits (no sign, no leading zero): N, else 0. */
-static unsigned gen_number(const char *name)
+unsigned state_gen_number(const char *name)
 {
 	const char *p = name + strlen(GEN_PREFIX);
 	unsigned long long v = 0;
@@ -86,7 +86,7 @@ static int gen_numbers(const struct state *s, unsigned **out, size_t *n)
 		return ret;
 	}
 	while ((e = readdir(dir))) {
-		unsigned num = gen_number(e->d_name);
+		unsigned num = state_gen_number(e->d_name);
 
 		if (!num)
 			continue;
@@ -167,10 +167,11 @@ out:
 
 /*
  * Decode generation @number's image: its summary into @g, and, when
- * @after is not NULL, what it left.  0, -ENOMEM or -EUCLEAN.
+ * @after is not NULL, what it left (@shallow: the ruleset file its record
+ * names not read).  0, -ENOMEM or -EUCLEAN.
  */
 static int gen_decode(const struct state *s, unsigned number, const uint8_t *data, size_t len,
-		      struct state_gen *g, struct state_journal *after)
+		      bool shallow, struct state_gen *g, struct state_journal *after)
 {
 	struct sread r;
 	const uint8_t *blob;
@@ -204,7 +205,18 @@ static int gen_decode(const struct state *s, unsigned number, const uint8_t *dat
 	if (!after)
 		return 0;
 	memset(after, 0, sizeof(*after));
-	return state_journal_decode(s, blob, blen, after);
+	return shallow ? state_journal_decode_shallow(s, blob, blen, after)
+		       : state_journal_decode(s, blob, blen, after);
+}
+
+int state_gen_decode_shallow(const struct state *s, unsigned number, const uint8_t *data,
+			     size_t len, struct state_journal *after)
+{
+	struct state_gen g;
+	int ret = gen_decode(s, number, data, len, true, &g, after);
+
+	state_gen_release(&g);
+	return ret;
 }
 
 static int gen_load(struct state *s, unsigned number, struct state_gen *g,
@@ -218,7 +230,7 @@ static int gen_load(struct state *s, unsigned number, struct state_gen *g,
 	gen_name(number, name);
 	ret = state_read_file(s, name, &data, &len);
 	if (ret == 0)
-		ret = gen_decode(s, number, data, len, g, after);
+		ret = gen_decode(s, number, data, len, false, g, after);
 	free(data);
 	if (ret < 0) {
 		state_gen_release(g);

@@ -97,7 +97,18 @@ out:
 
 int state_write_file(struct state *s, const char *name, const void *data, size_t len)
 {
-	char tmp[64];
+	int ret = state_put_file(s, name, data, len);
+
+	if (ret < 0)
+		return ret;
+	s->changed = true;
+	/* And the directory, so that the rename itself survives a crash. */
+	return fsync(s->dirfd) < 0 ? -errno : 0;
+}
+
+int state_put_file(const struct state *s, const char *name, const void *data, size_t len)
+{
+	char tmp[128];
 	int fd = -1;
 	int ret;
 
@@ -133,12 +144,9 @@ int state_write_file(struct state *s, const char *name, const void *data, size_t
 		ret = -errno;
 	if (ret == 0 && renameat(s->dirfd, tmp, s->dirfd, name) < 0)
 		ret = -errno;
-	if (ret < 0) {
+	if (ret < 0)
 		unlinkat(s->dirfd, tmp, 0);
-		return ret;
-	}
-	/* And the directory, so that the rename itself survives a crash. */
-	return fsync(s->dirfd) < 0 ? -errno : 0;
+	return ret;
 }
 
 int state_remove_file(struct state *s, const char *name)
@@ -147,6 +155,7 @@ int state_remove_file(struct state *s, const char *name)
 		return 0;
 	if (unlinkat(s->dirfd, name, 0) < 0)
 		return errno == ENOENT ? 0 : -errno;
+	s->changed = true;
 	/* The removal is what retires a journal: it must survive a crash. */
 	return fsync(s->dirfd) < 0 ? -errno : 0;
 }

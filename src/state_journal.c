@@ -125,8 +125,8 @@ static int ruleset_from_record(const struct state *s, struct state_journal *j)
 	return 0;
 }
 
-int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
-			 struct state_journal *j)
+static int journal_decode(const struct state *s, const uint8_t *data, size_t len, bool shallow,
+			  struct state_journal *j)
 {
 	struct sread r;
 	size_t n;
@@ -226,7 +226,21 @@ int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 	}
 	if (r.bad || r.off != r.len)
 		return -EUCLEAN;
-	return in_record ? ruleset_from_record(s, j) : 0;
+	if (in_record && shallow)
+		j->ruleset_in_record = true;
+	return in_record && !shallow ? ruleset_from_record(s, j) : 0;
+}
+
+int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
+			 struct state_journal *j)
+{
+	return journal_decode(s, data, len, false, j);
+}
+
+int state_journal_decode_shallow(const struct state *s, const uint8_t *data, size_t len,
+				 struct state_journal *j)
+{
+	return journal_decode(s, data, len, true, j);
 }
 
 int state_journal_read(struct state *s, bool last, struct state_journal *j)
@@ -264,6 +278,7 @@ int state_journal_close(struct state *s)
 	 */
 	if (renameat(s->dirfd, STATE_JOURNAL, s->dirfd, STATE_LAST) < 0)
 		return -errno;
+	s->changed = true;
 	return fsync(s->dirfd) < 0 ? 1 : 0;
 }
 

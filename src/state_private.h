@@ -9,6 +9,7 @@
 #include "state.h"
 #include "state_codec.h"
 
+#define STATE_RECORD "record"
 #define STATE_JOURNAL "journal"
 #define STATE_LAST "last"
 /* In the name of every temporary file ftpcfg writes: the next run removes what it finds. */
@@ -18,6 +19,11 @@
 int state_read_file(const struct state *s, const char *name, uint8_t **out, size_t *len);
 /* Replace a state file: temp file, fsync, rename, fsync of the directory.  0 or -errno. */
 int state_write_file(struct state *s, const char *name, const void *data, size_t len);
+/*
+ * The same but the directory's fsync, which is the caller's; it changes
+ * nothing in @s (a thread beside the one that owns it may call it).
+ */
+int state_put_file(const struct state *s, const char *name, const void *data, size_t len);
 /* Remove a state file, durably.  0 or -errno. */
 int state_remove_file(struct state *s, const char *name);
 
@@ -27,6 +33,37 @@ int state_remove_file(struct state *s, const char *name);
  * marker s->removed.  0 or -errno after a diag.
  */
 int state_read_record(struct state *s, bool head_only);
+
+/*
+ * The ruleset a record image names by its file (version 6 on): *has and
+ * its seal in @h; none in older records and in a removal's marker.  0, or
+ * -ENOMEM or -EUCLEAN for an image that is neither.
+ */
+int state_record_ref(const struct state *s, const uint8_t *data, size_t len,
+		     uint8_t h[STATE_SHA256_LEN], bool *has);
+
+/*
+ * The ruleset files (src/state_ruleset.c).  Write @rs as one unless the
+ * one of its seal is there, its seal into @h; the directory's fsync is
+ * left to the record that names it.  0 or -errno.
+ */
+int state_ruleset_put(struct state *s, const struct ruleset *rs, uint8_t h[STATE_SHA256_LEN]);
+/* The ruleset file @h names is there (a regular file; a read still checks it). */
+bool state_ruleset_have(const struct state *s, const uint8_t h[STATE_SHA256_LEN]);
+/* Read it: 0, -ENOMEM, or -EUCLEAN when missing, damaged, or another directory's. */
+int state_ruleset_get(const struct state *s, const uint8_t h[STATE_SHA256_LEN],
+		      struct ruleset **out);
+/*
+ * Remove the ruleset files that neither the record, the journal, the last
+ * journal nor a generation names; nothing when any of them cannot be read.
+ */
+void state_ruleset_sweep(struct state *s);
+
+/* "gen.N" with N in plain digits: N, else 0 (not a generation's name). */
+unsigned state_gen_number(const char *name);
+/* Generation @number's image into what it left, its record's ruleset not read. */
+int state_gen_decode_shallow(const struct state *s, unsigned number, const uint8_t *data,
+			     size_t len, struct state_journal *after);
 
 void state_put_binding(const struct state *s, struct sbuf *b);
 bool state_binding_ok(const struct state *s, struct sread *r);
@@ -40,6 +77,9 @@ void state_journal_encode(const struct state *s, const struct state_journal *j,
  */
 int state_journal_decode(const struct state *s, const uint8_t *data, size_t len,
 			 struct state_journal *j);
+/* The same, the ruleset a kept record names not read (j->ruleset NULL). */
+int state_journal_decode_shallow(const struct state *s, const uint8_t *data, size_t len,
+				 struct state_journal *j);
 
 
 #endif

@@ -18,17 +18,18 @@
 #include "state_private.h"
 #include "txn.h"
 
-#define RECORD "record"
+#define RECORD STATE_RECORD
 #define RECORD_MAGIC "FTPCFGR\n"
 /*
  * 2: the ruleset's backend; 3: the conflict check's verdict (enum
  * state_guard) after the instance; 4: each rule's ct mark (the iptables
  * backend); 5: each file's reload command (what remove runs without the
- * site).  Versions 2 to 4 are still read (the verdict unknown in 2, no
+ * site); 6: the ruleset named by its file (state_ruleset.c) instead of
+ * inline.  Versions 2 to 5 are still read (the verdict unknown in 2, no
  * rule marked before 4, no reload command before 5); version 1 is not
  * (no backend).
  */
-#define RECORD_VERSION 5
+#define RECORD_VERSION 6
 #define RECORD_VERSION_MIN 2
 /* What `remove` leaves in the record's place: when, and the removal's journal. */
 #define REMOVED_MAGIC "FTPCFGX\n"
@@ -137,14 +138,25 @@ static int decode_head(const struct state *s, const uint8_t *data, size_t len,
 		if (!w->message)
 			r->bad = true;
 	}
+	if (version >= 6) {
+		sread_get(r, rec->ruleset_sha256, STATE_SHA256_LEN);
+		rec->has_ruleset_sha256 = true;
+	}
 	return r->bad ? -EUCLEAN : 0;
 }
 
-/* The ruleset that ends a record, from @r (left by decode_head()).  0, -ENOMEM or -EUCLEAN. */
-static int decode_ruleset(struct state_record *rec, struct sread *r)
+/*
+ * The record's ruleset: from the file it names, or inline where @r was
+ * left by decode_head() (before version 6).  0, -ENOMEM or -EUCLEAN.
+ */
+static int decode_ruleset(const struct state *s, struct state_record *rec, struct sread *r)
 {
-	int ret = state_ir_get(r, &rec->ruleset);
+	int ret;
 
+	if (rec->has_ruleset_sha256)
+		return r->off != r->len ? -EUCLEAN
+			: state_ruleset_get(s, rec->ruleset_sha256, &rec->ruleset);
+	ret = state_ir_get(r, &rec->ruleset);
 	if (ret == 0 && (!rec->ruleset || r->bad || r->off != r->len))
 		ret = -EUCLEAN;
 	return ret;
@@ -162,7 +174,7 @@ static int decode_record(const struct state *s, const uint8_t *data, size_t len,
 		return -ENOMEM;
 	ret = decode_head(s, data, len, rec, r);
 	if (ret == 0 && !head_only)
-		ret = decode_ruleset(rec, r);
+		ret = decode_ruleset(s, rec, r);
 	if (ret == 0) {
 		*out = rec;
 		rec = NULL;
@@ -171,20 +183,56 @@ static int decode_record(const struct state *s, const uint8_t *data, size_t len,
 	return ret;
 }
 
-/* The marker of a removal, into s->removed_*: 0, or -EUCLEAN when it is not one. */
-static int decode_removed(struct state *s, const uint8_t *data, size_t len)
+/* The marker of a removal: when, and its journal.  0, or -EUCLEAN when it is not one. */
+static int decode_marker(const struct state *s, const uint8_t *data, size_t len, int64_t *when,
+			 uint8_t journal[STATE_SHA256_LEN])
 {
 	struct sread r;
 
 	if (state_unseal(data, len, REMOVED_MAGIC, REMOVED_VERSION, &r) < 0 ||
 	    !state_binding_ok(s, &r))
 		return -EUCLEAN;
-	s->removed_time = (int64_t)sread_u64(&r);
-	sread_get(&r, s->removed_journal, STATE_SHA256_LEN);
-	if (r.bad || r.off != r.len)
-		return -EUCLEAN;
-	s->removed = true;
-	return 0;
+	*when = (int64_t)sread_u64(&r);
+	sread_get(&r, journal, STATE_SHA256_LEN);
+	return r.bad || r.off != r.len ? -EUCLEAN : 0;
+}
+
+/* The marker of a removal, into s->removed_*: 0, or -EUCLEAN when it is not one. */
+static int decode_removed(struct state *s, const uint8_t *data, size_t len)
+{
+	int ret = decode_marker(s, data, len, &s->removed_time, s->removed_journal);
+
+	if (ret == 0)
+		s->removed = true;
+	return ret;
+}
+
+int state_record_ref(const struct state *s, const uint8_t *data, size_t len,
+		     uint8_t h[STATE_SHA256_LEN], bool *has)
+{
+	uint8_t journal[STATE_SHA256_LEN];
+	struct state_record *rec = NULL;
+	struct sread r;
+	int64_t when;
+	int ret = decode_record(s, data, len, true, &rec, &r);
+
+	*has = false;
+	if (ret == 0 && rec->has_ruleset_sha256) {
+		memcpy(h, rec->ruleset_sha256, STATE_SHA256_LEN);
+		*has = true;
+	}
+	state_record_free(rec);
+	if (ret == -EUCLEAN && decode_marker(s, data, len, &when, journal) == 0)
+		ret = 0;
+	return ret;
+}
+
+/* What the record on disk names now: @h, or none (NULL). */
+static void know_names(struct state *s, const uint8_t *h)
+{
+	s->rec_names_state = h ? STATE_NAMES_ONE : STATE_NAMES_NONE;
+	if (h)
+		memcpy(s->rec_names, h, STATE_SHA256_LEN);
 }
 
 int state_read_record(struct state *s, bool head_only)
@@ -192,15 +240,22 @@ int state_read_record(struct state *s, bool head_only)
 	struct sread r = { 0 };
 	int ret = state_read_file(s, RECORD, &s->rec_raw, &s->rec_raw_len);
 
-	if (ret == -ENOENT)
+	s->rec_names_state = STATE_NAMES_UNKNOWN;
+	if (ret == -ENOENT) {
+		know_names(s, NULL);
 		return 0;
+	}
 	if (ret == 0)
 		ret = decode_record(s, s->rec_raw, s->rec_raw_len, head_only, &s->rec, &r);
 	if (ret == 0 && head_only)
 		s->rec_rest = (struct state_rest){ .pending = true, .off = r.off, .len = r.len,
 						   .ir_marks = r.ir_marks };
-	if (ret == -EUCLEAN && decode_removed(s, s->rec_raw, s->rec_raw_len) == 0)
+	if (ret == 0)
+		know_names(s, s->rec->has_ruleset_sha256 ? s->rec->ruleset_sha256 : NULL);
+	if (ret == -EUCLEAN && decode_removed(s, s->rec_raw, s->rec_raw_len) == 0) {
+		know_names(s, NULL);
 		return 0;
+	}
 	if (ret == -EUCLEAN) {
 		s->rec_damaged = true;
 		return 0;
@@ -243,7 +298,7 @@ int state_record_complete(struct state *s)
 	r = (struct sread){ .p = s->rec_raw + STATE_HEAD, .len = s->rec_rest.len,
 			    .off = s->rec_rest.off, .ir_marks = s->rec_rest.ir_marks };
 	s->rec_rest = (struct state_rest){ 0 };
-	ret = decode_ruleset(s->rec, &r);
+	ret = decode_ruleset(s, s->rec, &r);
 	if (ret == -EUCLEAN) {
 		/* As if read whole at open: a record that cannot be believed. */
 		state_record_free(s->rec);
@@ -260,10 +315,20 @@ int state_record_complete(struct state *s)
 int state_record_write(struct state *s, struct state_record *r)
 {
 	struct sbuf b = { 0 };
-	int ret;
+	int ret = 0;
 
 	if (!r->time)
 		r->time = (int64_t)time(NULL);
+	/* A record rewritten at a new generation names the ruleset file it named. */
+	if (!r->has_ruleset_sha256 || !state_ruleset_have(s, r->ruleset_sha256))
+		ret = state_ruleset_put(s, r->ruleset, r->ruleset_sha256);
+	r->has_ruleset_sha256 = ret == 0;
+	if (ret < 0) {
+		if (ret != -ENOMEM)
+			diag(s->d, NULL, ret, "cannot write the ruleset of the record in '%s': %s",
+			     s->dir, strerror(-ret));
+		return ret;
+	}
 	sbuf_head(&b);
 	state_put_binding(s, &b);
 	sbuf_u64(&b, (uint64_t)r->time);
@@ -287,7 +352,7 @@ int state_record_write(struct state *s, struct state_record *r)
 		sbuf_u32(&b, r->warnings[i].line);
 		sbuf_str(&b, r->warnings[i].message);
 	}
-	state_ir_put(&b, r->ruleset);
+	sbuf_put(&b, r->ruleset_sha256, STATE_SHA256_LEN);
 	state_seal(&b, RECORD_MAGIC, RECORD_VERSION);
 	ret = b.oom ? -ENOMEM : state_write_file(s, RECORD, b.p, b.len);
 	if (ret == 0) {
@@ -295,6 +360,9 @@ int state_record_write(struct state *s, struct state_record *r)
 		s->rec_written = b.p;
 		s->rec_written_len = b.len;
 		b.p = NULL;
+		know_names(s, r->ruleset_sha256);
+	} else {
+		s->rec_names_state = STATE_NAMES_UNKNOWN;
 	}
 	free(b.p);
 	if (ret < 0 && ret != -ENOMEM)
@@ -319,6 +387,9 @@ int state_record_write_removed(struct state *s, const uint8_t journal_sha256[STA
 		s->rec_written = b.p;
 		s->rec_written_len = b.len;
 		b.p = NULL;
+		know_names(s, NULL);
+	} else {
+		s->rec_names_state = STATE_NAMES_UNKNOWN;
 	}
 	free(b.p);
 	if (ret < 0 && ret != -ENOMEM)
@@ -337,6 +408,8 @@ const uint8_t *state_record_journal(const struct state *s)
 int state_record_restore(struct state *s, const uint8_t *data, size_t len)
 {
 	int ret = data ? state_write_file(s, RECORD, data, len) : state_remove_file(s, RECORD);
+
+	s->rec_names_state = data ? STATE_NAMES_UNKNOWN : STATE_NAMES_NONE;
 
 	if (ret < 0)
 		diag(s->d, NULL, ret, "cannot put back the record '%s/" RECORD "': %s", s->dir,

@@ -190,10 +190,13 @@ NEW = {"first": "a", "change": "b", "noop": "a", "rollback": "a", "recovery": "b
 CALL = re.compile(r"^([a-z_0-9]+)\(")
 # Names in the state directory that say nothing of old or new: the
 # generations history keeps (gen.N: how many depends on the runs before),
-# and the originals (a failed first apply may leave them noted; an entry
+# the ruleset files the record, the last journal and the generations name
+# (rs.HEX: which ones depends on the runs before, and the name on the
+# directory; one the record names but that is missing or damaged makes
+# status exit 1), and the originals (a failed first apply may leave them noted; an entry
 # for a file the record does not list is replaced by the next apply that
 # takes the file over, as tests/netns/70-remove.sh checks).
-UNJUDGED = re.compile(r"^(gen\.[0-9]+|origins)$")
+UNJUDGED = re.compile(r"^(gen\.[0-9]+|rs\.[0-9a-f]{64}|origins)$")
 
 
 def count(tmp):

@@ -80,13 +80,15 @@ inner() {
 	[ "$(jq -r '.files[0].sha256' "$tmp/out")" = "$want" ] || { cat "$tmp/out"; fail "status --json does not report sha256sum's hash"; }
 	[ "$(jq -r '.last_apply.site_sha256' "$tmp/out")" = "$(sha256sum "$tmp/a.xml" | cut -d' ' -f1)" ] || fail "the site's hash is not sha256sum's"
 
-	echo "# strace: a one-network change opens the record once and one netlink socket"
+	echo "# strace: a one-network change opens the record and its ruleset file once, and one netlink socket"
 	if command -v strace >/dev/null 2>&1; then
 		# (LeakSanitizer cannot run under ptrace)
 		ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=openat,socket -o "$tmp/trace" $F apply --no-reload "$tmp/b.xml" >/dev/null 2>&1 ||
 			fail "apply under strace failed"
 		n=$(grep -c 'openat(.*"record", O_RDONLY' "$tmp/trace" || true)
 		[ "$n" = 1 ] || { grep record "$tmp/trace"; fail "the record was opened $n times"; }
+		n=$(grep -c 'openat(.*"rs\.[0-9a-f]*", O_RDONLY' "$tmp/trace" || true)
+		[ "$n" = 1 ] || { grep 'rs\.' "$tmp/trace"; fail "the ruleset file was read $n times"; }
 		n=$(grep -c 'socket(AF_NETLINK' "$tmp/trace" || true)
 		[ "$n" = 1 ] || { grep AF_NETLINK "$tmp/trace"; fail "$n netlink sockets"; }
 		echo "# ... and reads the managed file at most twice (the survey, the no-op check's hash)"
@@ -141,6 +143,38 @@ inner() {
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 	[ ! -e "$state/.record.ftpcfg-tmp-99999" ] || fail "a killed run's temporary state file stayed"
 	[ ! -e "$root/etc/.vsftpd.conf.ftpcfg-tmp-99999" ] || fail "a killed run's temporary file stayed"
+
+	echo "# the new ruleset's file is written by a thread beside the journal and the commit"
+	# Sites no run here applied yet: their ruleset files are new.
+	site "$tmp/c.xml" 10.200.0.0/25 10.200.0.160/27
+	site "$tmp/d.xml" 10.200.0.0/25 10.200.0.224/27
+	site "$tmp/e.xml" 10.200.0.0/25 10.200.0.128/27
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$tmp/trace" -e trace=openat $F apply --no-reload "$tmp/c.xml" >/dev/null 2>&1 ||
+		fail "apply under strace -f failed"
+	jt=$(grep '"\.journal\.ftpcfg-tmp-' "$tmp/trace" | head -n 1 | cut -d' ' -f1)
+	rt=$(grep '"\.rs\.[0-9a-f]*\.ftpcfg-tmp-' "$tmp/trace" | head -n 1 | cut -d' ' -f1)
+	[ -n "$jt" ] && [ -n "$rt" ] && [ "$jt" != "$rt" ] || { cat "$tmp/trace"; fail "the ruleset file was not written by a thread of its own ($jt, $rt)"; }
+	echo "# ... which failing undoes the change and leaves no file behind"
+	snapshot "$tmp/before"
+	ls "$state" | grep '^rs\.' >"$tmp/rs.before" || true
+	expect_rc 1 env FTPCFG_FAULT=ruleset-file $F apply --no-reload "$tmp/d.xml"
+	grep -q "cannot write the ruleset of the record in '$state': Input/output error" "$tmp/err" ||
+		{ cat "$tmp/err"; fail "no word of the ruleset file that could not be written"; }
+	snapshot "$tmp/after"
+	same "$tmp/before" "$tmp/after" "a failed ruleset file left the host changed"
+	[ ! -e "$state/journal" ] || fail "the journal stayed after the undo"
+	ls "$state" | grep '^rs\.' >"$tmp/rs.after" || true
+	same "$tmp/rs.before" "$tmp/rs.after" "the ruleset file of an undone change stayed"
+	echo "# ... and without a thread (clone refused) it is written in line"
+	expect_rc 0 env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$tmp/trace" -e trace=clone,clone3,openat \
+		-e inject=clone,clone3:error=EAGAIN $F apply --no-reload "$tmp/e.xml"
+	grep -q 'clone3\{0,1\}(.*= -1 EAGAIN' "$tmp/trace" || { cat "$tmp/trace"; fail "no thread creation was refused"; }
+	[ "$(grep -c '^[0-9]* openat' "$tmp/trace")" = "$(grep -c "^$(head -n 1 "$tmp/trace" | cut -d' ' -f1) openat" "$tmp/trace")" ] ||
+		fail "a thread ran although none could be made"
+	grep -q '"\.rs\.[0-9a-f]*\.ftpcfg-tmp-' "$tmp/trace" || fail "no ruleset file was written without a thread"
+	expect_rc 0 $F status
+	expect_rc 0 $F diff "$tmp/e.xml"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 
 	echo "# a FIFO as the site is read once (12)"
 	mkfifo "$tmp/fifo.xml"
@@ -226,13 +260,13 @@ inner() {
 	echo "# read failures are worded as reads, not writes nor damage (11)"
 	# Which openat reads the record (status) and the rollback point (rollback): counted from clean runs.
 	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -e trace=openat $F status >/dev/null 2>&1 || fail "status under strace failed"
-	k=$(grep '^openat(' "$tmp/trace" | grep -n '"record", O_RDONLY' | cut -d: -f1)
+	k=$(grep '^openat(' "$tmp/trace" | grep -n '"record", O_RDONLY' | head -n 1 | cut -d: -f1)
 	[ -n "$k" ] || fail "status did not open the record"
 	expect_rc 1 env ASAN_OPTIONS=detect_leaks=0 strace -o /dev/null -e trace=openat -e "inject=openat:error=EIO:when=$k" $F status
 	grep -q "cannot read the record '$state/record': Input/output error" "$tmp/err" || { cat "$tmp/err"; fail "a failed read of the record is not said to be one"; }
 	grep -q -E "writ|damaged" "$tmp/err" && { cat "$tmp/err"; fail "a failed read of the record worded as a write or damage"; }
 	ASAN_OPTIONS=detect_leaks=0 strace -o "$tmp/trace" -e trace=openat $F rollback --no-reload >/dev/null 2>&1 || fail "rollback under strace failed"
-	k=$(grep '^openat(' "$tmp/trace" | grep -n '"last", O_RDONLY' | cut -d: -f1)
+	k=$(grep '^openat(' "$tmp/trace" | grep -n '"last", O_RDONLY' | head -n 1 | cut -d: -f1)
 	[ -n "$k" ] || fail "rollback did not open the rollback point"
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 	snapshot "$tmp/before"

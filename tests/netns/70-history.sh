@@ -144,6 +144,10 @@ inner() {
 	expect_rc 0 $F --keep-history 2 apply --no-reload "$tmp/a.xml"
 	[ "$(cd "$state" && ls gen.* | sort -t. -k2n | tr '\n' ' ')" = "gen.5 gen.6 " ] ||
 		{ ls -la "$state"; fail "--keep-history 2 did not keep the last two"; }
+	echo "# ... and the ruleset files nothing names any more go with them: c's (gen.5, the last journal) and a's (gen.6, the record) stay"
+	n=$(find "$state" -maxdepth 1 -name 'rs.*' | wc -l)
+	[ "$n" = 2 ] || { ls -la "$state"; fail "$n ruleset files, not 2"; }
+	expect_rc 0 $F diff "$tmp/a.xml"
 	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
 	[ -e "$state/gen.7" ] || fail "the numbers do not go on after pruning"
 
