@@ -146,8 +146,12 @@ static void *job_run(void *arg)
 	job->ret = put(job->s, job->rs, job->h, &job->wrote);
 #ifdef FTPCFG_TESTING
 	/* Test seam: the file is written, then the thread fails. */
-	if (job->ret == 0 && getenv("FTPCFG_FAULT") && !strcmp(getenv("FTPCFG_FAULT"), "ruleset-file"))
-		job->ret = -EIO;
+	{
+		const char *f = getenv("FTPCFG_FAULT");
+
+		if (job->ret == 0 && f && !strcmp(f, "ruleset-file"))
+			job->ret = -EIO;
+	}
 #endif
 	return NULL;
 }
