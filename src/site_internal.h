@@ -204,6 +204,13 @@ void site_xml_release(struct site_xml *x);
 int site_parse_addr(const char *text, struct site_addr *a);
 int site_check_line(struct walk *w, unsigned line, const char *what, const char *s);
 int site_check_path(struct walk *w, unsigned line, const char *what, const char *s);
+/*
+ * The common case of site_parse_net(), nothing but an IPv4 network
+ * (dotted quad, optional /PREFIX, no host bits, no blanks) into @net (all
+ * but its line); false for anything else, said nothing: site_parse_net()
+ * takes it from there.
+ */
+bool site_parse_v4(const char *text, size_t len, struct site_net *net);
 int site_parse_net(struct walk *w, unsigned line, const char *text, size_t len,
 		   struct site_net *net);
 

@@ -103,7 +103,7 @@ static bool is_blank(char c)
  * prefix of at most 32 without a sign, blank or leading zero); anything
  * else, and every error, takes the general path, which says why.
  */
-static bool parse_v4_fast(const char *s, size_t len, struct site_net *net)
+bool site_parse_v4(const char *s, size_t len, struct site_net *net)
 {
 	const char *end = s + len;
 	uint32_t addr = 0;
@@ -166,7 +166,7 @@ int site_parse_net(struct walk *w, unsigned line, const char *content, size_t cl
 		len--;
 	if (len >= sizeof(text))
 		return diag(w->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
-	if (parse_v4_fast(start, len, net)) {
+	if (site_parse_v4(start, len, net)) {
 		net->line = loc.line;
 		return 0;
 	}

@@ -288,8 +288,22 @@ static void take_run(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, struct site_ru
 	r->state = SITE_RUN_TAKEN;
 	pc->n_plain += r->nets;
 	net_reserve(l, r->nets);
-	while (!ctxt->disableSAX && site_run_next(r, &p, &line, &text, &len))
+	while (!ctxt->disableSAX && site_run_next(r, &p, &line, &text, &len)) {
+		struct site_net *n = &l->nets[l->n];
+
+		/*
+		 * What net_add() does for the common IPv4 network, in room
+		 * already there (a run's text has no blanks to trim); anything
+		 * else, or no room, goes through net_add().
+		 */
+		if (l->n < l->alloc && l->n_v4 < l->alloc_v4 && site_parse_v4(text, len, n)) {
+			n->line = line;
+			l->v4[l->n_v4++] = site_v4key(n, l->n);
+			l->n++;
+			continue;
+		}
 		net_add(ctxt, pc, l, line, text, len);
+	}
 }
 
 /* ---- libxml2's callbacks ------------------------------------------------ */

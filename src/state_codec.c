@@ -40,6 +40,18 @@ static void grow(struct sbuf *b, size_t more)
 	b->cap = cap;
 }
 
+uint8_t *sbuf_room(struct sbuf *b, size_t len)
+{
+	uint8_t *at;
+
+	grow(b, len);
+	if (b->oom)
+		return NULL;
+	at = b->p + b->len;
+	b->len += len;
+	return at;
+}
+
 void sbuf_put(struct sbuf *b, const void *data, size_t len)
 {
 	grow(b, len);
@@ -270,6 +282,7 @@ void state_ir_put(struct sbuf *b, const struct ruleset *rs)
 	for (size_t i = 0; i < rs->n_sets; i++) {
 		const struct ir_set *s = &rs->sets[i];
 		size_t klen = ir_addr_len(s->addr_family);
+		uint8_t *at;
 
 		sbuf_str(b, s->name);
 		sbuf_u32(b, (uint32_t)s->addr_family);
@@ -277,10 +290,23 @@ void state_ir_put(struct sbuf *b, const struct ruleset *rs)
 		sbuf_u32(b, s->size);
 		sbuf_u32(b, s->line);
 		sbuf_u64(b, s->n_elems);
-		/* Elements as their key length: 8 bytes a range for IPv4, 32 for IPv6. */
-		for (size_t e = 0; e < s->n_elems; e++) {
-			sbuf_put(b, s->elems[e].lo, klen);
-			sbuf_put(b, s->elems[e].hi, klen);
+		/*
+		 * Elements as their key length: 8 bytes a range for IPv4, 32 for
+		 * IPv6, into room taken once (100 000 ranges are 200 000 keys).
+		 */
+		at = s->n_elems <= SIZE_MAX / 2 / klen ? sbuf_room(b, s->n_elems * 2 * klen) : NULL;
+		if (!at) {
+			b->oom = true;
+			continue;
+		}
+		for (size_t e = 0; e < s->n_elems; e++, at += 2 * klen) {
+			if (klen == 4) {
+				memcpy(at, s->elems[e].lo, 4);
+				memcpy(at + 4, s->elems[e].hi, 4);
+			} else {
+				memcpy(at, s->elems[e].lo, klen);
+				memcpy(at + klen, s->elems[e].hi, klen);
+			}
 		}
 	}
 	sbuf_u64(b, rs->n_chains);

@@ -21,6 +21,8 @@ struct sbuf {
 };
 
 void sbuf_put(struct sbuf *b, const void *data, size_t len);
+/* Room for @len bytes at the end, to be written by the caller; NULL (b->oom) on failure. */
+uint8_t *sbuf_room(struct sbuf *b, size_t len);
 void sbuf_u8(struct sbuf *b, uint8_t v);
 void sbuf_u32(struct sbuf *b, uint32_t v);
 void sbuf_u64(struct sbuf *b, uint64_t v);
