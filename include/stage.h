@@ -79,6 +79,16 @@ struct stage {
 int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 		  const char *site_path, const char *buf, size_t len, struct stage *st);
 
+/*
+ * stage_prepare() in two halves: what needs no state (load, render, build
+ * the wanted ruleset), then the survey against the state and the kernel
+ * (files, live ruleset, plan).  An apply reads the recorded ruleset
+ * between them, in a thread while the first half runs.
+ */
+int stage_load(struct ctx *c, const char *site_path, const char *buf, size_t len,
+	       struct stage *st);
+int stage_survey(struct ctx *c, const struct state *s, struct nft_netlink *nl, struct stage *st);
+
 void stage_release(struct stage *st);
 
 /*

@@ -124,6 +124,8 @@ struct state_record {
 /* NULL-safe. */
 void state_record_free(struct state_record *r);
 
+struct state_record_job;
+
 /*
  * An open state directory.  Zeroed with the descriptors at -1 it is
  * closed; state_close() on it is a no-op.
@@ -161,6 +163,7 @@ struct state {
 	int64_t removed_time;
 	uint8_t removed_journal[STATE_SHA256_LEN];
 	bool journal_left;		/* a journal is there (an interrupted run) */
+	struct state_record_job *rec_job; /* owned: state_record_complete_start()'s */
 	/* This run wrote, renamed or removed a state file: state_close() sweeps. */
 	bool changed;
 	/*
@@ -213,6 +216,17 @@ int state_create(struct state *s);
  * with a diag.
  */
 int state_record_complete(struct state *s);
+
+/*
+ * Start reading the ruleset file the record names in a thread, for a
+ * caller that will need it and has other work first (an apply parses the
+ * site meanwhile); state_record_complete() waits for it.  Nothing, and
+ * the work left to state_record_complete(), when no thread can be made or
+ * the ruleset is inline.  Until the join nothing may change @s.
+ */
+void state_record_complete_start(struct state *s);
+/* Wait for a started read and drop what it read (state_close() does it too). */
+void state_record_complete_cancel(struct state *s);
 
 /* Read the record again (after a recovery put an old one back).  0 or -errno. */
 int state_reread_record(struct state *s);

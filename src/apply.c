@@ -551,6 +551,38 @@ int apply_site(struct ctx *c, const char *site_path, unsigned flags)
 	return apply_site_ex(c, site_path, flags, 0, &a);
 }
 
+/*
+ * The site loaded, rendered and built while a thread reads the recorded
+ * ruleset (past the no-op check: a change needs both).  What the site's
+ * load says goes to c->diag from *@warn_from on, after the word on a
+ * damaged record, as if that had been found first: the record keeps the
+ * site's warnings, not the host's.
+ */
+static int load_stage(struct ctx *c, struct state *s, const char *site_path,
+		      const struct input *in, struct stage *st, size_t *warn_from)
+{
+	struct diag *d = c->diag;
+	struct diag sd;
+	int ret;
+	int r;
+
+	diag_init(&sd);
+	state_record_complete_start(s);
+	c->diag = &sd;
+	ret = stage_load(c, site_path, in->site, in->site_len, st);
+	c->diag = d;
+	r = state_record_complete(s);
+	if (r < 0 && ret == 0)
+		ret = r;
+	if (r == 0 && s->rec_damaged)
+		diag_warn(c->diag, NULL, "the record '%s/record' is damaged and cannot be trusted; "
+			  "this apply reads the live state instead and writes the record anew", s->dir);
+	*warn_from = c->diag->n_recs;
+	diag_append(c->diag, &sd);
+	diag_release(&sd);
+	return ret;
+}
+
 int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned confirm_secs,
 		  struct audit *a)
 {
@@ -613,14 +645,9 @@ int apply_site_ex(struct ctx *c, const char *site_path, unsigned flags, unsigned
 		if (ret < 0 || done)
 			goto out;
 	}
-	ret = state_record_complete(&s);
-	if (ret < 0)
-		goto out;
-	if (s.rec_damaged)
-		diag_warn(c->diag, NULL, "the record '%s/record' is damaged and cannot be trusted; "
-			  "this apply reads the live state instead and writes the record anew", s.dir);
-	warn_from = c->diag->n_recs;
-	ret = stage_prepare(c, &s, nl, site_path, in.site, in.site_len, &st);
+	ret = load_stage(c, &s, site_path, &in, &st, &warn_from);
+	if (ret == 0)
+		ret = stage_survey(c, &s, nl, &st);
 	warn_to = c->diag->n_recs;
 	/*
 	 * The model holds its own copies and the hash is kept: the site's

@@ -415,8 +415,8 @@ static int plan_integrations(struct ctx *c, const struct state *s, struct nft_ne
 	return ret;
 }
 
-int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
-		  const char *site_path, const char *buf, size_t len, struct stage *st)
+int stage_load(struct ctx *c, const char *site_path, const char *buf, size_t len,
+	       struct stage *st)
 {
 	int ret;
 
@@ -433,8 +433,13 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 	ret = render_conf(st->site, c->opts->templates_dir, c->diag, &st->files);
 	if (ret == 0)
 		ret = ruleset_build(st->site, &st->want);
-	if (ret == 0)
-		ret = state_origins_read(s, &st->origins);
+	return ret;
+}
+
+int stage_survey(struct ctx *c, const struct state *s, struct nft_netlink *nl, struct stage *st)
+{
+	int ret = state_origins_read(s, &st->origins);
+
 	if (ret == 0)
 		ret = read_files(c, s, st);
 	if (ret == 0)
@@ -446,4 +451,12 @@ int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
 	if (ret == 0)
 		ret = plan_integrations(c, s, nl, st);
 	return ret;
+}
+
+int stage_prepare(struct ctx *c, const struct state *s, struct nft_netlink *nl,
+		  const char *site_path, const char *buf, size_t len, struct stage *st)
+{
+	int ret = stage_load(c, site_path, buf, len, st);
+
+	return ret < 0 ? ret : stage_survey(c, s, nl, st);
 }

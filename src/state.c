@@ -232,6 +232,7 @@ int state_open(const struct ctx *c, unsigned flags, struct state *s)
 
 void state_close(struct state *s)
 {
+	state_record_complete_cancel(s);
 	if (s->changed)
 		state_ruleset_sweep(s);
 	if (s->lock_fd >= 0)

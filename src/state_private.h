@@ -48,7 +48,7 @@ int state_record_ref(const struct state *s, const uint8_t *data, size_t len,
  * left to the record that names it.  0 or -errno.
  */
 int state_ruleset_put(struct state *s, const struct ruleset *rs, uint8_t h[STATE_SHA256_LEN]);
-/* The ruleset file @h names is there (a regular file; a read still checks it). */
+/* The ruleset file @h names is there and intact (its seal, bound here). */
 bool state_ruleset_have(const struct state *s, const uint8_t h[STATE_SHA256_LEN]);
 /* Read it: 0, -ENOMEM, or -EUCLEAN when missing, damaged, or another directory's. */
 int state_ruleset_get(const struct state *s, const uint8_t h[STATE_SHA256_LEN],

@@ -7,6 +7,7 @@
  * generation, a managed file's content).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -287,18 +288,90 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 	return decode_record(s, data, len, false, out, &r);
 }
 
+/* The ruleset a record names, read by a thread while the caller goes on. */
+struct state_record_job {
+	const struct state *s;		/* read only, by the thread */
+	uint8_t h[STATE_SHA256_LEN];
+	pthread_t thread;
+	int ret;
+	struct ruleset *rs;		/* owned until the join hands it over */
+};
+
+static void *record_job_run(void *arg)
+{
+	struct state_record_job *job = arg;
+
+	job->ret = state_ruleset_get(job->s, job->h, &job->rs);
+	return NULL;
+}
+
+void state_record_complete_start(struct state *s)
+{
+	struct state_record_job *job;
+
+	/* Only a ruleset in a file of its own: an inline one is decoded at the join. */
+	if (!s->rec || !s->rec_rest.pending || !s->rec->has_ruleset_sha256 || s->rec_job)
+		return;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return;		/* the join does it, and says so if it fails */
+	job->s = s;
+	memcpy(job->h, s->rec->ruleset_sha256, STATE_SHA256_LEN);
+	if (pthread_create(&job->thread, NULL, record_job_run, job) != 0) {
+		free(job);
+		return;
+	}
+	s->rec_job = job;
+}
+
+/* Wait for a started read: its result (and ruleset, owned by the caller), or 1 when none ran. */
+static int record_job_join(struct state *s, struct ruleset **rs)
+{
+	struct state_record_job *job = s->rec_job;
+	int ret;
+
+	*rs = NULL;
+	if (!job)
+		return 1;
+	pthread_join(job->thread, NULL);
+	s->rec_job = NULL;
+	ret = job->ret;
+	*rs = job->rs;
+	free(job);
+	return ret;
+}
+
+void state_record_complete_cancel(struct state *s)
+{
+	struct ruleset *rs = NULL;
+
+	if (record_job_join(s, &rs) <= 0)
+		ruleset_free(rs);
+}
+
 int state_record_complete(struct state *s)
 {
 	struct sread r = { 0 };
-	int ret;
+	struct ruleset *rs = NULL;
+	int ret = record_job_join(s, &rs);
 
-	if (!s->rec || !s->rec_rest.pending)
+	if (!s->rec || !s->rec_rest.pending) {
+		ruleset_free(rs);
 		return 0;
+	}
 	/* The seal was checked over the whole record at open; rec_raw is unchanged since. */
 	r = (struct sread){ .p = s->rec_raw + STATE_HEAD, .len = s->rec_rest.len,
 			    .off = s->rec_rest.off, .ir_marks = s->rec_rest.ir_marks };
 	s->rec_rest = (struct state_rest){ 0 };
-	ret = decode_ruleset(s, s->rec, &r);
+	if (ret > 0) {
+		ret = decode_ruleset(s, s->rec, &r);
+	} else if (ret == 0 && r.off == r.len) {
+		s->rec->ruleset = rs;	/* what decode_ruleset() would have read */
+		rs = NULL;
+	} else if (ret == 0) {
+		ret = -EUCLEAN;
+	}
+	ruleset_free(rs);
 	if (ret == -EUCLEAN) {
 		/* As if read whole at open: a record that cannot be believed. */
 		state_record_free(s->rec);

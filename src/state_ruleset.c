@@ -64,12 +64,33 @@ static bool present(const struct state *s, const char *name)
 	return fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * The file @name is there and is the one @h names (its seal whole and @h,
+ * bound here): what a later read will believe.  A damaged one is written
+ * again rather than named once more.
+ */
+static bool intact(const struct state *s, const char *name, const uint8_t h[STATE_SHA256_LEN])
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct sread r;
+	bool ok;
+
+	if (!present(s, name) || state_read_file(s, name, &data, &len) < 0)
+		return false;
+	ok = len >= STATE_SHA256_LEN && !memcmp(data + len - STATE_SHA256_LEN, h, STATE_SHA256_LEN) &&
+	     state_unseal(data, len, RULESET_MAGIC, RULESET_VERSION, &r) == 0 &&
+	     state_binding_ok(s, &r);
+	free(data);
+	return ok;
+}
+
 bool state_ruleset_have(const struct state *s, const uint8_t h[STATE_SHA256_LEN])
 {
 	char name[RULESET_NAME_LEN + 1];
 
 	ruleset_name(h, name);
-	return present(s, name);
+	return intact(s, name, h);
 }
 
 /* The sealed image of @rs for the directory @s names; its seal into @h.  0 or -ENOMEM. */
@@ -102,13 +123,13 @@ static int put(const struct state *s, const struct ruleset *rs, uint8_t h[STATE_
 	if (ret == 0) {
 		ruleset_name(h, name);
 		/*
-		 * Named by its content: one already there is this one (a read
-		 * checks it).  Otherwise fsynced before its rename, like every
-		 * state file; the directory's fsync that makes the rename
-		 * durable is the one of the record that names it, renamed
+		 * Named by its content: one already there and intact is this
+		 * one.  Otherwise (new, or damaged) fsynced before its rename,
+		 * like every state file; the directory's fsync that makes the
+		 * rename durable is the one of the record that names it, renamed
 		 * later into the same directory.
 		 */
-		if (!present(s, name)) {
+		if (!intact(s, name, h)) {
 			ret = state_put_file(s, name, b.p, b.len);
 			*wrote = ret == 0;
 		}

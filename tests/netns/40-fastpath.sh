@@ -182,6 +182,23 @@ inner() {
 	expect_rc 0 $F -v diff "$tmp/a.xml"
 	said_v '^live: dumped' "a truncated record was trusted"
 
+	echo "# a damaged ruleset file is found by the change that reads it (in a thread, while the site is parsed): the table is read instead"
+	expect_rc 0 $F apply --no-reload "$tmp/b.xml"
+	mkdir -p "$tmp/rs.keep"
+	cp -p "$state"/rs.* "$tmp/rs.keep/"
+	for f in "$state"/rs.*; do
+		size=$(stat -c %s "$f")
+		printf 'X' | dd of="$f" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+	done
+	expect_rc 0 $F -v apply --no-reload "$tmp/a.xml"
+	grep -q 'is damaged and cannot be trusted' "$tmp/err" || { cat "$tmp/err"; fail "apply does not say the record (its ruleset file) is damaged"; }
+	said_v '^live: dumped' "a damaged ruleset file was trusted"
+	expect_rc 0 $F diff "$tmp/a.xml"
+	expect_rc 0 $F status
+	for f in "$tmp"/rs.keep/rs.*; do
+		[ ! -e "$state/${f##*/}" ] || cp -p "$f" "$state/"
+	done
+
 	echo "# another namespace (or a reboot) at the same generation: the record is not trusted"
 	# A generation restarts with every namespace and boot: reach the recorded
 	# one in a fresh namespace, without ftpcfg's table, and apply the same site.
