@@ -173,6 +173,9 @@ struct state {
 	 */
 	enum { STATE_NAMES_UNKNOWN, STATE_NAMES_NONE, STATE_NAMES_ONE } rec_names_state;
 	uint8_t rec_names[STATE_SHA256_LEN];
+	/* A ruleset file this run wrote or read whole and found intact: not read again to check. */
+	bool rs_known_set;
+	uint8_t rs_known[STATE_SHA256_LEN];
 };
 
 enum state_flags {

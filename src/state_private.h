@@ -48,8 +48,13 @@ int state_record_ref(const struct state *s, const uint8_t *data, size_t len,
  * left to the record that names it.  0 or -errno.
  */
 int state_ruleset_put(struct state *s, const struct ruleset *rs, uint8_t h[STATE_SHA256_LEN]);
-/* The ruleset file @h names is there and intact (its seal, bound here). */
-bool state_ruleset_have(const struct state *s, const uint8_t h[STATE_SHA256_LEN]);
+/*
+ * The ruleset file @h names is there and intact (its seal, bound here):
+ * read to check unless this run wrote it or read it whole already.
+ */
+bool state_ruleset_have(struct state *s, const uint8_t h[STATE_SHA256_LEN]);
+/* This run wrote the ruleset file @h names, or read it whole and found it intact. */
+void state_ruleset_known(struct state *s, const uint8_t h[STATE_SHA256_LEN]);
 /* Read it: 0, -ENOMEM, or -EUCLEAN when missing, damaged, or another directory's. */
 int state_ruleset_get(const struct state *s, const uint8_t h[STATE_SHA256_LEN],
 		      struct ruleset **out);

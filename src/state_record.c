@@ -253,6 +253,9 @@ int state_read_record(struct state *s, bool head_only)
 						   .ir_marks = r.ir_marks };
 	if (ret == 0)
 		know_names(s, s->rec->has_ruleset_sha256 ? s->rec->ruleset_sha256 : NULL);
+	/* Read whole: its ruleset file was read and found intact. */
+	if (ret == 0 && !head_only && s->rec->has_ruleset_sha256)
+		state_ruleset_known(s, s->rec->ruleset_sha256);
 	if (ret == -EUCLEAN && decode_removed(s, s->rec_raw, s->rec_raw_len) == 0) {
 		know_names(s, NULL);
 		return 0;
@@ -365,9 +368,12 @@ int state_record_complete(struct state *s)
 	s->rec_rest = (struct state_rest){ 0 };
 	if (ret > 0) {
 		ret = decode_ruleset(s, s->rec, &r);
+		if (ret == 0 && s->rec->has_ruleset_sha256)
+			state_ruleset_known(s, s->rec->ruleset_sha256);
 	} else if (ret == 0 && r.off == r.len) {
 		s->rec->ruleset = rs;	/* what decode_ruleset() would have read */
 		rs = NULL;
+		state_ruleset_known(s, s->rec->ruleset_sha256);
 	} else if (ret == 0) {
 		ret = -EUCLEAN;
 	}

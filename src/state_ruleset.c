@@ -85,12 +85,25 @@ static bool intact(const struct state *s, const char *name, const uint8_t h[STAT
 	return ok;
 }
 
-bool state_ruleset_have(const struct state *s, const uint8_t h[STATE_SHA256_LEN])
+void state_ruleset_known(struct state *s, const uint8_t h[STATE_SHA256_LEN])
+{
+	memcpy(s->rs_known, h, STATE_SHA256_LEN);
+	s->rs_known_set = true;
+}
+
+bool state_ruleset_have(struct state *s, const uint8_t h[STATE_SHA256_LEN])
 {
 	char name[RULESET_NAME_LEN + 1];
 
+	if (s->rs_known_set && !memcmp(s->rs_known, h, STATE_SHA256_LEN)) {
+		ruleset_name(h, name);
+		return present(s, name);
+	}
 	ruleset_name(h, name);
-	return intact(s, name, h);
+	if (!intact(s, name, h))
+		return false;
+	state_ruleset_known(s, h);
+	return true;
 }
 
 /* The sealed image of @rs for the directory @s names; its seal into @h.  0 or -ENOMEM. */
@@ -145,6 +158,8 @@ int state_ruleset_put(struct state *s, const struct ruleset *rs, uint8_t h[STATE
 
 	if (wrote)
 		s->changed = true;
+	if (ret == 0)
+		state_ruleset_known(s, h);
 	return ret;
 }
 
@@ -206,6 +221,8 @@ int state_ruleset_finish(struct state *s, struct state_ruleset_job *job,
 	ret = job->ret;
 	if (job->wrote)
 		s->changed = true;
+	if (ret == 0)
+		state_ruleset_known(s, job->h);
 	if (ret == 0 && h)
 		memcpy(h, job->h, STATE_SHA256_LEN);
 	free(job);
