@@ -150,8 +150,22 @@ struct site_run {
 	const char *tail;	/* after its last network: blanks to the end of the line */
 	size_t lines;		/* newlines before the tail */
 	size_t nets;
+	size_t first;		/* its networks: the feed's nets[first] on */
 	enum { SITE_RUN_PENDING, SITE_RUN_TAKEN, SITE_RUN_COMMENTED } state;
 };
+
+/*
+ * One network of a run, as the scan found it: where its text is, on which
+ * of the run's lines, and, when site_parse_v4() takes it, the network.
+ */
+struct site_run_net {
+	uint32_t off;		/* its text, from the run's start */
+	uint32_t line;		/* newlines in the run before it */
+	uint32_t addr;		/* the IPv4 address, when @prefix is one */
+	uint8_t len;		/* its text's length */
+	uint8_t prefix;		/* SITE_RUN_NOT_V4: anything else, for site_parse_net() */
+};
+#define SITE_RUN_NOT_V4 0xff
 
 /* The site as libxml2 reads it (site_feed_read()); the runs it was not given. */
 struct site_feed {
@@ -168,6 +182,9 @@ struct site_feed {
 	struct site_run *runs;
 	size_t n_runs;
 	size_t alloc_runs;
+	struct site_run_net *nets;	/* every run's networks, in order */
+	size_t n_nets;
+	size_t alloc_nets;
 };
 
 /* Runs may be taken from @buf: it does not hold the marker itself. */
@@ -182,9 +199,9 @@ struct site_run *site_feed_run(struct site_feed *f, const char *s);
 void site_feed_comment(struct site_feed *f, const char *s);
 /* Every run was taken or dropped with a comment: libxml2 read the site as written. */
 bool site_feed_resolved(const struct site_feed *f);
-/* The next network of run @r from *@p: its text and line (*@line counts on). */
-bool site_run_next(const struct site_run *r, const char **p, unsigned *line, const char **text,
-		   size_t *len);
+/* Network @i of run @r (i < r->nets). */
+const struct site_run_net *site_run_net(const struct site_feed *f, const struct site_run *r,
+					size_t i);
 
 /*
  * libxml2's parse of a site (site_xml.c): the document, every <allow>'s
@@ -211,6 +228,15 @@ int site_check_path(struct walk *w, unsigned line, const char *what, const char 
  * takes it from there.
  */
 bool site_parse_v4(const char *text, size_t len, struct site_net *net);
+/* The same, the address and prefix only; site_net_v4() makes the network of them. */
+bool site_parse_v4_key(const char *text, size_t len, uint32_t *addr, unsigned *prefix);
+/*
+ * The longest such network that @text starts with, before @lim: where it
+ * stops, or NULL.  What follows is the caller's to judge: the network is
+ * the whole text only when the text ends there.
+ */
+const char *site_scan_v4(const char *text, const char *lim, uint32_t *addr, unsigned *prefix);
+void site_net_v4(uint32_t addr, unsigned prefix, struct site_net *net);
 int site_parse_net(struct walk *w, unsigned line, const char *text, size_t len,
 		   struct site_net *net);
 

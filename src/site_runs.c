@@ -50,22 +50,27 @@ static const bool plain_bytes[256] = {
  * The plain run from @p: blanks and <network>ADDRESS</network> elements,
  * to the end of the last line that holds only those.  Its networks, where
  * its tail (the blanks after the last one) starts, and the newlines before
- * that, in *@r; false if no line holds only those, or if none holds a
- * network.  Where the elements stop in *@stop: a run from any later
- * "</network>" before it would stop there too, so start_run() does not
- * look again.
+ * that, in *@r; each network appended to f->nets (parsed when it is the
+ * common IPv4 kind, so that the parse reads its bytes once); false if no
+ * line holds only those, or if none holds a network, and nothing kept.
+ * Where the elements stop in *@stop: a run from any later "</network>"
+ * before it would stop there too, so start_run() does not look again.
  */
-static bool plain_run(const char *p, const char *end, struct site_run *r, const char **stop)
+static bool plain_run(struct site_feed *f, const char *p, struct site_run *r, const char **stop)
 {
+	const char *end = f->end;
 	const char *last = NULL;	/* after the last network so far */
 	size_t lines = 0;
 	size_t lines_at_last = 0;
 	size_t n = 0;
 	bool found = false;
 
-	*r = (struct site_run){ .start = p };
+	*r = (struct site_run){ .start = p, .first = f->n_nets };
 	while (p < end) {
 		const char *text, *t, *lim;
+		struct site_run_net *e;
+		uint32_t addr = 0;
+		unsigned prefix = SITE_RUN_NOT_V4;
 
 		if (*p == ' ' || *p == '\t' || *p == '\r') {
 			p++;
@@ -76,7 +81,8 @@ static bool plain_run(const char *p, const char *end, struct site_run *r, const 
 			p++;
 			if (n) {
 				*r = (struct site_run){ .start = r->start, .tail = last,
-							 .lines = lines_at_last, .nets = n };
+							 .lines = lines_at_last, .nets = n,
+							 .first = r->first };
 				found = true;
 			}
 			continue;
@@ -86,15 +92,37 @@ static bool plain_run(const char *p, const char *end, struct site_run *r, const 
 			break;
 		t = text = p + NET_OPEN_LEN;
 		lim = (size_t)(end - text) > RUN_TEXT_MAX ? text + RUN_TEXT_MAX : end;
-		while (t < lim && plain_bytes[(unsigned char)*t])
-			t++;
+		/*
+		 * The common IPv4 network, parsed as its bytes are read: its
+		 * text, all plain bytes, if "<" follows it; else the plain
+		 * bytes, for site_parse_net() to judge.
+		 */
+		t = site_scan_v4(text, lim, &addr, &prefix);
+		if (!t || t == lim || *t != '<') {
+			prefix = SITE_RUN_NOT_V4;
+			t = text;
+			while (t < lim && plain_bytes[(unsigned char)*t])
+				t++;
+		}
 		if (t == text || (size_t)(end - t) < NET_CLOSE_LEN || memcmp(t, NET_CLOSE, NET_CLOSE_LEN))
 			break;
+		/* Out of memory: no run here; libxml2 reads these lines itself. */
+		if (f->n_nets == f->alloc_nets) {
+			e = mem_grow(f->nets, &f->alloc_nets, f->n_nets, sizeof(*e), SIZE_MAX);
+			if (!e)
+				break;
+			f->nets = e;
+		}
+		f->nets[f->n_nets++] = (struct site_run_net){
+			.off = (uint32_t)(text - r->start), .line = (uint32_t)lines, .addr = addr,
+			.len = (uint8_t)(t - text), .prefix = (uint8_t)prefix };
 		p = last = t + NET_CLOSE_LEN;
 		lines_at_last = lines;
 		n++;
 	}
 	*stop = p;
+	/* The networks after the last whole line are not the run's. */
+	f->n_nets = found ? r->first + r->nets : r->first;
 	return found;
 }
 
@@ -111,16 +139,20 @@ static void start_run(struct site_feed *f)
 	struct site_run r;
 	int n;
 
-	if (f->p < f->stop || !plain_run(f->p, f->end, &r, &f->stop))
+	if (f->p < f->stop || !plain_run(f, f->p, &r, &f->stop))
 		return;
 	/* Out of memory: libxml2 reads the run itself. */
 	if (f->n_runs == f->alloc_runs &&
-	    !(runs = mem_grow(f->runs, &f->alloc_runs, f->n_runs, sizeof(*runs), SIZE_MAX)))
+	    !(runs = mem_grow(f->runs, &f->alloc_runs, f->n_runs, sizeof(*runs), SIZE_MAX))) {
+		f->n_nets = r.first;
 		return;
+	}
 	f->runs = runs;
 	n = snprintf(f->mark, sizeof(f->mark), " " SITE_RUN_MARK " %zu", f->n_runs);
-	if (n < 0 || (size_t)n >= sizeof(f->mark))
+	if (n < 0 || (size_t)n >= sizeof(f->mark)) {
+		f->n_nets = r.first;
 		return;
+	}
 	f->runs[f->n_runs++] = r;
 	f->mark_len = (size_t)n;
 	f->mark_off = 0;
@@ -190,6 +222,9 @@ void site_feed_release(struct site_feed *f)
 	free(f->runs);
 	f->runs = NULL;
 	f->n_runs = f->alloc_runs = 0;
+	free(f->nets);
+	f->nets = NULL;
+	f->n_nets = f->alloc_nets = 0;
 }
 
 bool site_runs_allowed(const char *buf, size_t len)
@@ -225,19 +260,8 @@ bool site_feed_resolved(const struct site_feed *f)
 	return true;
 }
 
-bool site_run_next(const struct site_run *r, const char **p, unsigned *line, const char **text,
-		   size_t *len)
+const struct site_run_net *site_run_net(const struct site_feed *f, const struct site_run *r,
+					size_t i)
 {
-	const char *q = *p;
-
-	for (; q < r->tail && *q != '<'; q++)
-		*line += *q == '\n';
-	if (q >= r->tail)
-		return false;
-	*text = q += NET_OPEN_LEN;
-	while (*q != '<')
-		q++;
-	*len = (size_t)(q - *text);
-	*p = q + NET_CLOSE_LEN;
-	return true;
+	return &f->nets[r->first + i];
 }

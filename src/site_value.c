@@ -103,41 +103,70 @@ static bool is_blank(char c)
  * prefix of at most 32 without a sign, blank or leading zero); anything
  * else, and every error, takes the general path, which says why.
  */
-bool site_parse_v4(const char *s, size_t len, struct site_net *net)
+/* The decimal digit at @p (before @end), else 10 or more. */
+static inline unsigned digit_at(const unsigned char *p, const unsigned char *end)
 {
-	const char *end = s + len;
+	return p < end ? (unsigned)(*p - '0') : 10;
+}
+
+bool site_parse_v4_key(const char *text, size_t len, uint32_t *out, unsigned *out_prefix)
+{
+	const char *stop = site_scan_v4(text, text + len, out, out_prefix);
+
+	return stop == text + len;
+}
+
+const char *site_scan_v4(const char *text, const char *lim, uint32_t *out, unsigned *out_prefix)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	const unsigned char *end = (const unsigned char *)lim;
 	uint32_t addr = 0;
 	uint32_t mask;
 	unsigned prefix = 32;
+	unsigned d;
 
 	for (int part = 0; part < 4; part++) {
 		unsigned v;
 
-		if (part && (s == end || *s++ != '.'))
-			return false;
-		if (s == end || *s < '0' || *s > '9')
-			return false;
-		v = (unsigned)(*s++ - '0');
-		if (v) {
-			for (int k = 0; k < 2 && s < end && *s >= '0' && *s <= '9'; k++)
-				v = v * 10 + (unsigned)(*s++ - '0');
+		if (part && (p == end || *p++ != '.'))
+			return NULL;
+		/* One to three digits, no leading zero; a digit is (c - '0') <= 9 unsigned. */
+		if ((v = digit_at(p, end)) > 9)
+			return NULL;
+		p++;
+		if (v && (d = digit_at(p, end)) <= 9) {
+			v = v * 10 + d;
+			p++;
+			if ((d = digit_at(p, end)) <= 9) {
+				v = v * 10 + d;
+				p++;
+			}
 			if (v > 255)
-				return false;
+				return NULL;
 		}
 		addr = addr << 8 | v;
 	}
-	if (s < end) {
-		if (*s++ != '/' || s == end || *s < '0' || *s > '9')
-			return false;
-		prefix = (unsigned)(*s++ - '0');
-		if (prefix && s < end && *s >= '0' && *s <= '9')
-			prefix = prefix * 10 + (unsigned)(*s++ - '0');
-		if (s != end || prefix > 32)
-			return false;
+	if (p < end && *p == '/') {
+		if ((prefix = digit_at(++p, end)) > 9)
+			return NULL;
+		p++;
+		if (prefix && (d = digit_at(p, end)) <= 9) {
+			prefix = prefix * 10 + d;
+			p++;
+		}
+		if (prefix > 32)
+			return NULL;
 	}
 	mask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
 	if (addr & ~mask)
-		return false;
+		return NULL;
+	*out = addr;
+	*out_prefix = prefix;
+	return (const char *)p;
+}
+
+void site_net_v4(uint32_t addr, unsigned prefix, struct site_net *net)
+{
 	memset(&net->addr, 0, sizeof(net->addr));
 	net->addr.family = AF_INET;
 	net->addr.bytes[0] = (uint8_t)(addr >> 24);
@@ -145,6 +174,16 @@ bool site_parse_v4(const char *s, size_t len, struct site_net *net)
 	net->addr.bytes[2] = (uint8_t)(addr >> 8);
 	net->addr.bytes[3] = (uint8_t)addr;
 	net->prefix = prefix;
+}
+
+bool site_parse_v4(const char *s, size_t len, struct site_net *net)
+{
+	uint32_t addr;
+	unsigned prefix;
+
+	if (!site_parse_v4_key(s, len, &addr, &prefix))
+		return false;
+	site_net_v4(addr, prefix, net);
 	return true;
 }
 

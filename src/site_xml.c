@@ -281,28 +281,27 @@ static void take_run(xmlParserCtxtPtr ctxt, struct parse_ctx *pc, struct site_ru
 {
 	struct site_net_list *l = pc->net.list;
 	unsigned line = (unsigned)ctxt->input->line - (unsigned)r->lines;
-	const char *p = r->start;
-	const char *text;
-	size_t len;
 
 	r->state = SITE_RUN_TAKEN;
 	pc->n_plain += r->nets;
 	net_reserve(l, r->nets);
-	while (!ctxt->disableSAX && site_run_next(r, &p, &line, &text, &len)) {
+	for (size_t i = 0; i < r->nets && !ctxt->disableSAX; i++) {
+		const struct site_run_net *e = site_run_net(&pc->feed, r, i);
 		struct site_net *n = &l->nets[l->n];
 
 		/*
-		 * What net_add() does for the common IPv4 network, in room
-		 * already there (a run's text has no blanks to trim); anything
-		 * else, or no room, goes through net_add().
+		 * What net_add() does for the common IPv4 network, parsed by the
+		 * scan, into room already there; anything else, or no room, goes
+		 * through net_add() (a run's text has no blanks to trim).
 		 */
-		if (l->n < l->alloc && l->n_v4 < l->alloc_v4 && site_parse_v4(text, len, n)) {
-			n->line = line;
+		if (e->prefix != SITE_RUN_NOT_V4 && l->n < l->alloc && l->n_v4 < l->alloc_v4) {
+			site_net_v4(e->addr, e->prefix, n);
+			n->line = line + e->line;
 			l->v4[l->n_v4++] = site_v4key(n, l->n);
 			l->n++;
 			continue;
 		}
-		net_add(ctxt, pc, l, line, text, len);
+		net_add(ctxt, pc, l, line + e->line, r->start + e->off, e->len);
 	}
 }
 

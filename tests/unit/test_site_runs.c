@@ -57,6 +57,25 @@ static const struct {
 	  -EINVAL, 0 },
 	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>192.0.2.0/24</network>\n"
 		       "<network a=\"1\">198.51.100.0/24</network>\n"), -EINVAL, 0 },
+	/*
+	 * IPv4 texts the scan parses as it reads, or leaves to the general
+	 * parser: valid ones with and without a prefix, then one of each way
+	 * to be wrong (a bad octet, a leading zero, host bits, a prefix too
+	 * long or empty, a fifth part, a trailing byte)
+	 */
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>192.0.2.1</network>\n"
+		       "<network>0.0.0.0/0</network>\n<network>255.255.255.255/32</network>\n"
+		       "<network>1.2.3.0/24</network>\n<network>2001:db8::/32</network>\n"), 0, 6 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.256</network>\n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>01.2.3.0/24</network>\n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.4/24</network>\n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.4/33</network>\n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.4/</network>\n"), -EINVAL, 0 },
+	/* (a prefix with a leading zero is the general parser's to take) */
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.0/024</network>\n"), 0, 2 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.4.5</network>\n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.0/24a</network>\n"), -EINVAL, 0 },
+	{ SERVER_ALLOW("<network>10.0.0.0/8</network>\n<network>1.2.3.0/2:4</network>\n"), -EINVAL, 0 },
 	/* a <network> out of place after a run; a file that ends inside one */
 	{ VSFTPD("<allow><network>10.0.0.0/8</network>\n<network>192.0.2.0/24</network>\n</allow>"
 		 "<network>198.51.100.0/24</network>"), -EINVAL, 0 },
