@@ -111,9 +111,13 @@ static int check_attr_counts(struct walk *w, const char *buf, size_t len)
 		const char *q;
 		unsigned n = 0;
 
-		/* The bulk of a large site: a network's start tag, with no attribute. */
+		/* The bulk of a large site: a network's start tag (no attribute) and end tag. */
 		if (p + 1 < end && p[1] == 'n' && starts_with(p, end, "<network>")) {
 			p += sizeof("<network>") - 1;
+			continue;
+		}
+		if (p + 2 < end && p[1] == '/' && p[2] == 'n' && starts_with(p, end, "</network>")) {
+			p += sizeof("</network>") - 1;
 			continue;
 		}
 		/* Most markup is a start or end tag: one byte tells which kind it is. */

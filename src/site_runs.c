@@ -229,7 +229,18 @@ void site_feed_release(struct site_feed *f)
 
 bool site_runs_allowed(const char *buf, size_t len)
 {
-	return !memmem(buf, len, SITE_RUN_MARK, sizeof(SITE_RUN_MARK) - 1);
+	static const char target[] = "?" SITE_RUN_TARGET;
+	const char *end = buf + len;
+
+	/*
+	 * memmem() of the marker stops at every '<' of a site; a '?' is rare
+	 * (the XML declaration), and memchr() skips to it a vector at a time.
+	 */
+	for (const char *p = buf; (p = memchr(p, '?', (size_t)(end - p))); p++)
+		if (p > buf && p[-1] == '<' && (size_t)(end - p) >= sizeof(target) - 1 &&
+		    !memcmp(p, target, sizeof(target) - 1))
+			return false;
+	return true;
 }
 
 struct site_run *site_feed_run(struct site_feed *f, const char *s)
