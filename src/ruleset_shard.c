@@ -45,6 +45,71 @@ void ir_shard_mask(int addr_family, uint8_t out[16])
 	out[ir_shard_byte(addr_family)] = 0xff;
 }
 
+/*
+ * IPv4, keyed by the first byte: sorted, non-overlapping ranges reach the
+ * shards in order, so shard k's ranges are the run from the first whose
+ * end reaches k to the last whose start does (a range that spans shards is
+ * the last of one and the first of the next).  Two binary searches a
+ * shard instead of a look at every range.
+ */
+static size_t first_ending_at(const struct ir_range *e, size_t n, unsigned k)
+{
+	size_t lo = 0;
+	size_t hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e[mid].hi[0] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t first_starting_after(const struct ir_range *e, size_t n, unsigned k)
+{
+	size_t lo = 0;
+	size_t hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e[mid].lo[0] <= k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int split_v4_some(const struct ir_range *elems, size_t n, const bool *only,
+			 struct ir_shards *out)
+{
+	size_t from[IR_SHARDS];
+	size_t to[IR_SHARDS];
+	size_t fill = 0;
+
+	for (unsigned k = 0; k < IR_SHARDS; k++) {
+		from[k] = to[k] = 0;
+		if (only[k]) {
+			from[k] = first_ending_at(elems, n, k);
+			to[k] = first_starting_after(elems, n, k);
+			if (to[k] < from[k])
+				to[k] = from[k];
+		}
+		out->start[k + 1] = out->start[k] + (to[k] - from[k]);
+	}
+	out->idx = malloc((out->start[IR_SHARDS] ? out->start[IR_SHARDS] : 1) * sizeof(*out->idx));
+	if (!out->idx)
+		return -ENOMEM;
+	for (unsigned k = 0; k < IR_SHARDS; k++)
+		for (size_t i = from[k]; i < to[k]; i++)
+			out->idx[fill++] = i;
+	return 0;
+}
+
 int ir_shards_split_some(int addr_family, const struct ir_range *elems, size_t n,
 			 const bool *only, struct ir_shards *out)
 {
@@ -54,6 +119,8 @@ int ir_shards_split_some(int addr_family, const struct ir_range *elems, size_t n
 	unsigned last;
 
 	memset(out, 0, sizeof(*out));
+	if (only && ir_shard_byte(addr_family) == 0)
+		return split_v4_some(elems, n, only, out);
 	/* Count, then place: one pass each, no per-shard allocation. */
 	for (size_t i = 0; i < n; i++) {
 		ir_shard_span(addr_family, &elems[i], &first, &last);

@@ -538,6 +538,64 @@ static void test_ruleset_normalize_100000_networks(void **state)
 }
 
 /*
+ * The shards of some ranges, split out for the shards a mask names (as a
+ * change does), are those a look at every range finds: IPv4 takes two
+ * binary searches a shard, IPv6 the look.  Random sorted sets of /8 to /32
+ * ranges, some wider than a shard, and random masks.
+ */
+static void test_ruleset_shards_split_some(void **state)
+{
+	uint64_t seed = 7;
+
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		int af = round % 3 ? AF_INET : AF_INET6;
+		size_t kb = ir_shard_byte(af);
+		size_t n = next_rand(&seed) % 600;
+		struct ir_range *e = calloc(n + 1, sizeof(*e));
+		bool only[IR_SHARDS];
+		struct ir_shards got;
+		uint64_t at = next_rand(&seed) % 4096;
+		size_t w = 0;
+
+		assert_non_null(e);
+		for (unsigned k = 0; k < IR_SHARDS; k++)
+			only[k] = next_rand(&seed) % 4 == 0;
+		/* Sorted, disjoint: [at, at + width) on a 32-bit line placed at the key byte. */
+		for (size_t i = 0; i < n && at < 0xffffffffULL; i++) {
+			uint64_t width = (uint64_t)1 << (next_rand(&seed) % 26);
+			uint64_t hi = at + width - 1 > 0xffffffffULL ? 0xffffffffULL : at + width - 1;
+
+			for (int b = 0; b < 4; b++) {
+				e[w].lo[kb + (size_t)b] = (uint8_t)(at >> (24 - 8 * b));
+				e[w].hi[kb + (size_t)b] = (uint8_t)(hi >> (24 - 8 * b));
+			}
+			w++;
+			at = hi + 2 + next_rand(&seed) % ((uint64_t)1 << (next_rand(&seed) % 26));
+		}
+		assert_int_equal(ir_shards_split_some(af, e, w, only, &got), 0);
+		for (unsigned k = 0, pos = 0; k < IR_SHARDS; k++) {
+			size_t want = 0;
+
+			for (size_t i = 0; i < w; i++) {
+				unsigned first, last;
+
+				ir_shard_span(af, &e[i], &first, &last);
+				if (!only[k] || k < first || k > last)
+					continue;
+				assert_true(pos < got.start[IR_SHARDS]);
+				assert_int_equal(got.idx[got.start[k] + want], i);
+				want++;
+			}
+			assert_int_equal(got.start[k + 1] - got.start[k], want);
+			pos += (unsigned)want;
+		}
+		ir_shards_release(&got);
+		free(e);
+	}
+}
+
+/*
  * Inputs that make a naive quicksort quadratic or run off an end: all sorted
  * right, IPv4 by the radix sort and IPv6 by the sort in place.
  */
@@ -632,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_ruleset_normalize_100000_networks),
 		cmocka_unit_test(test_ruleset_normalize_adversarial_orders),
 		cmocka_unit_test(test_ruleset_normalize_whole_space),
+		cmocka_unit_test(test_ruleset_shards_split_some),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
