@@ -15,11 +15,12 @@ set -eu
 # systemd (systemd-analyze verify of the unit), iptables, ufw, firewalld and
 # dbus (living beside the host's firewall managers), ansible-core (the
 # collection's playbook tests), nettle-dev (SHA-256 of managed files and state)
+# and shellcheck (lint of the test and build scripts)
 PKGS="make gcc clang pkg-config libxml2-dev libxslt1-dev libnftnl-dev libmnl-dev libnftables-dev
 libjansson-dev libcmocka-dev nftables iproute2 util-linux openssl curl lftp cppcheck
 libxml2-utils ca-certificates jq strace debhelper dpkg-dev fakeroot lintian mandoc
 scdoc bash-completion zsh python3-jsonschema systemd iptables ufw firewalld dbus
-ansible-core nettle-dev"
+ansible-core nettle-dev shellcheck"
 
 missing=
 for p in $PKGS; do

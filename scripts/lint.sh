@@ -1,5 +1,6 @@
 #!/bin/sh
-# The module boundaries (README "Source map"), checked by grep, then cppcheck.
+# The module boundaries (README "Source map"), checked by grep, then cppcheck, then
+# the scripts checked by shellcheck.
 set -eu
 cd "$(dirname "$0")/.."
 fail=0
@@ -36,6 +37,12 @@ if command -v cppcheck >/dev/null; then
 		--suppress=missingIncludeSystem --suppress=unknownMacro --inline-suppr -Iinclude -D_GNU_SOURCE src/ || fail=1
 else
 	echo "lint: cppcheck is missing (scripts/install-deps.sh installs it)"; fail=1
+fi
+# The scripts the tests and the build run: a check whose command fails unnoticed is no check.
+if command -v shellcheck >/dev/null; then
+	shellcheck -S warning scripts/*.sh tests/*.sh tests/*/*.sh .ci/run || fail=1
+else
+	echo "lint: shellcheck is missing (scripts/install-deps.sh installs it)"; fail=1
 fi
 [ "$fail" = 0 ] && echo "lint: ok"
 exit "$fail"

@@ -48,7 +48,7 @@ check_rendered() {
 	site=$1 daemon=$2
 	out=$(render_site "$site")
 	servers_of "$site" "$daemon" >"$tmp/servers"
-	read -r name path cert key <"$tmp/servers"
+	read -r _ path cert key <"$tmp/servers"
 	case $daemon in
 	vsftpd)
 		conf=$tmp/check.conf

@@ -7,7 +7,7 @@
 # private network namespace.
 set -eu
 . "$(dirname "$0")/lib.sh"
-self=$top/tests/daemon/$(basename "$0")
+self=${top:?set by lib.sh}/tests/daemon/$(basename "$0")
 
 inner() {
 	w=$tmp/rw
@@ -30,7 +30,7 @@ inner() {
   </server>
 </site>
 EOF2
-	PATH=$cache/vsftpd/usr/sbin:$PATH
+	PATH=${cache:?set by lib.sh}/vsftpd/usr/sbin:$PATH
 	export PATH
 	echo "# /tmp read-only, TMPDIR writable: the check runs under TMPDIR and the apply goes through"
 	set +e

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by tests/daemon/*.sh (the runner skips lib*.sh): render every site
 # we have and hand each server's files to the daemon's own parser.
 #

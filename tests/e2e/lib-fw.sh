@@ -46,7 +46,7 @@ fw_save() {
 # iptables-save exits 0 and names no table incompatible; iptables -L lists
 # every table of both families; ftpcfg's chain and jump are there.
 m_ipt_tools() {
-	fw_save "$tmp/tools"
+	fw_save "${tmp:?set by the sourcing script}/tools"
 	cat "$tmp/tools"
 	for tool in iptables ip6tables; do
 		for table in filter nat raw mangle; do
@@ -219,7 +219,7 @@ fw_scenario() {
 fw_reboot() {
 	echo "== reboot: a fresh network namespace over the same --root"
 	stop_daemon
-	stop_pids "$holder"
+	stop_pids "${holder:?set by the sourcing script}"
 	# shellcheck disable=SC2046 # one PID per line
 	stop_pids $(ip netns pids "$SRV" 2>/dev/null)
 	[ -z "$(ip netns pids "$SRV" 2>/dev/null)" ] || fail "processes still run in $SRV"

@@ -5,7 +5,7 @@
 # into a failure, it measures nothing.  test_site covers the same ground in
 # depth; this checks the exit code and the printing on top.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 FTPCFG=${FTPCFG:-./ftpcfg}
 export FTPCFG_TEMPLATE_DIR=${FTPCFG_TEMPLATE_DIR:-$(pwd)/templates}
 tmp=$(mktemp -d)

@@ -6,7 +6,7 @@
 # nothing but stdout may be written.  --update rewrites the goldens:
 # review the diff.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 FTPCFG=${FTPCFG:-./ftpcfg}
 update=0
 [ "${1:-}" = --update ] && update=1

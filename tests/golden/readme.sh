@@ -3,7 +3,7 @@
 # warning at all, and the README's example is examples/vsftpd-both-tls.xml
 # (so the golden tests render it too).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 FTPCFG=${FTPCFG:-./ftpcfg}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -6,7 +6,7 @@
 # message).  A valid site's `render --effective` must render the same.
 # `make golden` (--update) rewrites them: review the diff.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 FTPCFG=${FTPCFG:-./ftpcfg}
 update=0
 [ "${1:-}" = --update ] && update=1

@@ -5,7 +5,7 @@
 # run must exit non-zero and say why.  Then the same example with the
 # real ftpcfg must pass, so that the failure above is the chain's.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 FTPCFG=${FTPCFG:-./ftpcfg}
 case $FTPCFG in /*) ;; *) FTPCFG=$PWD/$FTPCFG ;; esac
 tmp=$(mktemp -d)
@@ -22,7 +22,7 @@ exec "$FTPCFG" "\$@"
 EOF2
 chmod +x "$tmp/ftpcfg"
 
-GOLDEN_SITES=$site FTPCFG=$tmp/ftpcfg CHECK_COUNTS= tests/golden/run.sh >"$tmp/out" 2>&1
+GOLDEN_SITES=$site FTPCFG=$tmp/ftpcfg CHECK_COUNTS='' tests/golden/run.sh >"$tmp/out" 2>&1
 rc=$?
 if [ "$rc" != 0 ] && grep -q "FAIL: $site: render --effective" "$tmp/out"; then
 	passed=$((passed + 1))
@@ -31,7 +31,7 @@ else
 	echo "FAIL: golden/run.sh passed although render --effective failed (exit $rc)"
 	failed=$((failed + 1))
 fi
-if GOLDEN_SITES=$site CHECK_COUNTS= tests/golden/run.sh >"$tmp/out" 2>&1; then
+if GOLDEN_SITES=$site CHECK_COUNTS='' tests/golden/run.sh >"$tmp/out" 2>&1; then
 	passed=$((passed + 1))
 else
 	cat "$tmp/out"

@@ -42,7 +42,7 @@ traced() {
 # traced run passes `test COUNT TEST N`, else fail with MESSAGE.
 sent() {
 	count=$(grep -o 'NFT_MSG_[A-Z]*' "$tmp/trace" | grep -c -x "NFT_MSG_$1" || true)
-	[ "$count" "$2" "$3" ] || { grep -o 'NFT_MSG_[A-Z]*' "$tmp/trace" | sort | uniq -c; fail "$4 ($count NFT_MSG_$1)"; }
+	test "$count" "$2" "$3" || { grep -o 'NFT_MSG_[A-Z]*' "$tmp/trace" | sort | uniq -c; fail "$4 ($count NFT_MSG_$1)"; }
 }
 
 inner() {

@@ -156,14 +156,14 @@ inner() {
 	[ -n "$jt" ] && [ -n "$rt" ] && [ "$jt" != "$rt" ] || { cat "$tmp/trace"; fail "the ruleset file was not written by a thread of its own ($jt, $rt)"; }
 	echo "# ... which failing undoes the change and leaves no file behind"
 	snapshot "$tmp/before"
-	ls "$state" | grep '^rs\.' >"$tmp/rs.before" || true
+	find "$state" -maxdepth 1 -name 'rs.*' | sort >"$tmp/rs.before"
 	expect_rc 1 env FTPCFG_FAULT=ruleset-file $F apply --no-reload "$tmp/d.xml"
 	grep -q "cannot write the ruleset of the record in '$state': Input/output error" "$tmp/err" ||
 		{ cat "$tmp/err"; fail "no word of the ruleset file that could not be written"; }
 	snapshot "$tmp/after"
 	same "$tmp/before" "$tmp/after" "a failed ruleset file left the host changed"
 	[ ! -e "$state/journal" ] || fail "the journal stayed after the undo"
-	ls "$state" | grep '^rs\.' >"$tmp/rs.after" || true
+	find "$state" -maxdepth 1 -name 'rs.*' | sort >"$tmp/rs.after"
 	same "$tmp/rs.before" "$tmp/rs.after" "the ruleset file of an undone change stayed"
 	echo "# ... and without a thread (clone refused) it is written in line"
 	expect_rc 0 env ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$tmp/trace" -e trace=clone,clone3,openat \

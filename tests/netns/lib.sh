@@ -44,7 +44,7 @@ netns_inner() {
 netns_run() {
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	FTPCFG=$FTPCFG run unshare -n sh "$self" --inner "$tmp"
+	FTPCFG=$FTPCFG run unshare -n sh "${self:?the script that sources lib.sh sets self}" --inner "$tmp"
 }
 
 # nft prints counter values; ftpcfg renders a bare `counter` (values are never a difference).

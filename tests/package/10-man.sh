@@ -27,7 +27,7 @@ for page in "$MAN_DIR/ftpcfg.8" "$MAN_DIR/ftpcfg-site.5"; do
 		cat "$tmp/groff"
 	fi
 done
-[ "$failed" = 0 ] || finish
+[ "${failed:?set by lib.sh}" = 0 ] || finish
 
 # The page as a reader sees it, on lines wide enough that no option name is
 # broken across two.

@@ -18,11 +18,11 @@ mkdir "$tmp/files" "$tmp/files/sub.d"
 
 script=$(pwd)/completion/ftpcfg.bash
 
-# complete WORD... : writes to $tmp/got the COMPREPLY for the command line
+# complete_line WORD... : writes to $tmp/got the COMPREPLY for the command line
 # "WORD...", the last word being the one completed (may be empty), one
 # match a line, sorted.  Runs in $tmp/files.  Fails when bash fails or
 # says anything on stderr.
-complete() {
+complete_line() {
 	rc=0
 	(cd "$tmp/files" && bash --norc --noprofile -c '
 		. "$1" || exit 1
@@ -48,7 +48,7 @@ expect_set() {
 	what=$1
 	want=$(printf '%s\n' $2 | sed '/^$/d' | sort)
 	shift 2
-	complete "$@" || return
+	complete_line "$@" || return
 	got=$(cat "$tmp/got")
 	[ "$got" = "$want" ] || fail "$what: '$* <TAB>' gives [$(echo $got)], want [$(echo $want)]"
 }
@@ -57,10 +57,10 @@ expect_has() {
 	what=$1
 	want=$2
 	shift 2
-	complete "$@" || return
+	complete_line "$@" || return
 	for w in $want; do
 		grep -q -x -e "$w" "$tmp/got" ||
-			fail "$what: '$* <TAB>' lacks $w (gives: $(echo $(cat "$tmp/got")))"
+			fail "$what: '$* <TAB>' lacks $w (gives: $(tr '\n' ' ' <"$tmp/got"))"
 	done
 }
 

@@ -18,7 +18,7 @@ cmds=$(help_commands)
 [ -n "$cmds" ] || fail "no commands in ftpcfg --help"
 {
 	printf 'ftpcfg \tset\t%s\n' "$(echo $cmds)"
-	printf 'ftpcfg -\thas\t%s\n' "$(echo $(help_global_options))"
+	printf 'ftpcfg -\thas\t%s\n' "$(help_global_options | tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//')"
 	printf 'ftpcfg --root \tset\tsub.d\n'
 	printf 'ftpcfg --state-dir=\tset\tsub.d\n'
 	printf 'ftpcfg --json va\tset\tvalidate\n'

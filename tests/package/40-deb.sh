@@ -58,7 +58,7 @@ fi
 for pc in $(sed -n 's/^PKGS := //p' Makefile); do
 	dev=$(dpkg -S "$(pkg-config --variable=pcfiledir "$pc")/$pc.pc" 2>/dev/null | cut -d: -f1 | head -1)
 	[ -n "$dev" ] || { fail "no Debian package ships $pc.pc"; continue; }
-	grep -q -E "^ *(Build-Depends: *)?$dev[ ,]" debian/control ||
+	grep -q -E "^ *(Build-Depends: *)?${dev}[ ,]" debian/control ||
 		fail "debian/control's Build-Depends lacks $dev (for $pc, which the Makefile links)"
 done
 
@@ -98,11 +98,13 @@ for f in examples/*.xml; do
 done
 # A systemd unit in the source (not a test's fixture) goes into the
 # package: the Makefile installs systemd/*.service and *.timer.
-for u in $(find . \( -path ./build -o -path ./debian -o -path ./tests -o -path ./.git \) -prune -o \
-	\( -name '*.service' -o -name '*.timer' \) -print); do
+find . \( -path ./build -o -path ./debian -o -path ./tests -o -path ./.git \) -prune -o \
+	\( -name '*.service' -o -name '*.timer' \) -print >"$tmp/units"
+[ -s "$tmp/units" ] || fail "no systemd unit found in the source"
+while read -r u; do
 	grep -q -e "/lib/systemd/system/$(basename "$u")\$" "$tmp/contents" ||
 		fail "the package lacks the systemd unit $(basename "$u")"
-done
+done <"$tmp/units"
 
 # The Ansible collection, as its own package, where Ansible looks for
 # collections by default; loadable from there: ansible-doc reads each

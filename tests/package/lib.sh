@@ -1,7 +1,8 @@
+# shellcheck shell=sh
 # What `ftpcfg --help` (and `ftpcfg CMD --help`, where a command has its
 # own help) says, for the man page and completion tests.  Sourced.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 FTPCFG=${FTPCFG:-./ftpcfg}
 export FTPCFG_TEMPLATE_DIR=${FTPCFG_TEMPLATE_DIR:-$(pwd)/templates}
 failed=0
