@@ -121,12 +121,6 @@ struct ir_range {
 	uint8_t hi[16];
 };
 
-/*
- * Compare keys of @len bytes in network order as memcmp() does, inline for
- * the 4 and 16 bytes of an address: set code compares them a few million
- * times per change at 100 000 networks, and a call to memcmp() per
- * comparison was a tenth of it.
- */
 /* A 4-byte key (an IPv4 address) as a number. */
 static inline uint32_t ir_key32(const uint8_t *k)
 {
@@ -136,6 +130,12 @@ static inline uint32_t ir_key32(const uint8_t *k)
 	return be32toh(v);
 }
 
+/*
+ * Compare keys of @len bytes in network order as memcmp() does, inline for
+ * the 4 and 16 bytes of an address: set code compares them a few million
+ * times per change at 100 000 networks, and a call to memcmp() per
+ * comparison was a tenth of it.
+ */
 static inline int ir_key_cmp(const uint8_t *a, const uint8_t *b, size_t len)
 {
 	uint64_t x, y;

@@ -50,9 +50,10 @@ void ir_shard_mask(int addr_family, uint8_t out[16])
  * shards in order, so shard k's ranges are the run from the first whose
  * end reaches k to the last whose start does (a range that spans shards is
  * the last of one and the first of the next).  Two binary searches a
- * shard instead of a look at every range.
+ * shard (first_at_least(): the first range whose start, or end, byte is
+ * at least @k) instead of a look at every range.
  */
-static size_t first_ending_at(const struct ir_range *e, size_t n, unsigned k)
+static size_t first_at_least(const struct ir_range *e, size_t n, bool by_start, unsigned k)
 {
 	size_t lo = 0;
 	size_t hi = n;
@@ -60,23 +61,7 @@ static size_t first_ending_at(const struct ir_range *e, size_t n, unsigned k)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (e[mid].hi[0] < k)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static size_t first_starting_after(const struct ir_range *e, size_t n, unsigned k)
-{
-	size_t lo = 0;
-	size_t hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (e[mid].lo[0] <= k)
+		if ((by_start ? e[mid].lo[0] : e[mid].hi[0]) < k)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -94,8 +79,8 @@ static int split_v4_some(const struct ir_range *elems, size_t n, const bool *onl
 	for (unsigned k = 0; k < IR_SHARDS; k++) {
 		from[k] = to[k] = 0;
 		if (only[k]) {
-			from[k] = first_ending_at(elems, n, k);
-			to[k] = first_starting_after(elems, n, k);
+			from[k] = first_at_least(elems, n, false, k);	/* its end reaches k */
+			to[k] = first_at_least(elems, n, true, k + 1);	/* it starts after k */
 			if (to[k] < from[k])
 				to[k] = from[k];
 		}

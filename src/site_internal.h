@@ -156,7 +156,7 @@ struct site_run {
 
 /*
  * One network of a run, as the scan found it: where its text is, on which
- * of the run's lines, and, when site_parse_v4() takes it, the network.
+ * of the run's lines, and, when site_scan_v4() takes it whole, the network.
  */
 struct site_run_net {
 	uint32_t off;		/* its text, from the run's start */
@@ -222,18 +222,11 @@ int site_parse_addr(const char *text, struct site_addr *a);
 int site_check_line(struct walk *w, unsigned line, const char *what, const char *s);
 int site_check_path(struct walk *w, unsigned line, const char *what, const char *s);
 /*
- * The common case of site_parse_net(), nothing but an IPv4 network
- * (dotted quad, optional /PREFIX, no host bits, no blanks) into @net (all
- * but its line); false for anything else, said nothing: site_parse_net()
- * takes it from there.
- */
-bool site_parse_v4(const char *text, size_t len, struct site_net *net);
-/* The same, the address and prefix only; site_net_v4() makes the network of them. */
-bool site_parse_v4_key(const char *text, size_t len, uint32_t *addr, unsigned *prefix);
-/*
- * The longest such network that @text starts with, before @lim: where it
- * stops, or NULL.  What follows is the caller's to judge: the network is
- * the whole text only when the text ends there.
+ * The fast path of site_parse_net(): the longest IPv4 network (dotted
+ * quad, optional /PREFIX, no host bits) that @text starts with, before
+ * @lim: where it stops, or NULL; nothing said.  The network is the text's
+ * only when the text ends there; site_net_v4() makes it a site_net (all
+ * but its line).
  */
 const char *site_scan_v4(const char *text, const char *lim, uint32_t *addr, unsigned *prefix);
 void site_net_v4(uint32_t addr, unsigned prefix, struct site_net *net);

@@ -94,28 +94,21 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/*
- * The common form of an allowlist, "A.B.C.D/P" with nothing around it and
- * the host bits clear, straight into @net: inet_pton, strtoul and a loop
- * per host bit cost more than the rest of a <network> at 100 000 of them.
- * Accepts only what inet_pton and the checks below accept too, with the
- * same result (no leading zeros, at most 255, exactly four parts, a
- * prefix of at most 32 without a sign, blank or leading zero); anything
- * else, and every error, takes the general path, which says why.
- */
 /* The decimal digit at @p (before @end), else 10 or more. */
 static inline unsigned digit_at(const unsigned char *p, const unsigned char *end)
 {
 	return p < end ? (unsigned)(*p - '0') : 10;
 }
 
-bool site_parse_v4_key(const char *text, size_t len, uint32_t *out, unsigned *out_prefix)
-{
-	const char *stop = site_scan_v4(text, text + len, out, out_prefix);
-
-	return stop == text + len;
-}
-
+/*
+ * The common form of an allowlist, "A.B.C.D/P" with the host bits clear,
+ * parsed by hand (see site_internal.h): inet_pton, strtoul and a loop
+ * per host bit cost more than the rest of a <network> at 100 000 of them.
+ * Accepts only what inet_pton and the checks below accept too, with the
+ * same result (no leading zeros, at most 255, exactly four parts, a
+ * prefix of at most 32 without a sign, blank or leading zero); anything
+ * else, and every error, takes the general path, which says why.
+ */
 const char *site_scan_v4(const char *text, const char *lim, uint32_t *out, unsigned *out_prefix)
 {
 	const unsigned char *p = (const unsigned char *)text;
@@ -176,17 +169,6 @@ void site_net_v4(uint32_t addr, unsigned prefix, struct site_net *net)
 	net->prefix = prefix;
 }
 
-bool site_parse_v4(const char *s, size_t len, struct site_net *net)
-{
-	uint32_t addr;
-	unsigned prefix;
-
-	if (!site_parse_v4_key(s, len, &addr, &prefix))
-		return false;
-	site_net_v4(addr, prefix, net);
-	return true;
-}
-
 int site_parse_net(struct walk *w, unsigned line, const char *content, size_t clen,
 		   struct site_net *net)
 {
@@ -195,6 +177,7 @@ int site_parse_net(struct walk *w, unsigned line, const char *content, size_t cl
 	const char *start = content;
 	char *slash;
 	size_t len = clen;
+	uint32_t addr;
 	unsigned max;
 
 	while (len && is_blank(*start)) {
@@ -205,7 +188,9 @@ int site_parse_net(struct walk *w, unsigned line, const char *content, size_t cl
 		len--;
 	if (len >= sizeof(text))
 		return diag(w->d, &loc, -EINVAL, "network is too long; write it as ADDRESS/PREFIX");
-	if (site_parse_v4(start, len, net)) {
+	/* The common form, whole: the fast path. */
+	if (site_scan_v4(start, start + len, &addr, &max) == start + len) {
+		site_net_v4(addr, max, net);
 		net->line = loc.line;
 		return 0;
 	}

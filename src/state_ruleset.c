@@ -65,24 +65,41 @@ static bool present(const struct state *s, const char *name)
 }
 
 /*
- * The file @name is there and is the one @h names (its seal whole and @h,
- * bound here): what a later read will believe.  A damaged one is written
- * again rather than named once more.
+ * The file @h names, read and believed: its seal whole and @h, bound to
+ * this directory; @r at the ruleset in *@data (the caller's to free).
+ * 0, -EUCLEAN (missing, damaged, another's) or -errno.
  */
-static bool intact(const struct state *s, const char *name, const uint8_t h[STATE_SHA256_LEN])
+static int read_checked(const struct state *s, const uint8_t h[STATE_SHA256_LEN],
+			uint8_t **data, size_t *len, struct sread *r)
+{
+	char name[RULESET_NAME_LEN + 1];
+	int ret;
+
+	ruleset_name(h, name);
+	ret = state_read_file(s, name, data, len);
+	if (ret == -ENOENT)
+		return -EUCLEAN;	/* named, but not there */
+	if (ret == 0 && (*len < STATE_SHA256_LEN ||
+			 memcmp(*data + *len - STATE_SHA256_LEN, h, STATE_SHA256_LEN) ||
+			 state_unseal(*data, *len, RULESET_MAGIC, RULESET_VERSION, r) < 0 ||
+			 !state_binding_ok(s, r)))
+		ret = -EUCLEAN;
+	return ret;
+}
+
+/*
+ * The file @h names is there and is what a later read will believe.  A
+ * damaged one is written again rather than named once more.
+ */
+static bool intact(const struct state *s, const uint8_t h[STATE_SHA256_LEN])
 {
 	uint8_t *data = NULL;
 	size_t len = 0;
 	struct sread r;
-	bool ok;
+	int ret = read_checked(s, h, &data, &len, &r);
 
-	if (!present(s, name) || state_read_file(s, name, &data, &len) < 0)
-		return false;
-	ok = len >= STATE_SHA256_LEN && !memcmp(data + len - STATE_SHA256_LEN, h, STATE_SHA256_LEN) &&
-	     state_unseal(data, len, RULESET_MAGIC, RULESET_VERSION, &r) == 0 &&
-	     state_binding_ok(s, &r);
 	free(data);
-	return ok;
+	return ret == 0;
 }
 
 void state_ruleset_known(struct state *s, const uint8_t h[STATE_SHA256_LEN])
@@ -95,12 +112,10 @@ bool state_ruleset_have(struct state *s, const uint8_t h[STATE_SHA256_LEN])
 {
 	char name[RULESET_NAME_LEN + 1];
 
-	if (s->rs_known_set && !memcmp(s->rs_known, h, STATE_SHA256_LEN)) {
-		ruleset_name(h, name);
-		return present(s, name);
-	}
 	ruleset_name(h, name);
-	if (!intact(s, name, h))
+	if (s->rs_known_set && !memcmp(s->rs_known, h, STATE_SHA256_LEN))
+		return present(s, name);
+	if (!intact(s, h))
 		return false;
 	state_ruleset_known(s, h);
 	return true;
@@ -142,7 +157,7 @@ static int put(const struct state *s, const struct ruleset *rs, uint8_t h[STATE_
 		 * rename durable is the one of the record that names it, renamed
 		 * later into the same directory.
 		 */
-		if (!intact(s, name, h)) {
+		if (!intact(s, h)) {
 			ret = state_put_file(s, name, b.p, b.len);
 			*wrote = ret == 0;
 		}
@@ -235,22 +250,12 @@ int state_ruleset_finish(struct state *s, struct state_ruleset_job *job,
 int state_ruleset_get(const struct state *s, const uint8_t h[STATE_SHA256_LEN],
 		      struct ruleset **out)
 {
-	char name[RULESET_NAME_LEN + 1];
 	uint8_t *data = NULL;
 	size_t len = 0;
 	struct sread r;
-	int ret;
+	int ret = read_checked(s, h, &data, &len, &r);
 
 	*out = NULL;
-	ruleset_name(h, name);
-	ret = state_read_file(s, name, &data, &len);
-	if (ret == -ENOENT)
-		ret = -EUCLEAN;		/* named, but not there */
-	if (ret == 0 && (len < STATE_SHA256_LEN ||
-			 memcmp(data + len - STATE_SHA256_LEN, h, STATE_SHA256_LEN) ||
-			 state_unseal(data, len, RULESET_MAGIC, RULESET_VERSION, &r) < 0 ||
-			 !state_binding_ok(s, &r)))
-		ret = -EUCLEAN;
 	if (ret == 0) {
 		r.ir_marks = true;
 		ret = state_ir_get(&r, out);
