@@ -217,6 +217,49 @@ static int nfn_elems_all(struct nfn_elems *e, const struct nfn_list *l, size_t k
 }
 
 /*
+ * The merge walk of two sorted lists of ranges, from *@i and *@j: past the
+ * ranges both have, to the next difference, which is *@a (a range only
+ * @old has) or *@z (only @nw), or both when they start alike; the lower
+ * start goes first.  false at the end of both.  Runs of identical bytes in
+ * two plain lists are passed a block at a time (equal bytes are equal
+ * ranges; anything else is compared range by range).
+ */
+static bool nfn_next_diff(const struct nfn_list *old, const struct nfn_list *nw, size_t kl,
+			  size_t *i, size_t *j, const struct ir_range **a, const struct ir_range **z)
+{
+	enum { BLOCK = 64 };
+
+	for (;;) {
+		int c;
+
+		while (!old->idx && !nw->idx && *i + BLOCK <= old->n && *j + BLOCK <= nw->n &&
+		       !memcmp(old->elems + *i, nw->elems + *j, BLOCK * sizeof(*old->elems))) {
+			*i += BLOCK;
+			*j += BLOCK;
+		}
+		*a = *i < old->n ? nfn_at(old, *i) : NULL;
+		*z = *j < nw->n ? nfn_at(nw, *j) : NULL;
+		if (!*a && !*z)
+			return false;
+		c = !*a ? 1 : !*z ? -1 : ir_key_cmp((*a)->lo, (*z)->lo, kl);
+		if (c == 0 && ir_key_cmp((*a)->hi, (*z)->hi, kl) == 0) {
+			++*i;
+			++*j;
+			continue;
+		}
+		if (c <= 0)
+			++*i;
+		else
+			*a = NULL;
+		if (c >= 0)
+			++*j;
+		else
+			*z = NULL;
+		return true;
+	}
+}
+
+/*
  * Turn @old into @nw in the set @e names: pass 0 deletes what only @old
  * has, pass 1 adds what only @nw has.  Nothing when they are equal.
  */
@@ -226,33 +269,19 @@ static int nfn_elems_delta(struct nfn_elems *e, const struct nfn_list *old,
 	static const uint8_t zero[16];
 	bool zero_old = old->n && !nfn_is_zero(nfn_at(old, 0)->lo, kl);
 	bool zero_new = nw->n && !nfn_is_zero(nfn_at(nw, 0)->lo, kl);
+	const struct ir_range *a;
+	const struct ir_range *z;
 	int ret = 0;
 
 	for (int pass = 0; pass < 2 && ret == 0; pass++) {
 		e->type = pass ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM;
 		if (interval && (pass ? zero_new && !zero_old : zero_old && !zero_new))
 			ret = nfn_elem_put(e, zero, kl, true, NULL);
-		for (size_t i = 0, j = 0; ret == 0 && (i < old->n || j < nw->n);) {
-			const struct ir_range *a = i < old->n ? nfn_at(old, i) : NULL;
-			const struct ir_range *z = j < nw->n ? nfn_at(nw, j) : NULL;
-			int c = !a ? 1 : !z ? -1 : ir_key_cmp(a->lo, z->lo, kl);
-
-			if (c == 0 && ir_key_cmp(a->hi, z->hi, kl) == 0) {
-				i++;
-				j++;
-				continue;
-			}
-			/* Different ranges: the lower start goes first; equal starts both go. */
-			if (c <= 0) {
-				if (pass == 0)
-					ret = nfn_range_put(e, a, kl, interval);
-				i++;
-			}
-			if (c >= 0 && ret == 0) {
-				if (pass == 1)
-					ret = nfn_range_put(e, z, kl, interval);
-				j++;
-			}
+		for (size_t i = 0, j = 0; ret == 0 && nfn_next_diff(old, nw, kl, &i, &j, &a, &z);) {
+			if (pass == 0 && a)
+				ret = nfn_range_put(e, a, kl, interval);
+			if (pass == 1 && z)
+				ret = nfn_range_put(e, z, kl, interval);
 		}
 		nfn_elems_close(e);
 	}
@@ -413,46 +442,22 @@ static void nfn_hit(int af, const struct ir_range *r, bool *hit)
 		hit[k] = true;
 }
 
-/*
- * The shards whose ranges differ: those of every range only one of @old
- * and @nw (both sorted) has.  The same walk as nfn_elems_delta(), over
- * the whole set; runs of identical bytes are skipped a block at a time
- * (equal bytes are equal ranges; anything else is compared range by range).
- */
+/* The shards whose ranges differ: those of every range only one of @old and @nw has. */
 static bool nfn_shards_hit(int af, const struct ir_range *old, size_t n_old,
 			   const struct ir_range *nw, size_t n_new, bool hit[IR_SHARDS])
 {
-	enum { BLOCK = 64 };
-	size_t kl = ir_addr_len(af);
+	const struct nfn_list lo = { old, NULL, n_old };
+	const struct nfn_list ln = { nw, NULL, n_new };
+	const struct ir_range *a;
+	const struct ir_range *z;
 	bool any = false;
-	size_t i = 0;
-	size_t j = 0;
 
-	while (i < n_old || j < n_new) {
-		const struct ir_range *a;
-		const struct ir_range *z;
-		int c;
-
-		while (i + BLOCK <= n_old && j + BLOCK <= n_new &&
-		       !memcmp(old + i, nw + j, BLOCK * sizeof(*old))) {
-			i += BLOCK;
-			j += BLOCK;
-		}
-		a = i < n_old ? &old[i] : NULL;
-		z = j < n_new ? &nw[j] : NULL;
-		if (!a && !z)
-			break;
-		c = !a ? 1 : !z ? -1 : ir_key_cmp(a->lo, z->lo, kl);
-		if (c == 0 && ir_key_cmp(a->hi, z->hi, kl) == 0) {
-			i++;
-			j++;
-			continue;
-		}
+	for (size_t i = 0, j = 0; nfn_next_diff(&lo, &ln, ir_addr_len(af), &i, &j, &a, &z);) {
 		any = true;
-		if (c <= 0)
-			nfn_hit(af, &old[i++], hit);
-		if (c >= 0)
-			nfn_hit(af, &nw[j++], hit);
+		if (a)
+			nfn_hit(af, a, hit);
+		if (z)
+			nfn_hit(af, z, hit);
 	}
 	return any;
 }
