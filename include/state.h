@@ -223,9 +223,10 @@ int state_record_complete(struct state *s);
 /*
  * Start reading the ruleset file the record names in a thread, for a
  * caller that will need it and has other work first (an apply parses the
- * site meanwhile); state_record_complete() waits for it.  Nothing, and
- * the work left to state_record_complete(), when no thread can be made or
- * the ruleset is inline.  Until the join nothing may change @s.
+ * site meanwhile); state_record_complete() waits for it.  Read here and
+ * now when no thread can be made (include/task.h); nothing when the
+ * ruleset is inline (state_record_complete() decodes it).  Until the join
+ * nothing may change @s.
  */
 void state_record_complete_start(struct state *s);
 /* Wait for a started read and drop what it read (state_close() does it too). */

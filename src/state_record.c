@@ -7,7 +7,6 @@
  * generation, a managed file's content).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +16,7 @@
 #include "state.h"
 #include "state_codec.h"
 #include "state_private.h"
+#include "task.h"
 #include "txn.h"
 
 #define RECORD STATE_RECORD
@@ -295,7 +295,7 @@ int state_record_decode(const struct state *s, const uint8_t *data, size_t len,
 struct state_record_job {
 	const struct state *s;		/* read only, by the thread */
 	uint8_t h[STATE_SHA256_LEN];
-	pthread_t thread;
+	struct task task;
 	int ret;
 	struct ruleset *rs;		/* owned until the join hands it over */
 };
@@ -320,10 +320,7 @@ void state_record_complete_start(struct state *s)
 		return;		/* the join does it, and says so if it fails */
 	job->s = s;
 	memcpy(job->h, s->rec->ruleset_sha256, STATE_SHA256_LEN);
-	if (pthread_create(&job->thread, NULL, record_job_run, job) != 0) {
-		free(job);
-		return;
-	}
+	task_start(&job->task, record_job_run, job);
 	s->rec_job = job;
 }
 
@@ -336,7 +333,7 @@ static int record_job_join(struct state *s, struct ruleset **rs)
 	*rs = NULL;
 	if (!job)
 		return 1;
-	pthread_join(job->thread, NULL);
+	task_join(&job->task);
 	s->rec_job = NULL;
 	ret = job->ret;
 	*rs = job->rs;

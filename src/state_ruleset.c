@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "state_private.h"
+#include "task.h"
 
 #define RULESET_MAGIC "FTPCFGS\n"
 #define RULESET_VERSION 1
@@ -183,8 +183,7 @@ int state_ruleset_put(struct state *s, const struct ruleset *rs, uint8_t h[STATE
 struct state_ruleset_job {
 	const struct state *s;		/* read only, by the thread */
 	const struct ruleset *rs;	/* read only, by both threads until the join */
-	pthread_t thread;
-	bool threaded;
+	struct task task;
 	int ret;
 	bool wrote;
 	uint8_t h[STATE_SHA256_LEN];
@@ -217,10 +216,7 @@ int state_ruleset_start(struct state *s, const struct ruleset *rs,
 		return -ENOMEM;
 	job->s = s;
 	job->rs = rs;
-	/* No thread (a limit, a tight container): the same work, here and now. */
-	job->threaded = pthread_create(&job->thread, NULL, job_run, job) == 0;
-	if (!job->threaded)
-		job_run(job);
+	task_start(&job->task, job_run, job);
 	return 0;
 }
 
@@ -231,8 +227,7 @@ int state_ruleset_finish(struct state *s, struct state_ruleset_job *job,
 
 	if (!job)
 		return -ENOMEM;
-	if (job->threaded)
-		pthread_join(job->thread, NULL);
+	task_join(&job->task);
 	ret = job->ret;
 	if (job->wrote)
 		s->changed = true;
