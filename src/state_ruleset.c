@@ -93,11 +93,17 @@ static int read_checked(const struct state *s, const uint8_t h[STATE_SHA256_LEN]
  */
 static bool intact(const struct state *s, const uint8_t h[STATE_SHA256_LEN])
 {
+	char name[RULESET_NAME_LEN + 1];
 	uint8_t *data = NULL;
 	size_t len = 0;
 	struct sread r;
-	int ret = read_checked(s, h, &data, &len, &r);
+	int ret;
 
+	/* A new ruleset's file is not there: a stat says so without an open. */
+	ruleset_name(h, name);
+	if (!present(s, name))
+		return false;
+	ret = read_checked(s, h, &data, &len, &r);
 	free(data);
 	return ret == 0;
 }
